@@ -1,0 +1,22 @@
+// Two projects: `unit` needs nothing but Node; `integration` starts Azurite, the Microsoft 365 emulator and the
+// local Functions runtime itself (see test/support) and fails, never skips, when it cannot.
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  // The Azure Functions worker supplies `@azure/functions-core` at run time; locally our runtime does.
+  moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/dev/runtime/functionsCore.ts' },
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,263 @@
+// One typed configuration, read once from app settings (local.settings.json locally, app settings on Azure).
+// Handlers never read process.env: they get what they need from `getConfig()` through the composition root.
+// Every setting is documented in local.settings.example.json and docs/configuration.md.
+
+import { readFileSync } from 'node:fs';
+
+export class ConfigError extends Error {
+  constructor(
+    public readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type StorageConnectionConfig =
+  | { kind: 'connectionString'; connectionString: string }
+  | {
+      kind: 'identity';
+      blobServiceUri: string;
+      queueServiceUri: string;
+      tableServiceUri: string;
+      /** User-assigned managed identity client id; absent means the system-assigned identity. */
+      clientId?: string;
+    };
+
+export type M365Credential =
+  | { kind: 'certificate'; certificatePem: string; privateKeyPem: string }
+  | { kind: 'secret'; clientSecret: string };
+
+export interface M365Config {
+  tenantId: string;
+  clientId: string;
+  credential: M365Credential;
+  /** `https://login.microsoftonline.com` in the cloud; the emulator's HTTPS origin locally. */
+  authorityHost: string;
+  /** `https://graph.microsoft.com`. */
+  graphBaseUrl: string;
+  /** `https://{tenant}-my.sharepoint.com`. */
+  mySiteUrl: string;
+  /** `https://{tenant}-admin.sharepoint.com`. */
+  adminSiteUrl: string;
+  /** SharePoint asks for `NONISV|{company}|{app}/{version}` so throttling can tell apps apart. */
+  userAgent: string;
+  /** Upper bound on any one HTTP call; must stay below host.json `functionTimeout`. */
+  httpTimeoutMs: number;
+}
+
+export interface IngestConfig {
+  maxBytes: number;
+  maxPixels: number;
+  minSide: number;
+  crop: 'centre' | 'attention';
+  exchangeSize: number;
+  sharePointSizes: { small: number; medium: number; large: number };
+  jpegQuality: number;
+  /** When set, a file name matching this pattern (first capture group, or the whole match) is an employee id. */
+  employeeIdPattern?: RegExp;
+}
+
+export interface NotificationsConfig {
+  /** Public URL of the graphNotifications function, including `?code=` where the function key is needed. */
+  url?: string;
+  /** Shared secret Graph echoes back in every notification (≤ 128 characters). */
+  clientState?: string;
+}
+
+export interface PhotoSyncConfig {
+  storage: StorageConnectionConfig;
+  m365: M365Config;
+  ingest: IngestConfig;
+  targets: { exchange: boolean; sharePoint: boolean };
+  /** `user`: a photo changed in Outlook/Teams propagates to SharePoint. `hr`: the HR photo is put back. */
+  photoAuthority: 'user' | 'hr';
+  notifications: NotificationsConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string, hint: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(name, `is not set. ${hint}`);
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, received "${raw}".`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  const match = allowed.find((a) => a === raw);
+  if (!match) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, received "${raw}".`);
+  return match;
+}
+
+function httpsUrl(env: Env, name: string, fallback?: string): string {
+  const raw = env[name]?.trim() || fallback;
+  if (!raw) throw new ConfigError(name, 'is not set.');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a URL: "${raw}".`);
+  }
+  // MSAL refuses http authorities, and bearer tokens must never travel in clear text.
+  if (url.protocol !== 'https:') throw new ConfigError(name, `must be an https:// URL, received "${raw}".`);
+  return url.origin;
+}
+
+export function loadStorageConfig(env: Env): StorageConnectionConfig {
+  const connectionString = env.AzureWebJobsStorage?.trim();
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  const account = env.AzureWebJobsStorage__accountName?.trim();
+  const blob = env.AzureWebJobsStorage__blobServiceUri?.trim() || (account && `https://${account}.blob.core.windows.net`);
+  const queue =
+    env.AzureWebJobsStorage__queueServiceUri?.trim() || (account && `https://${account}.queue.core.windows.net`);
+  const table =
+    env.AzureWebJobsStorage__tableServiceUri?.trim() || (account && `https://${account}.table.core.windows.net`);
+  if (!blob || !queue || !table) {
+    throw new ConfigError(
+      'AzureWebJobsStorage',
+      'is not set. Locally use "UseDevelopmentStorage=true" (Azurite); on Azure set AzureWebJobsStorage__accountName ' +
+        '(or the __blobServiceUri, __queueServiceUri and __tableServiceUri settings) with a managed identity.',
+    );
+  }
+  const clientId = env.AzureWebJobsStorage__clientId?.trim();
+  return {
+    kind: 'identity',
+    blobServiceUri: blob,
+    queueServiceUri: queue,
+    tableServiceUri: table,
+    ...(clientId ? { clientId } : {}),
+  };
+}
+
+function loadCredential(env: Env): M365Credential {
+  const pem = env.M365_CLIENT_CERTIFICATE?.trim();
+  const pemPath = env.M365_CLIENT_CERTIFICATE_PATH?.trim();
+  if (pem || pemPath) {
+    const name = pem ? 'M365_CLIENT_CERTIFICATE' : 'M365_CLIENT_CERTIFICATE_PATH';
+    let text: string;
+    try {
+      text = pem ?? readFileSync(pemPath as string, 'utf8');
+    } catch (error) {
+      throw new ConfigError(name, `cannot read the certificate file: ${(error as Error).message}`);
+    }
+    const certificate = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/);
+    const key = text.match(/-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/);
+    if (!certificate || !key) {
+      // Never echo the value: it holds a private key.
+      throw new ConfigError(name, 'must be PEM text holding both the certificate and its unencrypted private key.');
+    }
+    return { kind: 'certificate', certificatePem: certificate[0], privateKeyPem: key[0] };
+  }
+  const clientSecret = env.M365_CLIENT_SECRET?.trim();
+  if (clientSecret) return { kind: 'secret', clientSecret };
+  throw new ConfigError(
+    'M365_CLIENT_CERTIFICATE',
+    'no credential for the Entra app. Set M365_CLIENT_CERTIFICATE (PEM, e.g. a Key Vault reference) or ' +
+      'M365_CLIENT_CERTIFICATE_PATH; M365_CLIENT_SECRET works for Graph only (SharePoint app-only needs a certificate).',
+  );
+}
+
+export function loadM365Config(env: Env): M365Config {
+  const tenantId = required(env, 'M365_TENANT_ID', 'The Entra tenant id (a GUID) or its primary domain.');
+  return {
+    tenantId,
+    clientId: required(env, 'M365_CLIENT_ID', 'The application (client) id of the Entra app registration.'),
+    credential: loadCredential(env),
+    authorityHost: httpsUrl(env, 'M365_AUTHORITY_HOST', 'https://login.microsoftonline.com'),
+    graphBaseUrl: httpsUrl(env, 'GRAPH_BASE_URL', 'https://graph.microsoft.com'),
+    mySiteUrl: httpsUrl(env, 'SHAREPOINT_MYSITE_URL'),
+    adminSiteUrl: httpsUrl(env, 'SHAREPOINT_ADMIN_URL'),
+    userAgent: `NONISV|${env.USER_AGENT_COMPANY?.trim() || 'Contoso'}|M365PhotoSync/0.1.0`,
+    httpTimeoutMs: integer(env, 'M365_HTTP_TIMEOUT_MS', 30_000, 1_000, 240_000),
+  };
+}
+
+function parseSizes(env: Env): IngestConfig['sharePointSizes'] {
+  const raw = env.SHAREPOINT_THUMBNAIL_SIZES?.trim();
+  if (!raw) return { small: 48, medium: 72, large: 200 };
+  const parts = raw.split(',').map((s) => Number(s.trim()));
+  const [small, medium, large] = parts;
+  if (
+    parts.length !== 3 ||
+    small === undefined ||
+    medium === undefined ||
+    large === undefined ||
+    !parts.every((n) => Number.isInteger(n) && n >= 16 && n <= 648) ||
+    !(small < medium && medium < large)
+  ) {
+    throw new ConfigError(
+      'SHAREPOINT_THUMBNAIL_SIZES',
+      `expected three increasing sizes in pixels such as "48,72,200", received "${raw}".`,
+    );
+  }
+  return { small, medium, large };
+}
+
+export function loadIngestConfig(env: Env): IngestConfig {
+  const patternText = env.EMPLOYEE_ID_PATTERN?.trim();
+  let employeeIdPattern: RegExp | undefined;
+  if (patternText) {
+    try {
+      employeeIdPattern = new RegExp(`^(?:${patternText})$`);
+    } catch (error) {
+      throw new ConfigError('EMPLOYEE_ID_PATTERN', `is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  return {
+    maxBytes: integer(env, 'INGEST_MAX_BYTES', 50 * 1024 * 1024, 1024, 200 * 1024 * 1024),
+    maxPixels: integer(env, 'INGEST_MAX_PIXELS', 50_000_000, 10_000, 268_402_689),
+    minSide: integer(env, 'INGEST_MIN_SIDE', 96, 1, 4096),
+    crop: oneOf(env, 'INGEST_CROP', ['centre', 'attention'] as const, 'centre'),
+    exchangeSize: integer(env, 'EXCHANGE_PHOTO_SIZE', 648, 48, 648),
+    sharePointSizes: parseSizes(env),
+    jpegQuality: integer(env, 'JPEG_QUALITY', 90, 50, 100),
+    ...(employeeIdPattern ? { employeeIdPattern } : {}),
+  };
+}
+
+function loadTargets(env: Env): PhotoSyncConfig['targets'] {
+  const raw = env.SYNC_TARGETS?.trim().toLowerCase() || 'exchange,sharepoint';
+  const names = raw.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => n !== 'exchange' && n !== 'sharepoint');
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ConfigError('SYNC_TARGETS', `expected a list of exchange and/or sharepoint, received "${raw}".`);
+  }
+  return { exchange: names.includes('exchange'), sharePoint: names.includes('sharepoint') };
+}
+
+export function loadConfig(env: Env): PhotoSyncConfig {
+  const clientState = env.NOTIFICATION_CLIENT_STATE?.trim();
+  if (clientState && clientState.length > 128) {
+    throw new ConfigError('NOTIFICATION_CLIENT_STATE', 'Graph accepts at most 128 characters.');
+  }
+  const url = env.NOTIFICATION_URL?.trim();
+  return {
+    storage: loadStorageConfig(env),
+    m365: loadM365Config(env),
+    ingest: loadIngestConfig(env),
+    targets: loadTargets(env),
+    photoAuthority: oneOf(env, 'PHOTO_AUTHORITY', ['user', 'hr'] as const, 'user'),
+    notifications: { ...(url ? { url } : {}), ...(clientState ? { clientState } : {}) },
+  };
+}
+
+let cached: PhotoSyncConfig | undefined;
+
+/** The process-wide configuration, read from app settings on first use. */
+export function getConfig(): PhotoSyncConfig {
+  cached ??= loadConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,55 @@
+// Queue message contracts between ingest and the writers (documented in docs/messages.md).
+// Rules from the Functions host: a message is a JSON object (the Node library JSON.parses it), the payload sits
+// under one key (top-level names such as `id` would shadow trigger metadata), it carries blob references and
+// hashes, never image bytes (the queue limit is 64 KB), and it is versioned so old messages stay readable.
+
+export const EXCHANGE_WRITE_SCHEMA = 'photo-sync/exchange-write@1';
+export const SHAREPOINT_WRITE_SCHEMA = 'photo-sync/sharepoint-write@1';
+
+/** A rendition stored in the `photos-processed` container. */
+export interface RenditionRef {
+  blobName: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** Who the photo belongs to, as resolved against the directory. */
+export interface PhotoOwner {
+  /** Entra object id. */
+  userId: string;
+  userPrincipalName: string;
+}
+
+/** Where a write came from; the SharePoint writer treats them alike, telemetry tells them apart. */
+export type PhotoOrigin = 'hr-upload' | 'user-change' | 'reconcile';
+
+interface WriteCommon {
+  correlationId: string;
+  owner: PhotoOwner;
+  /** sha256 (hex) of the normalised source image: the identity of "this photo". */
+  contentHash: string;
+  origin: PhotoOrigin;
+  /** When the photo was first seen (blob drop or change noticed), for drop-to-written latency. */
+  receivedAt: string;
+  /** How many times this write has been rescheduled (throttling, transient faults); 0 on first enqueue. */
+  attempt: number;
+}
+
+export interface ExchangePhotoWrite extends WriteCommon {
+  schema: typeof EXCHANGE_WRITE_SCHEMA;
+  photo: RenditionRef;
+}
+
+export interface SharePointPhotoWrite extends WriteCommon {
+  schema: typeof SHAREPOINT_WRITE_SCHEMA;
+  thumbnails: { small: RenditionRef; medium: RenditionRef; large: RenditionRef };
+}
+
+export interface ExchangePhotoWriteMessage {
+  exchangePhotoWrite: ExchangePhotoWrite;
+}
+
+export interface SharePointPhotoWriteMessage {
+  sharePointPhotoWrite: SharePointPhotoWrite;
+}

@@ -1,0 +1,35 @@
+// The storage names are part of the product's contract (HR, operators, infra/ and host.json rely on them), so they
+// are constants shared by the function registrations, the local runtime's provisioning and the infra test, never
+// app settings that could drift apart.
+
+export const containers = {
+  /** HR drops photos here; every blob ends up moved to `archive` or `rejected`. */
+  incoming: 'photos-incoming',
+  /** Renditions, `{userId}/{contentHash}/{exchange|S|M|L}.jpg`. */
+  processed: 'photos-processed',
+  /** Accepted originals, `{yyyy}/{mm}/{dd}/{name}`. */
+  archive: 'photos-archive',
+  /** Rejected originals with `{name}.error.json` beside them. */
+  rejected: 'photos-rejected',
+} as const;
+
+export const queues = {
+  exchangePhotoWrites: 'exchange-photo-writes',
+  sharePointPhotoWrites: 'sharepoint-photo-writes',
+  photoChanges: 'photo-changes',
+} as const;
+
+/** The Functions host moves a queue message here after `maxDequeueCount` failed tries. */
+export function poisonQueueName(queueName: string): string {
+  return `${queueName}-poison`;
+}
+
+export const tables = {
+  /** One row per user and target: last content hash written, outcome, Graph photo ETag. */
+  photoState: 'PhotoSyncState',
+  /** Graph change-notification subscriptions we own. */
+  subscriptions: 'GraphSubscriptions',
+} as const;
+
+/** The storage connection every binding uses (`AzureWebJobsStorage` or its identity-based `__*` settings). */
+export const storageConnection = 'AzureWebJobsStorage';
