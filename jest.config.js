@@ -2,7 +2,12 @@
 // local Functions runtime itself (see test/support) and fails, never skips, when it cannot.
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+    // jose 6 is ESM-only and Jest on Node 20 cannot require(esm): compile it to CommonJS like our own code.
+    '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   // The Azure Functions worker supplies `@azure/functions-core` at run time; locally our runtime does.
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/dev/runtime/functionsCore.ts' },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
@@ -16,7 +21,8 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 120000,
+      // A project-level `testTimeout` is ignored by Jest; this file sets it for the integration tests.
+      setupFilesAfterEnv: ['<rootDir>/test/support/integrationTimeout.ts'],
     },
   ],
 };

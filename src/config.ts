@@ -228,7 +228,7 @@ export function loadIngestConfig(env: Env): IngestConfig {
   };
 }
 
-function loadTargets(env: Env): PhotoSyncConfig['targets'] {
+export function loadTargets(env: Env): PhotoSyncConfig['targets'] {
   const raw = env.SYNC_TARGETS?.trim().toLowerCase() || 'exchange,sharepoint';
   const names = raw.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => n !== 'exchange' && n !== 'sharepoint');

@@ -12,7 +12,9 @@ export type RejectionCode =
   | 'too-many-pixels'
   | 'unknown-user'
   | 'ambiguous-user'
-  | 'no-user-hint';
+  | 'no-user-hint'
+  /** A CSV manifest (not a photo) that cannot be read: no header, rows missing a column, broken quoting. */
+  | 'invalid-manifest';
 
 export class PhotoRejectedError extends Error {
   readonly retryable = false;

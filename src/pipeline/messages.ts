@@ -5,6 +5,7 @@
 
 export const EXCHANGE_WRITE_SCHEMA = 'photo-sync/exchange-write@1';
 export const SHAREPOINT_WRITE_SCHEMA = 'photo-sync/sharepoint-write@1';
+export const PHOTO_CHANGE_SCHEMA = 'photo-sync/photo-change@1';
 
 /** A rendition stored in the `photos-processed` container. */
 export interface RenditionRef {
@@ -39,6 +40,11 @@ interface WriteCommon {
 export interface ExchangePhotoWrite extends WriteCommon {
   schema: typeof EXCHANGE_WRITE_SCHEMA;
   photo: RenditionRef;
+  /**
+   * Write even when state says this content hash is already in Exchange: PHOTO_AUTHORITY=hr puts the HR photo back
+   * after someone replaced it in Outlook/Teams (Exchange then holds another photo whatever our state says).
+   */
+  force?: boolean;
 }
 
 export interface SharePointPhotoWrite extends WriteCommon {
@@ -52,4 +58,26 @@ export interface ExchangePhotoWriteMessage {
 
 export interface SharePointPhotoWriteMessage {
   sharePointPhotoWrite: SharePointPhotoWrite;
+}
+
+/** Where a photo change was noticed: a Graph change notification (fast path) or the reconcile timer (guarantee). */
+export type PhotoChangeSource = 'notification' | 'reconcile';
+
+/** "This user's Graph photo may have changed": processPhotoChange reads the photo and decides what to do. */
+export interface PhotoChange {
+  schema: typeof PHOTO_CHANGE_SCHEMA;
+  /** Entra object id. */
+  userId: string;
+  /** The Graph subscription that notified us; absent when the reconcile timer noticed the change. */
+  subscriptionId?: string;
+  /** Graph's `changeType` (`updated`), or `reconciled`. */
+  changeType: string;
+  receivedAt: string;
+  correlationId: string;
+  source: PhotoChangeSource;
+  attempt: number;
+}
+
+export interface PhotoChangeMessage {
+  photoChange: PhotoChange;
 }

@@ -1,0 +1,141 @@
+// The in-process control surface for tests and demos: act as a person changing their photo in Outlook/Teams,
+// change tenant settings and grants, inject faults and throttling, read back what clients wrote.
+
+import sharp from 'sharp';
+import type { ResourceName } from './AppRegistration';
+import type { EmulatorContext } from './EmulatorContext';
+import type { EmulatorStats, FaultSpec, ThrottlingSpec } from './RequestPolicy';
+import type { DeliveryRecord, Subscription } from './SubscriptionStore';
+import type { MailboxKind, PhotoUpdateSource, StoredPhoto, TenantUser } from './Tenant';
+
+export class EmulatorError extends Error {
+  readonly retryable = false;
+  constructor(
+    readonly code: 'unknown-user' | 'unknown-app' | 'unknown-subscription' | 'clock-not-adjustable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EmulatorError';
+  }
+}
+
+export class EmulatorControl {
+  constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly clock: { advance(ms: number): void } | undefined,
+  ) {}
+
+  private user(idOrUpn: string): TenantUser {
+    const user = this.ctx.tenant.findUser(idOrUpn);
+    if (!user) throw new EmulatorError('unknown-user', `No user ${idOrUpn} in the emulated tenant`);
+    return user;
+  }
+
+  /** The person changes their own photo in Outlook or Teams: new photo and ETag, and a notification if enabled. */
+  async changePhotoAsUser(idOrUpn: string, bytes: Buffer): Promise<{ mediaEtag: string }> {
+    const user = this.user(idOrUpn);
+    const meta = await sharp(bytes).metadata();
+    const type = meta.format === 'png' ? 'image/png' : 'image/jpeg';
+    const stored = this.ctx.tenant.setPhoto(user, { bytes, width: meta.width ?? 0, height: meta.height ?? 0, contentType: type });
+    this.ctx.tenant.emitPhotoChange(user, 'updated');
+    return { mediaEtag: stored.mediaEtag };
+  }
+
+  removePhotoAsUser(idOrUpn: string): void {
+    const user = this.user(idOrUpn);
+    if (this.ctx.tenant.deletePhoto(user)) this.ctx.tenant.emitPhotoChange(user, 'deleted');
+  }
+
+  getPhoto(idOrUpn: string): StoredPhoto | undefined {
+    return this.ctx.tenant.photos.get(this.user(idOrUpn).id);
+  }
+
+  addUser(input: Partial<TenantUser> & { displayName: string; userPrincipalName: string }): TenantUser {
+    return this.ctx.tenant.addUser(input);
+  }
+
+  setMailbox(idOrUpn: string, mailbox: MailboxKind): void {
+    this.user(idOrUpn).mailbox = mailbox;
+  }
+
+  setNotifyOnPhotoChange(enabled: boolean): void {
+    this.ctx.tenant.notifyOnPhotoChange = enabled;
+  }
+
+  setPhotoUpdateSource(source: PhotoUpdateSource): void {
+    this.ctx.tenant.photoUpdateSource = source;
+  }
+
+  grantRoles(appName: string, resource: ResourceName, roles: string[]): void {
+    for (const role of roles) this.app(appName).roles[resource].add(role);
+  }
+
+  revokeRoles(appName: string, resource: ResourceName, roles: string[]): void {
+    for (const role of roles) this.app(appName).roles[resource].delete(role);
+  }
+
+  private app(name: string) {
+    const app = this.ctx.tenant.apps.get(name);
+    if (!app) throw new EmulatorError('unknown-app', `No app registration named ${name}`);
+    return app;
+  }
+
+  /** A server-relative URL, or a bare file name in the Profile Pictures folder. */
+  getSharePointFile(pathOrName: string): Buffer | undefined {
+    const path = pathOrName.startsWith('/') ? pathOrName : `${this.ctx.sharePoint.profilePicturesFolderUrl}/${pathOrName}`;
+    return this.ctx.sharePoint.file(path)?.bytes;
+  }
+
+  listSharePointFiles(): string[] {
+    return [...this.ctx.sharePoint.files.values()].map((f) => f.serverRelativeUrl);
+  }
+
+  getProfileProperties(upn: string): Record<string, string> {
+    return Object.fromEntries(this.ctx.sharePoint.profile(this.user(upn).userPrincipalName));
+  }
+
+  listSubscriptions(): Subscription[] {
+    return this.ctx.subscriptions.list();
+  }
+
+  deliveries(): DeliveryRecord[] {
+    return [...this.ctx.subscriptions.deliveries];
+  }
+
+  triggerLifecycleEvent(subscriptionId: string, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed'): void {
+    this.ctx.subscriptions.sendLifecycleEvent(subscriptionId, event);
+  }
+
+  /** Graph deletes expired subscriptions: this one is gone for every later request. */
+  expireSubscription(subscriptionId: string): void {
+    const s = this.ctx.subscriptions.get(subscriptionId);
+    if (!s) throw new EmulatorError('unknown-subscription', `No active subscription ${subscriptionId}`);
+    s.expirationDateTime = new Date(this.ctx.now().getTime() - 1);
+  }
+
+  /** Moves the emulator's clock (token lifetimes, subscription expiry) forward; only without an injected `now`. */
+  advanceClock(ms: number): void {
+    if (!this.clock) throw new EmulatorError('clock-not-adjustable', 'The emulator was started with its own now(): move that clock instead');
+    this.clock.advance(ms);
+  }
+
+  injectFault(spec: FaultSpec): void {
+    this.ctx.policy.injectFault(spec);
+  }
+
+  clearFaults(): void {
+    this.ctx.policy.clearFaults();
+  }
+
+  setThrottling(spec: ThrottlingSpec): void {
+    this.ctx.policy.setThrottling(spec);
+  }
+
+  stats(): EmulatorStats {
+    return this.ctx.policy.stats();
+  }
+
+  resetStats(): void {
+    this.ctx.policy.resetStats();
+  }
+}

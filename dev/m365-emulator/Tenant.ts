@@ -1,0 +1,129 @@
+// The emulated tenant's state: directory users, their Exchange photos, app registrations and the tenant-wide photo
+// policy. SharePoint content lives in SharePointStore; subscriptions in SubscriptionStore.
+
+import { createHash, randomUUID } from 'node:crypto';
+import type { AppRegistration } from './AppRegistration';
+
+/** Where the user's mailbox lives decides what Exchange answers for photo writes. */
+export type MailboxKind = 'exchangeOnline' | 'none' | 'onPremises';
+
+export interface TenantUser {
+  id: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  userPrincipalName: string;
+  mail: string | null;
+  employeeId: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  mailbox: MailboxKind;
+}
+
+export interface StoredPhoto {
+  bytes: Buffer;
+  contentType: string;
+  width: number;
+  height: number;
+  /** Quoted, as Graph returns it in `@odata.mediaEtag`. */
+  mediaEtag: string;
+  updatedAt: Date;
+}
+
+export type PhotoUpdateSource = 'cloud' | 'onPremises';
+
+export type PhotoChangeListener = (user: TenantUser, change: 'updated' | 'deleted') => void;
+
+export class Tenant {
+  readonly users = new Map<string, TenantUser>();
+  readonly photos = new Map<string, StoredPhoto>();
+  readonly apps = new Map<string, AppRegistration>();
+  photoUpdateSource: PhotoUpdateSource = 'cloud';
+  notifyOnPhotoChange: boolean;
+  private readonly photoListeners: PhotoChangeListener[] = [];
+
+  constructor(
+    readonly tenantId: string,
+    readonly tenantDomain: string,
+    readonly userDomain: string,
+    readonly now: () => Date,
+    options: { notifyOnPhotoChange: boolean },
+  ) {
+    this.notifyOnPhotoChange = options.notifyOnPhotoChange;
+  }
+
+  addUser(input: Partial<TenantUser> & { displayName: string; userPrincipalName: string }): TenantUser {
+    const upn = input.userPrincipalName.toLowerCase();
+    if (this.findUser(upn)) throw new Error(`A user with userPrincipalName ${upn} already exists`);
+    const user: TenantUser = {
+      id: input.id ?? stableUserId(upn),
+      displayName: input.displayName,
+      givenName: input.givenName ?? null,
+      surname: input.surname ?? null,
+      userPrincipalName: upn,
+      mail: input.mail === undefined ? upn : input.mail,
+      employeeId: input.employeeId ?? null,
+      jobTitle: input.jobTitle ?? null,
+      accountEnabled: input.accountEnabled ?? true,
+      mailbox: input.mailbox ?? 'exchangeOnline',
+    };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  /** Graph addresses a user by object id or by userPrincipalName (case-insensitive). */
+  findUser(idOrUpn: string): TenantUser | undefined {
+    const key = idOrUpn.toLowerCase();
+    const byId = this.users.get(key);
+    if (byId) return byId;
+    for (const user of this.users.values()) if (user.userPrincipalName === key) return user;
+    return undefined;
+  }
+
+  findAppByClientId(clientId: string): AppRegistration | undefined {
+    for (const app of this.apps.values()) if (app.clientId === clientId.toLowerCase()) return app;
+    return undefined;
+  }
+
+  setPhoto(user: TenantUser, photo: { bytes: Buffer; width: number; height: number; contentType?: string }): StoredPhoto {
+    const stored: StoredPhoto = {
+      bytes: Buffer.from(photo.bytes),
+      contentType: photo.contentType ?? 'image/jpeg',
+      width: photo.width,
+      height: photo.height,
+      mediaEtag: mediaEtagFor(photo.bytes),
+      updatedAt: this.now(),
+    };
+    this.photos.set(user.id, stored);
+    return stored;
+  }
+
+  deletePhoto(user: TenantUser): boolean {
+    return this.photos.delete(user.id);
+  }
+
+  onPhotoChange(listener: PhotoChangeListener): void {
+    this.photoListeners.push(listener);
+  }
+
+  /** Raised for photo changes a person makes in Outlook/Teams; whether Graph notifies is a tenant switch. */
+  emitPhotoChange(user: TenantUser, change: 'updated' | 'deleted'): void {
+    if (!this.notifyOnPhotoChange) return;
+    for (const listener of this.photoListeners) listener(user, change);
+  }
+}
+
+/** Object ids stay the same across runs for the same UPN, so a developer's notes and state tables stay valid. */
+export function stableUserId(upn: string): string {
+  const hex = createHash('sha256').update(`user:${upn.toLowerCase()}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Exchange's photo ETag is a short quoted hash of the stored photo: the same bytes give the same tag. */
+export function mediaEtagFor(bytes: Buffer): string {
+  return `"${createHash('sha256').update(bytes).digest('hex').slice(0, 8).toUpperCase()}"`;
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}

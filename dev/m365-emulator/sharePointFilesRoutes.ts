@@ -1,0 +1,126 @@
+// The My Site host's files API, as far as photo sync needs it: find the `User Photos` library's folders (the
+// `Profile Pictures` folder name is localised), upload with `Files/add(url=…,overwrite=true)` (or AddUsingPath),
+// read files back as metadata, `/$value`, or a plain GET of the file URL.
+// https://learn.microsoft.com/sharepoint/dev/sp-add-ins/working-with-folders-and-files-with-rest
+
+import type { EmulatorContext } from './EmulatorContext';
+import { bytesResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
+import type { HttpRouter } from './HttpRouter';
+import { odataCollection, odataEntity } from './odataShape';
+import { parseOdataArguments } from './odataArguments';
+import { requireSharePointApp } from './requireSharePointApp';
+import { sharePointError } from './sharePointError';
+import { userPhotosLibrary, type SharePointFile, type SharePointFolder } from './SharePointStore';
+
+const readRoles = ['Sites.Read.All', 'Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'];
+const writeRoles = ['Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'];
+
+export function addSharePointFilesRoutes(router: HttpRouter<EmulatorContext>): void {
+  const folderRef = String.raw`(?:lists\/GetByTitle\(('(?:[^']|'')*')\)\/RootFolder|GetFolderByServerRelative(?:Url|Path)\((.*?)\))`;
+  router
+    .add('GET', new RegExp(`^/_api/web/${folderRef}$`, 'i'), 'sp.folder', (r, p, c) => folderRoute(r, p, c, 'self'))
+    .add('GET', new RegExp(`^/_api/web/${folderRef}/Folders$`, 'i'), 'sp.folder.folders', (r, p, c) => folderRoute(r, p, c, 'folders'))
+    .add('GET', new RegExp(`^/_api/web/${folderRef}/Files$`, 'i'), 'sp.folder.files', (r, p, c) => folderRoute(r, p, c, 'files'))
+    .add('POST', new RegExp(`^/_api/web/${folderRef}/Files/(?:add|AddUsingPath)\\((.*)\\)$`, 'i'), 'sp.files.add', addFile)
+    .add('GET', /^\/_api\/web\/GetFileByServerRelative(?:Url|Path)\((.*?)\)(\/\$value)?$/i, 'sp.file', getFile)
+    .add('GET', new RegExp(`^/${userPhotosLibrary}/(.+)$`, 'i'), 'sp.file.download', (r, p, c) =>
+      download(r, c, `/${userPhotosLibrary}/${p[0] ?? ''}`),
+    );
+}
+
+function resolveFolder(request: EmulatorRequest, params: string[], ctx: EmulatorContext): SharePointFolder | EmulatorResponse {
+  const [listTitle, folderArgs] = params;
+  if (listTitle) {
+    const title = parseOdataArguments(listTitle, request.url).get('$0') ?? '';
+    if (title.toLowerCase() !== userPhotosLibrary.toLowerCase()) {
+      return sharePointError(request, 404, '-1, System.ArgumentException', `List '${title}' does not exist at site with URL '${ctx.urls.mySiteUrl}'.`);
+    }
+    return ctx.sharePoint.folder(`/${userPhotosLibrary}`) as SharePointFolder;
+  }
+  const args = parseOdataArguments(folderArgs ?? '', request.url);
+  const url = args.get('decodedurl') ?? args.get('$0') ?? '';
+  const folder = ctx.sharePoint.folder(url);
+  return folder ?? sharePointError(request, 404, '-2147024894, System.IO.FileNotFoundException', 'File Not Found.');
+}
+
+function folderJson(ctx: EmulatorContext, folder: SharePointFolder) {
+  const itemCount = ctx.sharePoint.filesIn(folder.serverRelativeUrl).length + ctx.sharePoint.subfolders(folder.serverRelativeUrl).length;
+  return {
+    uri: `${ctx.urls.mySiteUrl}/_api/Web/GetFolderByServerRelativePath(decodedurl='${folder.serverRelativeUrl.replace(/'/g, "''")}')`,
+    entity: {
+      Exists: true, IsWOPIEnabled: false, ItemCount: itemCount, Name: folder.name, ProgID: null,
+      ServerRelativeUrl: folder.serverRelativeUrl, UniqueId: folder.uniqueId, WelcomePage: '',
+    },
+  };
+}
+
+function fileJson(ctx: EmulatorContext, file: SharePointFile) {
+  return {
+    uri: `${ctx.urls.mySiteUrl}/_api/Web/GetFileByServerRelativePath(decodedurl='${file.serverRelativeUrl.replace(/'/g, "''")}')`,
+    entity: {
+      CheckInComment: '', CheckOutType: 2, ContentTag: `{${file.uniqueId.toUpperCase()}},${file.version},${file.version}`,
+      CustomizedPageStatus: 0, ETag: `"{${file.uniqueId.toUpperCase()}},${file.version}"`, Exists: true,
+      Length: String(file.bytes.length), Level: 1, MajorVersion: file.version, MinorVersion: 0, Name: file.name,
+      ServerRelativeUrl: file.serverRelativeUrl, TimeCreated: file.timeCreated.toISOString(),
+      TimeLastModified: file.timeLastModified.toISOString(), Title: null, UIVersion: 512 * file.version,
+      UIVersionLabel: `${file.version}.0`, UniqueId: file.uniqueId,
+    },
+  };
+}
+
+async function folderRoute(request: EmulatorRequest, params: string[], ctx: EmulatorContext, part: 'self' | 'folders' | 'files') {
+  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
+  if (!auth.ok) return auth.response;
+  const folder = resolveFolder(request, params, ctx);
+  if ('status' in folder) return folder;
+  if (part === 'self') {
+    const json = folderJson(ctx, folder);
+    return odataEntity(request, 'SP.Folder', json.uri, json.entity);
+  }
+  const items = part === 'folders'
+    ? ctx.sharePoint.subfolders(folder.serverRelativeUrl).map((f) => folderJson(ctx, f))
+    : ctx.sharePoint.filesIn(folder.serverRelativeUrl).map((f) => fileJson(ctx, f));
+  return odataCollection(request, part === 'folders' ? 'SP.Folder' : 'SP.File', ctx.urls.mySiteUrl, items);
+}
+
+async function addFile(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
+  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: writeRoles });
+  if (!auth.ok) return auth.response;
+  const folder = resolveFolder(request, params, ctx);
+  if ('status' in folder) return folder;
+  const args = parseOdataArguments(params[2] ?? '', request.url);
+  const name = args.get('url') ?? args.get('decodedurl') ?? '';
+  if (!name || /[\\/:*?"<>|#%]/.test(name)) {
+    return sharePointError(request, 400, '-2130575245, Microsoft.SharePoint.SPException', `The file name '${name}' is not valid.`);
+  }
+  const stored = ctx.sharePoint.putFile(folder, name, request.body, args.get('overwrite') === 'true');
+  if (stored === 'exists') {
+    return sharePointError(request, 400, '-2130575257, Microsoft.SharePoint.SPException', `A file with the name ${folder.serverRelativeUrl}/${name} already exists. It was last modified by app@sharepoint.`);
+  }
+  const json = fileJson(ctx, stored);
+  return odataEntity(request, 'SP.File', json.uri, json.entity);
+}
+
+async function getFile(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
+  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
+  if (!auth.ok) return auth.response;
+  const args = parseOdataArguments(params[0] ?? '', request.url);
+  const url = args.get('decodedurl') ?? args.get('$0') ?? '';
+  const file = ctx.sharePoint.file(url);
+  if (!file) return sharePointError(request, 404, '-2130575338, Microsoft.SharePoint.SPException', `The file ${url} does not exist.`);
+  if (params[1]) return bytesResponse(200, contentTypeOf(file.name), file.bytes);
+  const json = fileJson(ctx, file);
+  return odataEntity(request, 'SP.File', json.uri, json.entity);
+}
+
+async function download(request: EmulatorRequest, ctx: EmulatorContext, path: string): Promise<EmulatorResponse> {
+  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
+  if (!auth.ok) return auth.response;
+  const file = ctx.sharePoint.file(path);
+  if (!file) return sharePointError(request, 404, '-2130575338, Microsoft.SharePoint.SPException', `The file ${path} does not exist.`);
+  return bytesResponse(200, contentTypeOf(file.name), file.bytes);
+}
+
+function contentTypeOf(name: string): string {
+  return /\.jpe?g$/i.test(name) ? 'image/jpeg' : /\.png$/i.test(name) ? 'image/png' : 'application/octet-stream';
+}

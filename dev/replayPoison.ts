@@ -1,0 +1,99 @@
+// `npm run replay-poison -- <queue> [--dry-run] [--max n] [--settings file | --account name]`: moves messages from
+// `{queue}-poison` back to `{queue}` once the cause is fixed (a permission granted, an outage over). Two kinds of
+// poison message exist: the host's (the original text after maxDequeueCount failed tries), sent back unchanged, and
+// the writers' own dead letters (`{..., deadLetter: {code, message, at}}`), sent back without the `deadLetter` note
+// and with `attempt` reset to 0 so the write gets its full retry budget again. A dead letter whose payload was
+// malformed stays where it is: replaying it cannot succeed. See docs/operations.md.
+
+import { Command, InvalidArgumentError } from 'commander';
+import { loadStorageConfig } from '../src/config';
+import { doctorSettings } from '../src/doctor/readSettingsFile';
+import { poisonQueueName, queues } from '../src/storage/names';
+import { decodeQueueMessage, encodeQueueMessage } from '../src/storage/queueMessageEncoding';
+import { createStorageClients } from '../src/storage/storageClients';
+
+interface CliOptions {
+  dryRun?: boolean;
+  max: number;
+  settings?: string;
+  account?: string;
+}
+
+type Replay = { kind: 'replay'; text: string; summary: string } | { kind: 'keep'; summary: string };
+
+const replayable: string[] = Object.values(queues);
+
+/** What to send back for one poison message, or why it stays. */
+export function planReplay(text: string): Replay {
+  let decoded: unknown;
+  try {
+    decoded = decodeQueueMessage(text);
+  } catch {
+    return { kind: 'keep', summary: 'not base64 JSON' };
+  }
+  if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded)) return { kind: 'keep', summary: 'not a JSON object' };
+  const { deadLetter, ...rest } = decoded as Record<string, unknown> & { deadLetter?: { code?: string } };
+  const [key, payload] = Object.entries(rest)[0] ?? [];
+  const correlationId = (payload as { correlationId?: string } | undefined)?.correlationId ?? 'no correlation id';
+  if (!deadLetter) return { kind: 'replay', text, summary: `${key ?? '?'} ${correlationId} (host poison)` };
+  if (key === 'payload' || Object.keys(rest).length !== 1 || !payload || typeof payload !== 'object') {
+    return { kind: 'keep', summary: `malformed message dead-lettered as ${deadLetter.code ?? 'unknown'}` };
+  }
+  const fresh = { [key]: { ...(payload as object), attempt: 0 } };
+  return { kind: 'replay', text: encodeQueueMessage(fresh), summary: `${key} ${correlationId} (was ${deadLetter.code ?? 'dead-lettered'})` };
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return n;
+}
+
+async function replay(queueName: string, options: CliOptions): Promise<void> {
+  const env = options.account
+    ? { AzureWebJobsStorage__accountName: options.account }
+    : doctorSettings(options.settings ?? 'local.settings.json', process.env);
+  const clients = createStorageClients(loadStorageConfig(env));
+  const target = clients.queues.getQueueClient(queueName);
+  const poison = clients.queues.getQueueClient(poisonQueueName(queueName));
+  let moved = 0;
+  let kept = 0;
+  while (moved + kept < options.max) {
+    const batch = Math.min(32, options.max - moved - kept);
+    // Received messages stay invisible for 60 s: long enough to send and delete, and they come back if we crash.
+    const { receivedMessageItems } = await poison.receiveMessages({ numberOfMessages: batch, visibilityTimeout: 60 });
+    if (receivedMessageItems.length === 0) break;
+    for (const item of receivedMessageItems) {
+      const plan = planReplay(item.messageText);
+      if (plan.kind === 'keep' || options.dryRun) {
+        kept += 1;
+        console.log(`${plan.kind === 'keep' ? 'keep  ' : 'would replay'} ${plan.summary}`);
+        continue;
+      }
+      await target.sendMessage(plan.text);
+      await poison.deleteMessage(item.messageId, item.popReceipt);
+      moved += 1;
+      console.log(`replayed ${plan.summary}`);
+    }
+  }
+  console.log(`${queueName}: ${moved} replayed, ${kept} left in ${poison.name}.`);
+}
+
+if (require.main === module) {
+  new Command()
+    .name('replay-poison')
+    .argument('<queue>', `one of ${replayable.join(', ')}`, (value: string) => {
+      if (!replayable.includes(value)) throw new InvalidArgumentError(`expected one of ${replayable.join(', ')}.`);
+      return value;
+    })
+    .option('--dry-run', 'list what would be replayed; move nothing')
+    .option('--max <n>', 'replay at most this many messages', positiveInteger, 1000)
+    .option('--settings <file>', 'local.settings.json-style file with AzureWebJobsStorage (default ./local.settings.json)')
+    .option('--account <name>', 'an Azure storage account, reached with your Entra sign-in (Queue Data Contributor)')
+    .action((queueName: string, options: CliOptions) => replay(queueName, options))
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      console.error(`replay-poison: ${(error as Error).message}`);
+      process.exitCode = 1;
+    });
+}

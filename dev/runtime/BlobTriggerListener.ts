@@ -1,0 +1,261 @@
+// Blob trigger. On Azure the app uses `source: 'EventGrid'`; locally there is no Event Grid, so the container is
+// listed every `pollIntervalMs` and each new blob version (ETag) is delivered once, guarded by receipts like the
+// host's. A failing version is retried `maxDequeueCount` times, `visibilityTimeout` apart (the host retries blob
+// triggers through an internal queue that uses the queue settings), then reported on `webjobs-blobtrigger-poison`.
+// https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-blob-trigger#poison-blobs
+
+import { blobTriggerMetadata } from './blobTriggerMetadata';
+import type { BlobPathPattern } from './BlobPathPattern';
+import type { BlobReceiptStore, BlobVersion } from './BlobReceiptStore';
+import type { RpcInvocationResponse } from './coreTypes';
+import type { FunctionInvoker } from './FunctionInvoker';
+import type { RegisteredFunction } from './functionsCore';
+import type { HostLogger } from './HostLogger';
+import { LocalRuntimeError } from './LocalRuntimeError';
+import { readBlobVersion, type BlobVersionContent } from './readBlobVersion';
+import type { StorageConnections } from './StorageConnections';
+import { WakeableDelay, type TriggerListener } from './TriggerListener';
+
+export const blobPoisonQueue = 'webjobs-blobtrigger-poison';
+
+export interface BlobTriggerOptions {
+  storage: StorageConnections;
+  receipts: BlobReceiptStore;
+  invoker: FunctionInvoker;
+  logger: HostLogger;
+  pollIntervalMs: number;
+  concurrency: number;
+  maxDequeueCount: number;
+  retryDelayMs: number;
+}
+
+interface Delivery extends BlobVersion {
+  bindingData: Record<string, string>;
+  attempt: number;
+  notBefore: number;
+}
+
+export class BlobTriggerListener implements TriggerListener {
+  readonly #pending: Delivery[] = [];
+  readonly #tracked = new Map<string, 'pending' | 'running' | 'done'>();
+  readonly #delay = new WakeableDelay();
+  readonly #work = new Set<Promise<void>>();
+  #running = 0;
+  #stopped = false;
+  #scan: Promise<void> | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly fn: RegisteredFunction,
+    private readonly pattern: BlobPathPattern,
+    private readonly options: BlobTriggerOptions,
+  ) {}
+
+  get #functionId(): string {
+    return `Host.Functions.${this.fn.metadata.name}`;
+  }
+
+  get #container() {
+    return this.options.storage
+      .blobService(this.fn.metadata.bindings[this.#triggerName]?.connection)
+      .getContainerClient(this.pattern.container);
+  }
+
+  get #triggerName(): string {
+    return Object.entries(this.fn.metadata.bindings).find(([, b]) => b.type === 'blobTrigger')?.[0] ?? '';
+  }
+
+  async start(): Promise<void> {
+    await this.#container.createIfNotExists();
+    await this.#scanNow();
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#delay.wake();
+    await this.#loop;
+    // Deliveries under way finish, receipts included, before storage may go away.
+    await Promise.all([...this.#work]);
+  }
+
+  async hasPendingWork(): Promise<boolean> {
+    await this.#scanNow();
+    return this.#pending.length > 0 || this.#running > 0;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      await this.#delay.wait(this.options.pollIntervalMs);
+      if (this.#stopped) break;
+      await this.#scanNow();
+    }
+  }
+
+  #scanNow(): Promise<void> {
+    this.#scan ??= this.#scanOnce()
+      .catch((error: unknown) => {
+        if (!this.#stopped)
+          this.options.logger.log('warn', `blob scan of ${this.pattern.container} failed`, {
+            error: (error as Error).message,
+          });
+      })
+      .finally(() => {
+        this.#scan = undefined;
+      });
+    return this.#scan;
+  }
+
+  async #scanOnce(): Promise<void> {
+    const seen = new Set<string>();
+    for await (const blob of this.#container.listBlobsFlat({ prefix: this.pattern.prefix })) {
+      const bindingData = this.pattern.match(blob.name);
+      // Listings give the ETag bare, response headers quoted: keep the quoted (HTTP) form throughout.
+      const etag =
+        blob.properties.etag &&
+        (blob.properties.etag.startsWith('"') ? blob.properties.etag : `"${blob.properties.etag}"`);
+      if (!bindingData || !etag) continue;
+      const key = `${etag}|${blob.name}`;
+      seen.add(key);
+      if (this.#tracked.has(key)) continue;
+      const version = { container: this.pattern.container, blobName: blob.name, etag };
+      if (await this.options.receipts.has(this.#functionId, version)) {
+        this.#tracked.set(key, 'done');
+        continue;
+      }
+      this.#tracked.set(key, 'pending');
+      this.#pending.push({ ...version, bindingData, attempt: 1, notBefore: 0 });
+    }
+    // Forget finished versions that are gone, so memory follows the container rather than its history.
+    for (const [key, state] of this.#tracked) if (state === 'done' && !seen.has(key)) this.#tracked.delete(key);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#stopped && this.#running < this.options.concurrency) {
+      const now = Date.now();
+      const index = this.#pending.findIndex((d) => d.notBefore <= now);
+      if (index < 0) return;
+      const [delivery] = this.#pending.splice(index, 1);
+      if (!delivery) return;
+      this.#running += 1;
+      this.#tracked.set(`${delivery.etag}|${delivery.blobName}`, 'running');
+      const work: Promise<void> = this.#deliver(delivery).finally(() => {
+        this.#running -= 1;
+        this.#work.delete(work);
+        this.#pump();
+      });
+      this.#work.add(work);
+    }
+  }
+
+  /** Delivers the blob's current version again, as a duplicate Event Grid event would (tests of idempotency). */
+  async redeliver(blobName: string): Promise<RpcInvocationResponse> {
+    const bindingData = this.pattern.match(blobName);
+    if (!bindingData)
+      throw new LocalRuntimeError('invalid-binding', `${blobName} does not match ${this.pattern.container}/…`);
+    const blob = this.#container.getBlobClient(blobName);
+    const version = await readBlobVersion(blob);
+    if (!version)
+      throw new LocalRuntimeError('blob-not-found', `Blob ${this.pattern.container}/${blobName} does not exist.`);
+    const delivery = {
+      container: this.pattern.container,
+      blobName,
+      etag: version.properties.etag ?? '',
+      bindingData,
+      attempt: 1,
+      notBefore: 0,
+    };
+    return this.#invoke(delivery, blob.url, version);
+  }
+
+  #invoke(delivery: Delivery, url: string, version: BlobVersionContent): Promise<RpcInvocationResponse> {
+    const { container, blobName, etag, attempt } = delivery;
+    return this.options.invoker.invoke(
+      this.fn,
+      {
+        inputData: [{ name: this.#triggerName, data: { bytes: version.content } }],
+        triggerMetadata: blobTriggerMetadata({
+          delivery,
+          url,
+          properties: version.properties,
+          bindingData: delivery.bindingData,
+        }),
+      },
+      { kind: 'blob', container, blobName, etag, attempt },
+    );
+  }
+
+  async #deliver(delivery: Delivery): Promise<void> {
+    const key = `${delivery.etag}|${delivery.blobName}`;
+    const blob = this.#container.getBlobClient(delivery.blobName);
+    let version: BlobVersionContent | undefined;
+    try {
+      version = await readBlobVersion(blob, delivery.etag);
+    } catch (error) {
+      this.options.logger.log('warn', `reading blob failed`, {
+        blob: `${delivery.container}/${delivery.blobName}`,
+        error: (error as Error).message,
+      });
+      this.#retryLater(delivery, key, 0);
+      return;
+    }
+    if (!version) {
+      // Deleted or overwritten since the listing: that version no longer exists; a newer one is listed next scan.
+      this.#tracked.delete(key);
+      return;
+    }
+    let succeeded = false;
+    try {
+      await this.#invoke(delivery, blob.url, version);
+      succeeded = true;
+    } catch {
+      // The invoker has already reported the failure (event and log line).
+    }
+    try {
+      if (succeeded) {
+        await this.options.receipts.write(this.#functionId, delivery, 'completed');
+        this.#tracked.set(key, 'done');
+      } else if (delivery.attempt >= this.options.maxDequeueCount) await this.#poison(delivery, key);
+      else this.#retryLater(delivery, key, this.options.retryDelayMs);
+    } catch (error) {
+      // Without a receipt the version is delivered again: at least once, as on Azure.
+      this.options.logger.log('warn', `recording a blob trigger outcome failed; it will be delivered again`, {
+        blob: `${delivery.container}/${delivery.blobName}`,
+        error: (error as Error).message,
+      });
+      if (!this.#stopped)
+        this.#retryLater({ ...delivery, attempt: delivery.attempt - 1 }, key, this.options.retryDelayMs);
+    }
+  }
+
+  #retryLater(delivery: Delivery, key: string, delayMs: number): void {
+    this.#tracked.set(key, 'pending');
+    this.#pending.push({ ...delivery, attempt: delivery.attempt + 1, notBefore: Date.now() + delayMs });
+    setTimeout(() => this.#pump(), delayMs).unref();
+  }
+
+  async #poison(delivery: Delivery, key: string): Promise<void> {
+    const connection = this.fn.metadata.bindings[this.#triggerName]?.connection;
+    const queue = await this.options.storage.existingQueue(connection, blobPoisonQueue);
+    // The host's BlobTriggerMessage shape, so tooling that replays poison blobs reads ours too.
+    const message = {
+      Type: 'BlobTrigger',
+      FunctionId: this.#functionId,
+      BlobType: 'BlockBlob',
+      ContainerName: delivery.container,
+      BlobName: delivery.blobName,
+      ETag: delivery.etag,
+    };
+    await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'));
+    await this.options.receipts.write(this.#functionId, delivery, 'poisoned');
+    this.#tracked.set(key, 'done');
+    this.options.logger.log(
+      'error',
+      `${this.fn.metadata.name} gave up on a blob after ${delivery.attempt} tries; reported on ${blobPoisonQueue}`,
+      {
+        blob: `${delivery.container}/${delivery.blobName}`,
+      },
+    );
+  }
+}

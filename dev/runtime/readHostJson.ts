@@ -1,0 +1,86 @@
+// The host.json settings the local runtime honours, with the Functions host's defaults for what is absent.
+// Queue defaults: https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json
+
+import { readFileSync } from 'node:fs';
+import { LocalRuntimeError } from './LocalRuntimeError';
+import { parseTimeSpan } from './parseTimeSpan';
+
+export interface QueueHostOptions {
+  batchSize: number;
+  newBatchThreshold: number;
+  maxPollingIntervalMs: number;
+  /** How long a failed message stays invisible before its next try. */
+  visibilityTimeoutMs: number;
+  maxDequeueCount: number;
+  messageEncoding: 'base64' | 'none';
+}
+
+export interface HostJsonOptions {
+  queues: QueueHostOptions;
+  http: { routePrefix: string };
+}
+
+interface RawHostJson {
+  extensions?: {
+    queues?: Record<string, unknown>;
+    http?: { routePrefix?: unknown };
+  };
+}
+
+function timeSpan(raw: Record<string, unknown>, name: string, fallbackMs: number): number {
+  const value = raw[name];
+  if (value === undefined) return fallbackMs;
+  const ms = typeof value === 'string' ? parseTimeSpan(value) : undefined;
+  if (ms === undefined) {
+    throw new LocalRuntimeError(
+      'invalid-host-json',
+      `extensions.queues.${name} must be "hh:mm:ss", got ${JSON.stringify(value)}.`,
+    );
+  }
+  return ms;
+}
+
+function wholeNumber(raw: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+  const value = raw[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new LocalRuntimeError(
+      'invalid-host-json',
+      `extensions.queues.${name} must be ${min}..${max}, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
+
+export function parseHostJson(json: RawHostJson): HostJsonOptions {
+  const q = json.extensions?.queues ?? {};
+  const batchSize = wholeNumber(q, 'batchSize', 16, 1, 32);
+  const encoding = q.messageEncoding ?? 'base64';
+  if (encoding !== 'base64' && encoding !== 'none') {
+    throw new LocalRuntimeError('invalid-host-json', `extensions.queues.messageEncoding must be "base64" or "none".`);
+  }
+  const routePrefix = json.extensions?.http?.routePrefix;
+  return {
+    queues: {
+      batchSize,
+      newBatchThreshold: wholeNumber(q, 'newBatchThreshold', Math.floor(batchSize / 2), 0, 1000),
+      maxPollingIntervalMs: Math.max(100, timeSpan(q, 'maxPollingInterval', 60_000)),
+      visibilityTimeoutMs: timeSpan(q, 'visibilityTimeout', 0),
+      maxDequeueCount: wholeNumber(q, 'maxDequeueCount', 5, 1, 1000),
+      messageEncoding: encoding,
+    },
+    http: { routePrefix: typeof routePrefix === 'string' ? routePrefix.replace(/^\/+|\/+$/g, '') : 'api' },
+  };
+}
+
+export function readHostJson(path: string): HostJsonOptions {
+  let json: RawHostJson;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as RawHostJson;
+  } catch (error) {
+    throw new LocalRuntimeError('invalid-host-json', `Cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return parseHostJson(json);
+}

@@ -1,0 +1,68 @@
+// The storage account for the Functions host, the photos, the queues and the per-user state. Shared keys are off:
+// every caller (the app, HR, operators) authenticates with Entra ID and a data-plane role.
+param name string
+param location string = resourceGroup().location
+param tags object = {}
+param containerNames array
+param queueNames array
+param tableNames array
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    dnsEndpointType: 'Standard'
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+
+  resource blobServices 'blobServices' = {
+    name: 'default'
+    properties: {
+      // Photos are personal data: a short soft-delete window recovers mistakes without keeping them for long.
+      deleteRetentionPolicy: { enabled: true, days: 7 }
+    }
+    resource containers 'containers' = [
+      for containerName in containerNames: {
+        name: containerName
+        properties: { publicAccess: 'None' }
+      }
+    ]
+  }
+
+  resource queueServices 'queueServices' = {
+    name: 'default'
+    resource queues 'queues' = [
+      for queueName in queueNames: {
+        name: queueName
+      }
+    ]
+  }
+
+  resource tableServices 'tableServices' = {
+    name: 'default'
+    resource tables 'tables' = [
+      for tableName in tableNames: {
+        name: tableName
+      }
+    ]
+  }
+}
+
+output name string = storage.name
+output resourceId string = storage.id
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
+output queueEndpoint string = storage.properties.primaryEndpoints.queue
+output tableEndpoint string = storage.properties.primaryEndpoints.table

@@ -1,0 +1,200 @@
+// Photo sync for Microsoft 365 on Azure Functions Flex Consumption, laid out like Microsoft's azd templates
+// (Azure-Samples/functions-quickstart-typescript-azd*): one resource group, names from abbreviations.json, identity
+// everywhere (no storage keys, no secrets in app settings), outputs in UPPER_SNAKE for the postdeploy hook.
+// The names of containers, queues and tables must match src/storage/names.ts: test/unit/infra checks them.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; seeds the unique suffix of every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource; it must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Entra tenant (GUID) that holds the users whose photos are synced.')
+param m365TenantId string
+
+@description('Application (client) id of the Entra app registration that writes the photos.')
+param m365ClientId string
+
+@description('SharePoint tenant name: "contoso" for contoso.sharepoint.com.')
+param sharePointTenantName string
+
+@description('Company name in the SharePoint User-Agent (NONISV|{company}|M365PhotoSync/{version}).')
+param userAgentCompany string = 'Contoso'
+
+@allowed(['exchange,sharepoint', 'exchange', 'sharepoint'])
+param syncTargets string = 'exchange,sharepoint'
+
+@allowed(['user', 'hr'])
+@description('user: a change made in Outlook/Teams wins; hr: the HR photo is put back.')
+param photoAuthority string = 'user'
+
+@description('Object id of the Entra group whose members upload photos. Empty: no HR role assignments.')
+param hrGroupPrincipalId string = ''
+
+@description('Object id of the person running azd, given rights to put the certificate into Key Vault. Empty: none.')
+param principalId string = ''
+
+@description('Upper bound of Flex Consumption instances; Microsoft 365 throttles per tenant, so more rarely helps.')
+param maximumInstanceCount int = 40
+
+param resourceGroupName string = ''
+param functionAppName string = ''
+param appServicePlanName string = ''
+param storageAccountName string = ''
+param keyVaultName string = ''
+param logAnalyticsName string = ''
+param applicationInsightsName string = ''
+param identityName string = ''
+param systemTopicName string = ''
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var appName = !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}${resourceToken}'
+var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
+
+// Product contract (src/storage/names.ts). Poison queues are declared so alerts and replay have them from day one.
+var incomingContainerName = 'photos-incoming'
+var rejectedContainerName = 'photos-rejected'
+var photoContainerNames = [incomingContainerName, 'photos-processed', 'photos-archive', rejectedContainerName]
+var queueNames = [
+  'exchange-photo-writes'
+  'exchange-photo-writes-poison'
+  'sharepoint-photo-writes'
+  'sharepoint-photo-writes-poison'
+  'photo-changes'
+  'photo-changes-poison'
+  'webjobs-blobtrigger-poison'
+]
+var tableNames = ['PhotoSyncState', 'GraphSubscriptions']
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'core/security/userAssignedIdentity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: !empty(identityName) ? identityName : '${abbrs.managedIdentityUserAssignedIdentities}photosync-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'core/storage/storageAccount.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    containerNames: concat(photoContainerNames, [deploymentContainerName])
+    queueNames: queueNames
+    tableNames: tableNames
+  }
+}
+
+module monitoring 'core/monitor/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: !empty(applicationInsightsName) ? applicationInsightsName : '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'core/security/keyVault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: !empty(keyVaultName) ? keyVaultName : '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module functionApp 'app/functionApp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    name: appName
+    planName: !empty(appServicePlanName) ? appServicePlanName : '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    identityId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultUri: keyVault.outputs.uri
+    maximumInstanceCount: maximumInstanceCount
+    m365TenantId: m365TenantId
+    m365ClientId: m365ClientId
+    sharePointTenantName: sharePointTenantName
+    userAgentCompany: userAgentCompany
+    syncTargets: syncTargets
+    photoAuthority: photoAuthority
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: principalId
+  }
+}
+
+module hrAccess 'app/hrAccess.bicep' = if (!empty(hrGroupPrincipalId)) {
+  name: 'hraccess'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    incomingContainerName: incomingContainerName
+    rejectedContainerName: rejectedContainerName
+    hrGroupPrincipalId: hrGroupPrincipalId
+  }
+}
+
+// The subscription to this topic needs the app's blobs_extension key, which exists only once the code is deployed:
+// infra/hooks/postdeploy.* creates it, filtered to photos-incoming so the pipeline's own writes never loop back.
+module systemTopic 'app/eventGridTopic.bicep' = {
+  name: 'eventgrid'
+  scope: rg
+  params: {
+    name: !empty(systemTopicName) ? systemTopicName : '${abbrs.eventGridSystemTopics}${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostname
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
+output PHOTOS_INCOMING_CONTAINER_NAME string = incomingContainerName
+output INGEST_FUNCTION_NAME string = 'ingestPhoto'
+output NOTIFICATIONS_FUNCTION_NAME string = 'graphNotifications'
+output CERTIFICATE_SECRET_NAME string = functionApp.outputs.certificateSecretName
+output CLIENT_STATE_SECRET_NAME string = functionApp.outputs.clientStateSecretName
+output NOTIFICATION_URL_SECRET_NAME string = functionApp.outputs.notificationUrlSecretName

@@ -1,0 +1,45 @@
+// `npm run doctor [-- --settings local.settings.json] [--test-user adele@contoso.com]`: checks that the configured
+// tenant is ready for the pipeline and prints a pass/fail table with a fix for each failure; exit code 1 on any
+// failure, so scripts and pipelines can gate a deployment on it.
+
+import { existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { formatDoctorReport } from './formatDoctorReport';
+import { doctorSettings } from './readSettingsFile';
+import { runDoctor } from './runDoctor';
+
+interface CliOptions {
+  settings?: string;
+  testUser?: string;
+  json?: boolean;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('doctor')
+    .description('Check that a Microsoft 365 tenant and this app registration are ready for photo sync.')
+    .option('--settings <file>', 'a local.settings.json-style file (default: ./local.settings.json when it exists)')
+    .option('--test-user <upn>', 'also write a generated test photo to this user and read it back')
+    .option('--json', 'print the report as JSON')
+    .parse(argv);
+  const options = program.opts<CliOptions>();
+  const file = options.settings ?? (existsSync('local.settings.json') ? 'local.settings.json' : undefined);
+  const report = await runDoctor(
+    doctorSettings(file, process.env),
+    options.testUser ? { testUser: options.testUser } : {},
+  );
+  process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`doctor: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

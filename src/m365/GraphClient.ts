@@ -1,0 +1,207 @@
+// The Graph operations the pipeline needs, over the SDK client (see createGraphSdkClient for the why).
+// Photo endpoints: https://learn.microsoft.com/graph/api/profilephoto-update and profilephoto-get; `$batch` allows
+// 20 requests: https://learn.microsoft.com/graph/json-batching.
+
+import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import type { M365Auth } from './M365Auth';
+import { M365RequestError } from './M365RequestError';
+import { createGraphSdkClient, toM365RequestError } from './createGraphSdkClient';
+import type { M365Transport } from './M365Transport';
+import { GraphSubscriptions } from './GraphSubscriptions';
+
+export interface GraphUser {
+  id: string;
+  userPrincipalName: string;
+  employeeId?: string | null;
+  mail?: string | null;
+  displayName?: string | null;
+}
+
+export interface PhotoMetadata {
+  mediaEtag: string | undefined;
+  width: number | undefined;
+  height: number | undefined;
+}
+
+export interface PhotoUpdateSettings {
+  /** `cloud`, or `onPremises` when the tenant refuses photo writes through Graph. */
+  source: string | undefined;
+}
+
+interface Page<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}
+
+interface RawPhoto {
+  '@odata.mediaEtag'?: string;
+  width?: number;
+  height?: number;
+}
+
+interface BatchAnswer {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: RawPhoto & { error?: { code?: string; message?: string } };
+}
+
+const USER_SELECT = ['id', 'userPrincipalName', 'employeeId', 'mail', 'displayName'];
+const NO_PHOTO_CODES = new Set(['ImageNotFound', 'ErrorItemNotFound']);
+
+function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function toMetadata(raw: RawPhoto): PhotoMetadata {
+  return { mediaEtag: raw['@odata.mediaEtag'], width: raw.width, height: raw.height };
+}
+
+export interface GraphClientOptions {
+  auth: M365Auth;
+  transport: M365Transport;
+  graphBaseUrl: string;
+}
+
+export class GraphClient {
+  readonly subscriptions: GraphSubscriptions;
+  private readonly sdk: Client;
+
+  constructor(private readonly options: GraphClientOptions) {
+    this.sdk = createGraphSdkClient(options.transport, options.graphBaseUrl);
+    this.subscriptions = new GraphSubscriptions((work) => this.call(work));
+  }
+
+  /** Runs an SDK call and maps every failure to M365RequestError. */
+  async call<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    // Token first, outside the SDK: its error wrapping would otherwise hide a login failure's code.
+    await this.options.auth.getToken(this.options.graphBaseUrl);
+    try {
+      return await work(this.sdk);
+    } catch (error) {
+      throw toM365RequestError(error);
+    }
+  }
+
+  /** The user, or undefined when Graph says there is none (404). */
+  async getUser(idOrUpn: string, options: { select?: string[] } = {}): Promise<GraphUser | undefined> {
+    try {
+      return await this.call(
+        (c) =>
+          c
+            .api(`/users/${encodeURIComponent(idOrUpn)}`)
+            .select(options.select ?? USER_SELECT)
+            .get() as Promise<GraphUser>,
+      );
+    } catch (error) {
+      if (error instanceof M365RequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async findUsersByEmployeeId(employeeId: string): Promise<GraphUser[]> {
+    const page = await this.call(
+      (c) =>
+        c
+          .api('/users')
+          .filter(`employeeId eq ${odataString(employeeId)}`)
+          .select(USER_SELECT)
+          .get() as Promise<Page<GraphUser>>,
+    );
+    return page.value;
+  }
+
+  /** Every user, page by page (Graph's `@odata.nextLink`). */
+  async *listUsers(options: { select?: string[]; pageSize?: number } = {}): AsyncGenerator<GraphUser[]> {
+    let page = await this.call(
+      (c) =>
+        c
+          .api('/users')
+          .select(options.select ?? USER_SELECT)
+          .top(options.pageSize ?? 100)
+          .get() as Promise<Page<GraphUser>>,
+    );
+    yield page.value;
+    while (page['@odata.nextLink']) {
+      const next = page['@odata.nextLink'];
+      page = await this.call((c) => c.api(next).get() as Promise<Page<GraphUser>>);
+      yield page.value;
+    }
+  }
+
+  async putPhoto(userId: string, jpeg: Buffer): Promise<void> {
+    await this.call(
+      (c) =>
+        c
+          .api(`/users/${encodeURIComponent(userId)}/photo/$value`)
+          .header('Content-Type', 'image/jpeg')
+          .put(jpeg) as Promise<unknown>,
+    );
+  }
+
+  /** The photo's metadata, or undefined when the user has no photo. */
+  async getPhotoMetadata(userId: string): Promise<PhotoMetadata | undefined> {
+    try {
+      const raw = await this.call(
+        (c) => c.api(`/users/${encodeURIComponent(userId)}/photo`).get() as Promise<RawPhoto>,
+      );
+      return toMetadata(raw);
+    } catch (error) {
+      if (error instanceof M365RequestError && error.status === 404 && NO_PHOTO_CODES.has(error.code)) return undefined;
+      throw error;
+    }
+  }
+
+  async getPhotoContent(userId: string): Promise<Buffer> {
+    const bytes = await this.call(
+      (c) =>
+        c
+          .api(`/users/${encodeURIComponent(userId)}/photo/$value`)
+          .responseType(ResponseType.ARRAYBUFFER)
+          .get() as Promise<ArrayBuffer>,
+    );
+    return Buffer.from(bytes);
+  }
+
+  /** Photo metadata for up to 20 users in one `$batch`; per user: metadata, undefined (no photo) or the error. */
+  async batchGetPhotoMetadata(userIds: string[]): Promise<Map<string, PhotoMetadata | undefined | M365RequestError>> {
+    if (userIds.length > 20)
+      throw new RangeError(`Graph $batch takes at most 20 requests, received ${userIds.length}.`);
+    const result = new Map<string, PhotoMetadata | undefined | M365RequestError>();
+    if (userIds.length === 0) return result;
+    const requests = userIds.map((id, index) => ({
+      id: String(index),
+      method: 'GET',
+      url: `/users/${encodeURIComponent(id)}/photo`,
+    }));
+    const answer = await this.call((c) => c.api('/$batch').post({ requests }) as Promise<{ responses: BatchAnswer[] }>);
+    for (const response of answer.responses) {
+      const userId = userIds[Number(response.id)];
+      if (userId === undefined) continue;
+      result.set(userId, this.batchItem(response));
+    }
+    return result;
+  }
+
+  /** The tenant photo policy (beta; needs PeopleSettings.Read.All): https://learn.microsoft.com/graph/profilephoto-configure-settings */
+  async getPhotoUpdateSettings(): Promise<PhotoUpdateSettings> {
+    const raw = await this.call(
+      (c) => c.api('/admin/people/photoUpdateSettings').version('beta').get() as Promise<{ source?: string }>,
+    );
+    return { source: raw.source };
+  }
+
+  private batchItem(response: BatchAnswer): PhotoMetadata | undefined | M365RequestError {
+    if (response.status >= 200 && response.status < 300) return toMetadata(response.body ?? {});
+    const body = response.body ?? {};
+    const retryAfter = response.headers?.['Retry-After'] ?? response.headers?.['retry-after'];
+    const error = new M365RequestError({
+      service: 'graph',
+      status: response.status,
+      code: body.error?.code ?? `HTTP${response.status}`,
+      message: body.error?.message ?? `HTTP ${response.status}`,
+      ...(retryAfter && /^\d+$/.test(retryAfter) ? { retryAfterMs: Number(retryAfter) * 1000 } : {}),
+    });
+    return response.status === 404 && NO_PHOTO_CODES.has(error.code) ? undefined : error;
+  }
+}

@@ -1,0 +1,89 @@
+// The one short, in-process retry policy shared by the Graph and SharePoint clients (the msgraph-sdk RetryHandler's
+// rules): only 429, 503, 504 and network failures are retried; `Retry-After` is honoured, otherwise exponential
+// backoff with full jitter (the exponential-backoff package). Long waits are not slept here: a Retry-After beyond
+// `maxInProcessWaitMs` ends the loop at once, and the queue writer reschedules the message with that delay instead
+// of holding a Functions worker (https://learn.microsoft.com/graph/throttling,
+// https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online).
+
+import { backOff } from 'exponential-backoff';
+import { isM365RequestError, m365ErrorFromNetworkFailure, type M365Service } from './M365RequestError';
+import { parseRetryAfter } from './parseRetryAfter';
+
+export interface M365RetryOptions {
+  /** Tries in all, the first included. */
+  maxTries: number;
+  /** First backoff step; doubled each time, full jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is handed back to the caller instead of slept. */
+  maxInProcessWaitMs: number;
+  /** Per try; every call carries an AbortSignal with this timeout. */
+  timeoutMs: number;
+}
+
+export const defaultRetryOptions: Omit<M365RetryOptions, 'timeoutMs'> = {
+  maxTries: 3,
+  baseDelayMs: 250,
+  maxDelayMs: 2_000,
+  maxInProcessWaitMs: 5_000,
+};
+
+const RETRIED_STATUSES = new Set([429, 503, 504]);
+
+class RetryableAnswer extends Error {
+  constructor(
+    readonly response: Response,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`HTTP ${response.status}`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Sends with retries and returns the last response, successful or not (the caller turns a failure into an
+ * M365RequestError). Throws an M365RequestError when no answer came back at all.
+ */
+export async function sendWithRetry(
+  send: (signal: AbortSignal) => Promise<Response>,
+  options: M365RetryOptions & { service: M365Service; url: string },
+): Promise<Response> {
+  const attempt = async (): Promise<Response> => {
+    let response: Response;
+    try {
+      response = await send(AbortSignal.timeout(options.timeoutMs));
+    } catch (error) {
+      throw m365ErrorFromNetworkFailure(options.service, options.url, error);
+    }
+    if (RETRIED_STATUSES.has(response.status)) {
+      throw new RetryableAnswer(response, parseRetryAfter(response.headers.get('retry-after')));
+    }
+    return response;
+  };
+  try {
+    return await backOff(attempt, {
+      numOfAttempts: options.maxTries,
+      startingDelay: options.baseDelayMs,
+      maxDelay: options.maxDelayMs,
+      timeMultiple: 2,
+      jitter: 'full',
+      retry: async (error: unknown, nextAttempt: number) => {
+        if (nextAttempt >= options.maxTries) return false;
+        if (error instanceof RetryableAnswer) {
+          if (error.retryAfterMs !== undefined && error.retryAfterMs > options.maxInProcessWaitMs) return false;
+          await error.response.body?.cancel();
+          // Retry-After is a minimum: the package's jittered step is added on top of it.
+          if (error.retryAfterMs !== undefined) await sleep(error.retryAfterMs);
+          return true;
+        }
+        return isM365RequestError(error) && error.status === 0;
+      },
+    });
+  } catch (error) {
+    if (error instanceof RetryableAnswer) return error.response;
+    throw error;
+  }
+}

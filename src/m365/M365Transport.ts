@@ -1,0 +1,48 @@
+// Everything every Microsoft 365 call needs, in one place: an app-only bearer token for the target origin, the
+// `User-Agent` SharePoint asks ISVs and tenants to send (`NONISV|{company}|{app}/{version}`, so throttling can
+// tell apps apart), a timeout on every try, and the shared retry policy.
+
+import type { M365Auth } from './M365Auth';
+import { m365ErrorFromResponse, type M365Service } from './M365RequestError';
+import { sendWithRetry, type M365RetryOptions } from './M365RetryPolicy';
+
+export interface M365TransportOptions {
+  auth: M365Auth;
+  userAgent: string;
+  retry: M365RetryOptions;
+}
+
+export interface M365RequestInit {
+  method?: string;
+  headers?: ConstructorParameters<typeof Headers>[0];
+  body?: RequestInit['body'];
+}
+
+export class M365Transport {
+  constructor(private readonly options: M365TransportOptions) {}
+
+  /** The last response after retries, successful or not. Throws M365RequestError when nothing answered. */
+  async send(service: M365Service, url: string, init: M365RequestInit = {}): Promise<Response> {
+    const token = await this.options.auth.getToken(new URL(url).origin);
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', `Bearer ${token}`);
+    headers.set('User-Agent', this.options.userAgent);
+    return sendWithRetry(
+      (signal) =>
+        fetch(url, {
+          method: init.method ?? 'GET',
+          headers,
+          ...(init.body !== undefined && init.body !== null ? { body: init.body } : {}),
+          signal,
+        }),
+      { ...this.options.retry, service, url },
+    );
+  }
+
+  /** Like send, but a non-2xx answer becomes an M365RequestError. */
+  async request(service: M365Service, url: string, init: M365RequestInit = {}): Promise<Response> {
+    const response = await this.send(service, url, init);
+    if (!response.ok) throw await m365ErrorFromResponse(service, response);
+    return response;
+  }
+}

@@ -1,0 +1,140 @@
+// What a writer does with a Microsoft 365 failure. Queue triggers are at-least-once with `maxDequeueCount` tries
+// that come back after `visibilityTimeout` (10 s here): a 429 thrown back to the host would burn all five tries in
+// under a minute and poison a perfectly good photo. So:
+// - throttling (429, 503): complete the message and re-enqueue it with a visibility delay of Retry-After (else
+//   backoff with jitter) and `attempt + 1`; past `maxAttempts`, dead-letter it ourselves with the cause;
+// - permanent (no mailbox, on-premises mailbox, user gone, missing permission, a request the service refuses):
+//   record it with a clear message and complete the message: retrying cannot help, and the poison queue is for
+//   things a developer must look at;
+// - other transient failures (network, 500, 502, 504): throw, and let the host's retries and poison queue work.
+
+import type { WriteOutcome } from './PhotoStatePort';
+
+/** The shape of the M365 adapters' error (M365RequestError), as the domain needs it. */
+export interface M365Failure {
+  service: string;
+  status: number;
+  code: string;
+  message: string;
+  requestId?: string | undefined;
+  retryAfterMs?: number | undefined;
+  retryable: boolean;
+}
+
+export type WriteTargetName = 'exchange' | 'sharepoint';
+
+export type WriteDecision =
+  | { kind: 'reschedule'; delayMs: number; code: string; message: string }
+  | { kind: 'permanent'; code: string; message: string }
+  | { kind: 'dead-letter'; code: string; message: string }
+  | { kind: 'throw' };
+
+export interface WriteDecisionOptions {
+  /** `attempt` of the message being processed (0 on first enqueue). */
+  attempt: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  random?: () => number;
+}
+
+export const defaultWriteDecisionOptions = { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 15 * 60_000 } as const;
+
+/** The outcome recorded for each decision. */
+export const outcomeOf: Record<Exclude<WriteDecision['kind'], 'throw'>, WriteOutcome> = {
+  reschedule: 'rescheduled',
+  permanent: 'permanent-failure',
+  'dead-letter': 'dead-lettered',
+};
+
+export function isM365Failure(error: unknown): error is Error & M365Failure {
+  if (!(error instanceof Error)) return false;
+  const e = error as unknown as Record<string, unknown>;
+  return typeof e.status === 'number' && typeof e.code === 'string' && typeof e.retryable === 'boolean';
+}
+
+/**
+ * Exponential backoff with full jitter, the formula of the exponential-backoff package (delay.base + full.jitter):
+ * `round(random() * min(maxDelay, base * 2^attempt))`; a floor of one second keeps a reschedule from being instant.
+ */
+export function backoffDelayMs(
+  attempt: number,
+  options: { baseDelayMs: number; maxDelayMs: number; random?: () => number },
+): number {
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt));
+  return Math.max(1_000, Math.round((options.random ?? Math.random)() * ceiling));
+}
+
+const PERMISSION_HINT: Record<WriteTargetName, string> = {
+  exchange:
+    'Grant the Entra app the Microsoft Graph application permission ProfilePhoto.ReadWrite.All (or User.ReadWrite.All) ' +
+    'and give admin consent.',
+  sharepoint:
+    'Grant the Entra app the SharePoint application permissions Sites.FullControl.All (files in User Photos) and ' +
+    'User.ReadWrite.All (profile properties), give admin consent, and sign in with a certificate, not a secret.',
+};
+
+function describe(failure: M365Failure): string {
+  const id = failure.requestId ? `, request-id ${failure.requestId}` : '';
+  return `${failure.service} answered ${failure.status} ${failure.code}${id}: ${failure.message}`;
+}
+
+function permanentCode(target: WriteTargetName, failure: M365Failure): { code: string; message: string } | undefined {
+  const said = describe(failure);
+  if (failure.code === 'ErrorNonExistentMailbox' || (target === 'exchange' && failure.code === 'MailboxNotFound')) {
+    return {
+      code: 'no-exchange-mailbox',
+      message: `The user has no Exchange Online mailbox, so Graph cannot store a photo for them (the SharePoint photo is unaffected). ${said}`,
+    };
+  }
+  if (failure.code === 'MailboxNotHostedInExchangeOnline') {
+    return {
+      code: 'mailbox-on-premises',
+      message: `The user's mailbox is on-premises; set the photo there (Set-UserPhoto). ${said}`,
+    };
+  }
+  if (failure.code === 'certificate-required' || /unsupported app only token/i.test(failure.message)) {
+    return { code: 'certificate-required', message: `SharePoint app-only needs a certificate credential. ${said}` };
+  }
+  if (failure.status === 401 || failure.status === 403) {
+    return { code: 'permission-denied', message: `${PERMISSION_HINT[target]} ${said}` };
+  }
+  if (failure.status === 404) {
+    return { code: 'user-not-found', message: `The user does not exist (deleted?) or cannot be found. ${said}` };
+  }
+  if (failure.service === 'login' && !failure.retryable) {
+    return {
+      code: 'login-failed',
+      message: `The app cannot sign in; check M365_TENANT_ID, M365_CLIENT_ID and the credential. ${said}`,
+    };
+  }
+  if (!failure.retryable && failure.status >= 400 && failure.status < 500) {
+    return { code: 'request-rejected', message: said };
+  }
+  return undefined;
+}
+
+export function decideOnFailure(
+  target: WriteTargetName,
+  failure: M365Failure,
+  options: WriteDecisionOptions,
+): WriteDecision {
+  const permanent = permanentCode(target, failure);
+  if (permanent) return { kind: 'permanent', ...permanent };
+  if (failure.status === 429 || failure.status === 503) {
+    const message = describe(failure);
+    if (options.attempt + 1 >= options.maxAttempts) {
+      return {
+        kind: 'dead-letter',
+        code: 'attempts-exhausted',
+        message: `Still throttled after ${options.attempt + 1} attempts. ${message}`,
+      };
+    }
+    const delayMs =
+      failure.retryAfterMs !== undefined
+        ? Math.min(Math.max(failure.retryAfterMs, 1_000), options.maxDelayMs)
+        : backoffDelayMs(options.attempt, options);
+    return { kind: 'reschedule', delayMs, code: 'throttled', message };
+  }
+  return { kind: 'throw' };
+}

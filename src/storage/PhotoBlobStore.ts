@@ -1,0 +1,246 @@
+// Blob adapter for the photo containers: renditions in `photos-processed/{userId}/{contentHash}/`, originals moved
+// to `photos-archive/{yyyy}/{mm}/{dd}/{name}` or `photos-rejected/{name}` (+ `{name}.error.json`), and the CSV
+// manifests HR drops beside the photos. Every move is copy-then-delete, both conditional on the ETag of the version
+// the trigger delivered, so a newer upload under the same name is never deleted by the run for an older one.
+
+import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { PhotoOwner, RenditionRef } from '../pipeline/messages';
+import { parsePhotoManifest, type PhotoManifest } from '../pipeline/photoManifest';
+import { isPhotoRejectedError } from '../pipeline/PhotoRejectedError';
+import { containers } from './names';
+
+export interface RenditionImage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface RenditionImages {
+  exchange: RenditionImage;
+  small: RenditionImage;
+  medium: RenditionImage;
+  large: RenditionImage;
+}
+
+export type StoredRenditions = Record<keyof RenditionImages, RenditionRef>;
+
+/** The incoming blob as it is now. */
+export interface OriginalBlob {
+  etag: string;
+  metadata: Record<string, string>;
+  contentLength: number;
+  contentType: string | undefined;
+  lastModified: Date;
+}
+
+export interface RejectionRecord {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+  correlationId: string;
+  receivedAt: string;
+}
+
+const renditionFiles: Record<keyof RenditionImages, string> = {
+  exchange: 'exchange',
+  small: 'S',
+  medium: 'M',
+  large: 'L',
+};
+export const archivedManifestPrefix = 'manifests/';
+
+function isStatus(error: unknown, ...statuses: number[]): boolean {
+  return error instanceof RestError && statuses.includes(error.statusCode ?? 0);
+}
+
+export function renditionBlobName(userId: string, contentHash: string, rendition: keyof RenditionImages): string {
+  return `${userId}/${contentHash}/${renditionFiles[rendition]}.jpg`;
+}
+
+export function archiveBlobName(name: string, receivedAt: Date): string {
+  const yyyy = String(receivedAt.getUTCFullYear());
+  const mm = String(receivedAt.getUTCMonth() + 1).padStart(2, '0');
+  const dd = String(receivedAt.getUTCDate()).padStart(2, '0');
+  return `${yyyy}/${mm}/${dd}/${name}`;
+}
+
+export class PhotoBlobStore {
+  readonly #manifestCache = new Map<string, PhotoManifest | null>();
+
+  constructor(private readonly blobs: BlobServiceClient) {}
+
+  #container(name: string): ContainerClient {
+    return this.blobs.getContainerClient(name);
+  }
+
+  async writeRenditions(
+    owner: PhotoOwner,
+    contentHash: string,
+    renditions: RenditionImages,
+  ): Promise<StoredRenditions> {
+    const processed = this.#container(containers.processed);
+    const entries = await Promise.all(
+      (Object.keys(renditionFiles) as (keyof RenditionImages)[]).map(async (key) => {
+        const image = renditions[key];
+        const blobName = renditionBlobName(owner.userId, contentHash, key);
+        try {
+          // Content-addressed, so an existing blob already holds these bytes: never rewrite what a writer may be
+          // reading at this moment. (A single-shot upload is atomic: a blob that exists is complete.)
+          await processed.getBlockBlobClient(blobName).uploadData(image.data, {
+            blobHTTPHeaders: { blobContentType: 'image/jpeg' },
+            conditions: { ifNoneMatch: '*' },
+          });
+        } catch (error) {
+          if (!isStatus(error, 409)) throw error;
+        }
+        return [key, { blobName, width: image.width, height: image.height, bytes: image.data.length }] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as StoredRenditions;
+  }
+
+  async renditionsExist(userId: string, contentHash: string): Promise<boolean> {
+    const wanted = new Set(
+      Object.keys(renditionFiles).map((k) => renditionBlobName(userId, contentHash, k as keyof RenditionImages)),
+    );
+    for await (const blob of this.#container(containers.processed).listBlobsFlat({
+      prefix: `${userId}/${contentHash}/`,
+    })) {
+      wanted.delete(blob.name);
+    }
+    return wanted.size === 0;
+  }
+
+  async readRendition(blobName: string): Promise<Buffer> {
+    return this.#container(containers.processed).getBlobClient(blobName).downloadToBuffer();
+  }
+
+  /** The incoming blob at this ETag; undefined when it is gone or has been replaced by a newer upload. */
+  async probeOriginal(name: string, options: { etag?: string } = {}): Promise<OriginalBlob | undefined> {
+    try {
+      const p = await this.#container(containers.incoming)
+        .getBlobClient(name)
+        .getProperties(options.etag ? { conditions: { ifMatch: options.etag } } : {});
+      return {
+        etag: p.etag ?? '',
+        metadata: p.metadata ?? {},
+        contentLength: p.contentLength ?? 0,
+        contentType: p.contentType,
+        lastModified: p.lastModified ?? new Date(),
+      };
+    } catch (error) {
+      if (isStatus(error, 404, 412)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Moves the original to the dated archive, keeping its metadata and adding `extraMetadata`. */
+  async archiveOriginal(
+    name: string,
+    receivedAt: Date,
+    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+  ): Promise<string> {
+    const target = archiveBlobName(name, receivedAt);
+    await this.#move(name, containers.archive, target, options);
+    return `${containers.archive}/${target}`;
+  }
+
+  async archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string> {
+    const target = `${archivedManifestPrefix}${name}`;
+    await this.#move(name, containers.archive, target, options);
+    return `${containers.archive}/${target}`;
+  }
+
+  /** Writes `{name}.error.json` first, so a photo never sits in photos-rejected without its reason. */
+  async rejectOriginal(
+    name: string,
+    rejection: RejectionRecord,
+    options: { etag: string; metadata: Record<string, string> },
+  ): Promise<string> {
+    const reason = Buffer.from(`${JSON.stringify(rejection, null, 2)}\n`, 'utf8');
+    await this.#container(containers.rejected)
+      .getBlockBlobClient(`${name}.error.json`)
+      .uploadData(reason, { blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' } });
+    await this.#move(name, containers.rejected, name, { ...options, extraMetadata: { rejectioncode: rejection.code } });
+    return `${containers.rejected}/${name}`;
+  }
+
+  /**
+   * Manifests in force: `*.csv` still in photos-incoming and those already moved to `photos-archive/manifests/`,
+   * uploaded after `receivedAfter`. Parsed once per blob version; unreadable ones are left out (their own trigger
+   * rejects them with a reason).
+   */
+  async readManifests(options: { receivedAfter: Date }): Promise<PhotoManifest[]> {
+    const sources = [
+      { container: containers.incoming, prefix: undefined, strip: '' },
+      { container: containers.archive, prefix: archivedManifestPrefix, strip: archivedManifestPrefix },
+    ];
+    const manifests: PhotoManifest[] = [];
+    for (const source of sources) {
+      const container = this.#container(source.container);
+      for await (const blob of container.listBlobsFlat(source.prefix ? { prefix: source.prefix } : {})) {
+        const lastModified = blob.properties.lastModified;
+        if (!blob.name.toLowerCase().endsWith('.csv') || lastModified <= options.receivedAfter) continue;
+        const manifest = await this.#readManifest(
+          container,
+          blob.name,
+          blob.properties.etag ?? '',
+          lastModified,
+          source.strip,
+        );
+        if (manifest) manifests.push(manifest);
+      }
+    }
+    return manifests;
+  }
+
+  async #readManifest(
+    container: ContainerClient,
+    blobName: string,
+    etag: string,
+    lastModified: Date,
+    strip: string,
+  ): Promise<PhotoManifest | undefined> {
+    const key = `${container.containerName}/${blobName}|${etag}`;
+    if (!this.#manifestCache.has(key)) {
+      let manifest: PhotoManifest | null = null;
+      try {
+        const text = await container
+          .getBlobClient(blobName)
+          .downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
+        manifest = { name: blobName.slice(strip.length), receivedAt: lastModified, rows: parsePhotoManifest(text) };
+      } catch (error) {
+        // Moved or replaced since the listing: the next listing shows where it went.
+        if (isStatus(error, 404, 412)) return undefined;
+        // Unreadable CSV is remembered as "no manifest" for this version.
+        if (!isPhotoRejectedError(error)) throw error;
+      }
+      this.#manifestCache.set(key, manifest);
+    }
+    return this.#manifestCache.get(key) ?? undefined;
+  }
+
+  async #move(
+    name: string,
+    targetContainer: string,
+    targetName: string,
+    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+  ): Promise<void> {
+    const source = this.#container(containers.incoming).getBlobClient(name);
+    const target = this.#container(targetContainer).getBlobClient(targetName);
+    // Server-side copy: the bytes never pass through the function again. Same-account sources are authorised by
+    // the request's own credentials (shared key locally, the managed identity on Azure).
+    // https://learn.microsoft.com/rest/api/storageservices/copy-blob#authorization
+    const poller = await target.beginCopyFromURL(source.url, {
+      sourceConditions: { ifMatch: options.etag },
+      metadata: { ...options.metadata, ...options.extraMetadata },
+    });
+    await poller.pollUntilDone();
+    try {
+      await source.delete({ deleteSnapshots: 'include', conditions: { ifMatch: options.etag } });
+    } catch (error) {
+      // Gone already (a concurrent delivery finished first) or replaced by a newer upload (its own trigger follows).
+      if (!isStatus(error, 404, 412)) throw error;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// The photo-change path's view of PhotoSyncState: the etag the Exchange writer recorded after our own write (row
+// `exchange`), the etag this path last handled (row `graph-photo`), and the HR photo last put in Exchange.
+
+import type { PhotoOwner } from '../pipeline/messages';
+import type { HrPhoto, PhotoChangeState, PhotoChangeStatePort } from '../pipeline/PhotoChangePorts';
+import type { PhotoState, PhotoStatePort } from '../pipeline/PhotoStatePort';
+import type { ReconcilePorts } from '../pipeline/reconcilePhotos';
+
+function seenEtags(rows: PhotoState[]): string[] {
+  return rows
+    .filter((row) => row.target === 'exchange' || row.target === 'graph-photo')
+    .map((row) => row.lastMediaEtag)
+    .filter((etag): etag is string => typeof etag === 'string' && etag.length > 0);
+}
+
+function hrPhotoOf(rows: PhotoState[]): HrPhoto | undefined {
+  const exchange = rows.find((row) => row.target === 'exchange');
+  if (!exchange?.lastContentHash || !exchange.lastRendition || exchange.lastOrigin !== 'hr-upload') return undefined;
+  return { contentHash: exchange.lastContentHash, exchange: exchange.lastRendition };
+}
+
+export class PhotoChangeStateStore implements PhotoChangeStatePort, Pick<ReconcilePorts, 'seenMediaEtags'> {
+  constructor(
+    private readonly state: PhotoStatePort,
+    private readonly options: { now?: () => Date } = {},
+  ) {}
+
+  async get(userId: string): Promise<PhotoChangeState> {
+    const rows = await this.state.listForUser(userId);
+    const hrPhoto = hrPhotoOf(rows);
+    return { seenMediaEtags: seenEtags(rows), ...(hrPhoto ? { hrPhoto } : {}) };
+  }
+
+  async recordMediaEtag(userId: string, mediaEtag: string, owner?: PhotoOwner): Promise<void> {
+    const updatedAt = (this.options.now ?? (() => new Date()))().toISOString();
+    await this.state.update(userId, 'graph-photo', () => ({
+      lastMediaEtag: mediaEtag,
+      updatedAt,
+      ...(owner ? { userPrincipalName: owner.userPrincipalName } : {}),
+    }));
+  }
+
+  async seenMediaEtags(userIds: string[]): Promise<Map<string, string[]>> {
+    const rows = await Promise.all(
+      userIds.map(async (id) => [id, seenEtags(await this.state.listForUser(id))] as const),
+    );
+    return new Map(rows.filter(([, etags]) => etags.length > 0));
+  }
+}

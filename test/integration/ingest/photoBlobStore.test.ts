@@ -1,0 +1,124 @@
+// The blob adapter against real Azurite: ETag conditions, server-side copies that keep metadata, content types and
+// content-addressed renditions behave as the ingest use case assumes.
+
+import { BlobServiceClient } from '@azure/storage-blob';
+import { startAzurite, type Azurite } from '../../../dev/azurite';
+import { provisionStorage } from '../../../dev/provisionStorage';
+import { containers } from '../../../src/storage/names';
+import { PhotoBlobStore } from '../../../src/storage/PhotoBlobStore';
+
+let azurite: Azurite;
+let blobs: BlobServiceClient;
+let store: PhotoBlobStore;
+
+beforeAll(async () => {
+  azurite = await startAzurite({ ports: 'ephemeral', persistence: 'memory' });
+  await provisionStorage(azurite.connectionString);
+  blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+  store = new PhotoBlobStore(blobs);
+});
+
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+async function drop(name: string, data: string | Buffer, metadata: Record<string, string> = {}): Promise<string> {
+  const response = await blobs
+    .getContainerClient(containers.incoming)
+    .getBlockBlobClient(name)
+    .uploadData(Buffer.from(data), { metadata, blobHTTPHeaders: { blobContentType: 'image/jpeg' } });
+  return response.etag ?? '';
+}
+
+const owner = { userId: '3f9a1c2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b', userPrincipalName: 'AdeleV@contoso.com' };
+const image = (fill: number, size: number) => ({ data: Buffer.alloc(size, fill), width: size, height: size });
+
+test('renditions land under {userId}/{hash}/ as image/jpeg and an existing rendition is never rewritten', async () => {
+  const refs = await store.writeRenditions(owner, 'abc123', {
+    exchange: image(1, 64),
+    small: image(2, 8),
+    medium: image(3, 9),
+    large: image(4, 10),
+  });
+  expect(refs.medium).toEqual({ blobName: `${owner.userId}/abc123/M.jpg`, width: 9, height: 9, bytes: 9 });
+  const exchange = blobs.getContainerClient(containers.processed).getBlobClient(`${owner.userId}/abc123/exchange.jpg`);
+  const before = await exchange.getProperties();
+  expect(before.contentType).toBe('image/jpeg');
+
+  await store.writeRenditions(owner, 'abc123', {
+    exchange: image(9, 64),
+    small: image(9, 8),
+    medium: image(9, 9),
+    large: image(9, 10),
+  });
+  expect((await exchange.getProperties()).etag).toBe(before.etag);
+  expect((await store.readRendition(`${owner.userId}/abc123/exchange.jpg`))[0]).toBe(1);
+  expect(await store.renditionsExist(owner.userId, 'abc123')).toBe(true);
+  expect(await store.renditionsExist(owner.userId, 'other')).toBe(false);
+});
+
+test('archiving copies the original into a dated folder with its metadata, then removes it from incoming', async () => {
+  const etag = await drop('batch 1/Adele Vance.jpg', 'original bytes', { upn: 'AdeleV@contoso.com' });
+  const original = await store.probeOriginal('batch 1/Adele Vance.jpg', { etag });
+  if (!original) throw new Error('probe found nothing');
+  const location = await store.archiveOriginal('batch 1/Adele Vance.jpg', new Date('2026-02-03T23:59:00Z'), {
+    etag,
+    metadata: original.metadata,
+    extraMetadata: { contenthash: 'abc123' },
+  });
+  expect(location).toBe('photos-archive/2026/02/03/batch 1/Adele Vance.jpg');
+  const archived = blobs.getContainerClient(containers.archive).getBlobClient('2026/02/03/batch 1/Adele Vance.jpg');
+  const props = await archived.getProperties();
+  expect(props.metadata).toEqual({ upn: 'AdeleV@contoso.com', contenthash: 'abc123' });
+  expect(props.contentType).toBe('image/jpeg');
+  expect((await archived.downloadToBuffer()).toString()).toBe('original bytes');
+  expect(await store.probeOriginal('batch 1/Adele Vance.jpg', { etag })).toBeUndefined();
+});
+
+test('a newer upload under the same name survives the move of the older version', async () => {
+  const oldEtag = await drop('race.jpg', 'old');
+  const newEtag = await drop('race.jpg', 'new');
+  expect(await store.probeOriginal('race.jpg', { etag: oldEtag })).toBeUndefined();
+  await expect(store.archiveOriginal('race.jpg', new Date(), { etag: oldEtag, metadata: {} })).rejects.toMatchObject({
+    statusCode: 412,
+  });
+  const incoming = blobs.getContainerClient(containers.incoming).getBlobClient('race.jpg');
+  expect((await incoming.getProperties()).etag).toBe(newEtag);
+});
+
+test('a rejection leaves the original and a readable error JSON in photos-rejected', async () => {
+  const etag = await drop('broken.jpg', 'not really a jpeg');
+  const rejection = {
+    code: 'corrupt-image',
+    message: 'The image data is damaged.',
+    details: { format: 'jpeg' },
+    correlationId: 'c-1',
+    receivedAt: '2026-02-03T10:00:00.000Z',
+  };
+  expect(await store.rejectOriginal('broken.jpg', rejection, { etag, metadata: {} })).toBe(
+    'photos-rejected/broken.jpg',
+  );
+  const rejected = blobs.getContainerClient(containers.rejected);
+  const reason = rejected.getBlobClient('broken.jpg.error.json');
+  expect((await reason.getProperties()).contentType).toMatch(/^application\/json/);
+  expect(JSON.parse((await reason.downloadToBuffer()).toString('utf8'))).toEqual(rejection);
+  expect((await rejected.getBlobClient('broken.jpg').getProperties()).metadata).toEqual({
+    rejectioncode: 'corrupt-image',
+  });
+  expect(await blobs.getContainerClient(containers.incoming).getBlobClient('broken.jpg').exists()).toBe(false);
+});
+
+test('manifests are read from photos-incoming and from the archive, and unreadable ones are left out', async () => {
+  const before = new Date(Date.now() - 60_000);
+  const etag = await drop('march.csv', 'UserPrincipalName,FileName\nAdeleV@contoso.com,IMG_1.jpg\n');
+  await drop('broken.csv', 'no header here');
+  await drop('april.csv', 'UserPrincipalName,FileName\nAlexW@contoso.com,IMG_2.jpg\n');
+  await store.archiveManifest('march.csv', { etag, metadata: {} });
+
+  const manifests = await store.readManifests({ receivedAfter: before });
+  expect(manifests.map((m) => m.name).sort()).toEqual(['april.csv', 'march.csv']);
+  expect(manifests.find((m) => m.name === 'march.csv')?.rows).toEqual([
+    { userPrincipalName: 'AdeleV@contoso.com', fileName: 'IMG_1.jpg', line: 2 },
+  ]);
+  expect(await store.readManifests({ receivedAfter: new Date(Date.now() + 60_000) })).toEqual([]);
+});

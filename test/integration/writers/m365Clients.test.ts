@@ -1,0 +1,167 @@
+// The Microsoft 365 adapters against the emulator: MSAL with a certificate assertion and with a secret, Graph
+// users and photos, $batch, SharePoint files and PeopleManager, error unwrapping and the shared retry policy.
+
+import sharp from 'sharp';
+import { ensureDevCertificateAuthority } from '../../../dev/devCertificates';
+import { startM365Emulator, type M365Emulator } from '../../../dev/m365-emulator';
+import { createM365Clients, type M365Clients } from '../../../src/m365/createM365Clients';
+import { isM365RequestError, type M365RequestError } from '../../../src/m365/M365RequestError';
+import { emulatorM365Config } from './emulatorM365Config';
+
+let emulator: M365Emulator;
+let clients: M365Clients;
+
+const fastRetry = { baseDelayMs: 10, maxDelayMs: 50 };
+
+function jpeg(colour: string, size = 96): Promise<Buffer> {
+  return sharp({ create: { width: size, height: size, channels: 3, background: colour } })
+    .jpeg()
+    .toBuffer();
+}
+
+function user(mailbox: 'exchangeOnline' | 'none' | 'onPremises') {
+  const found = emulator.users.find((u) => u.mailbox === mailbox);
+  if (!found) throw new Error(`the demo tenant has no user with mailbox ${mailbox}`);
+  return found;
+}
+
+async function failure(promise: Promise<unknown>): Promise<M365RequestError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isM365RequestError(error)) throw new Error(`expected an M365RequestError, got ${String(error)}`);
+  return error;
+}
+
+beforeAll(async () => {
+  emulator = await startM365Emulator({
+    ports: { login: 0, graph: 0, mySite: 0, admin: 0 },
+    certificateAuthority: ensureDevCertificateAuthority(),
+    profilePicturesFolderName: 'Profilbilder',
+  });
+  clients = createM365Clients(emulatorM365Config(emulator), { retry: fastRetry });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+beforeEach(() => {
+  emulator.control.clearFaults();
+  emulator.control.resetStats();
+});
+
+describe('Graph through the certificate-assertion token', () => {
+  it('finds users by UPN, object id and employeeId, and pages through all of them', async () => {
+    const adele = user('exchangeOnline');
+    expect(await clients.graph.getUser(adele.userPrincipalName)).toMatchObject({ id: adele.id });
+    expect(await clients.graph.getUser(adele.id)).toMatchObject({ userPrincipalName: adele.userPrincipalName });
+    expect(await clients.graph.getUser('nobody@contoso.com')).toBeUndefined();
+    expect(await clients.graph.findUsersByEmployeeId(adele.employeeId ?? '')).toEqual([
+      expect.objectContaining({ id: adele.id }),
+    ]);
+    const seen: string[] = [];
+    for await (const page of clients.graph.listUsers({ pageSize: 3 })) seen.push(...page.map((u) => u.id));
+    expect(seen.sort()).toEqual(emulator.users.map((u) => u.id).sort());
+  });
+
+  it('writes a photo that any Graph client reads back, with the ETag Graph reports', async () => {
+    const target = user('exchangeOnline');
+    const photo = await jpeg('#884422');
+    await clients.graph.putPhoto(target.id, photo);
+    expect((await clients.graph.getPhotoContent(target.id)).equals(photo)).toBe(true);
+    const metadata = await clients.graph.getPhotoMetadata(target.id);
+    expect(metadata).toMatchObject({ width: 96, height: 96 });
+    expect(metadata?.mediaEtag).toBe(emulator.control.getPhoto(target.id)?.mediaEtag);
+  });
+
+  it('reads photo metadata of many users in one $batch, with undefined for users without a photo', async () => {
+    const withPhoto = user('exchangeOnline');
+    await clients.graph.putPhoto(withPhoto.id, await jpeg('#123456'));
+    const noMailbox = user('none');
+    const result = await clients.graph.batchGetPhotoMetadata([withPhoto.id, noMailbox.id]);
+    expect(result.get(withPhoto.id)).toMatchObject({ mediaEtag: emulator.control.getPhoto(withPhoto.id)?.mediaEtag });
+    expect(result.has(noMailbox.id) && result.get(noMailbox.id)).toBeUndefined();
+    expect(emulator.control.stats().byRoute).toEqual(expect.objectContaining({ 'graph POST batch': 1 }));
+  });
+
+  it("keeps Exchange's code and request id for a user without a mailbox", async () => {
+    const error = await failure(clients.graph.putPhoto(user('none').id, await jpeg('#000000')));
+    expect(error).toMatchObject({ service: 'graph', status: 404, code: 'ErrorNonExistentMailbox', retryable: false });
+    expect(error.requestId).toEqual(expect.any(String));
+  });
+
+  it('retries an injected 503 in process and succeeds', async () => {
+    emulator.control.injectFault({ service: 'graph', method: 'GET', pathPattern: '/photo$', status: 503, times: 1 });
+    const target = user('exchangeOnline');
+    await clients.graph.putPhoto(target.id, await jpeg('#445566'));
+    await expect(clients.graph.getPhotoMetadata(target.id)).resolves.toMatchObject({ width: 96 });
+    expect(emulator.control.stats().faults).toBe(1);
+  });
+
+  it('hands a long Retry-After back to the caller instead of sleeping it', async () => {
+    emulator.control.injectFault({ service: 'graph', status: 429, retryAfterSeconds: 30, times: 1 });
+    const started = Date.now();
+    const error = await failure(clients.graph.getUser(user('exchangeOnline').id));
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 30_000, retryable: true });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('gives up on a call slower than the timeout with a retryable timeout error', async () => {
+    const slow = createM365Clients(
+      { ...emulatorM365Config(emulator), httpTimeoutMs: 300 },
+      { retry: { ...fastRetry, maxTries: 1 } },
+    );
+    await slow.graph.getUser(user('exchangeOnline').id);
+    emulator.control.injectFault({ service: 'graph', delayMs: 800, times: 1 });
+    const error = await failure(slow.graph.getUser(user('exchangeOnline').id));
+    expect(error).toMatchObject({ status: 0, retryable: true });
+  });
+});
+
+describe('SharePoint', () => {
+  it('finds the localised Profile Pictures folder, uploads a thumbnail and downloads it again', async () => {
+    expect((await clients.sharePoint.profilePicturesFolder()).ServerRelativeUrl).toBe(
+      emulator.profilePicturesFolderUrl,
+    );
+    const upn = user('none').userPrincipalName;
+    const bytes = await jpeg('#aa0000', 72);
+    const url = await clients.sharePoint.uploadThumbnail(upn, 'M', bytes);
+    expect(url).toMatch(new RegExp(`^${emulator.urls.mySiteUrl}/.*Profilbilder/.*_MThumb\\.jpg$`));
+    expect((await clients.sharePoint.downloadFile(url)).equals(bytes)).toBe(true);
+  });
+
+  it('sets a profile property that GetPropertiesFor reads back', async () => {
+    const upn = user('exchangeOnline').userPrincipalName;
+    const url = `${emulator.urls.mySiteUrl}${emulator.profilePicturesFolderUrl}/x_MThumb.jpg`;
+    await clients.sharePoint.setProfileProperty(upn, 'PictureURL', url);
+    expect(await clients.sharePoint.getPropertiesFor(upn)).toMatchObject({ PictureUrl: url });
+  });
+
+  it('fails fast with the certificate advice when only a client secret is configured', async () => {
+    const withSecret = createM365Clients(emulatorM365Config(emulator, { credential: 'secret' }));
+    await expect(withSecret.graph.getUser(user('exchangeOnline').id)).resolves.toBeDefined();
+    emulator.control.resetStats();
+    const error = await failure(withSecret.sharePoint.uploadThumbnail('a@b.c', 'S', await jpeg('#000000', 48)));
+    expect(error).toMatchObject({ code: 'certificate-required', retryable: false });
+    expect(error.message).toMatch(/SharePoint app-only needs a certificate/);
+    expect(emulator.control.stats().requests).toBe(0);
+  });
+
+  it('shows why: SharePoint refuses a token obtained with a secret, and the error says so', async () => {
+    const withSecret = createM365Clients(emulatorM365Config(emulator, { credential: 'secret' }), { retry: fastRetry });
+    const url = `${emulator.urls.mySiteUrl}/_api/web/lists/GetByTitle('User%20Photos')/RootFolder/Folders`;
+    const error = await failure(withSecret.transport.request('sharepoint', url));
+    expect(error).toMatchObject({ service: 'sharepoint', status: 401, retryable: false });
+    expect(error.message).toMatch(/Unsupported app only token/);
+  });
+
+  it('reports a refused permission with the SharePoint error unwrapped', async () => {
+    const noRoles = createM365Clients(emulatorM365Config(emulator, { app: 'noRoles' }), { retry: fastRetry });
+    const error = await failure(noRoles.sharePoint.profilePicturesFolder());
+    expect(error).toMatchObject({ service: 'sharepoint', retryable: false });
+    expect([401, 403]).toContain(error.status);
+    expect(error.message.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,118 @@
+// PhotoStateStore and WriteRescheduler against real Azurite: optimistic concurrency, the "where is this person's
+// photo" query, delayed re-enqueue and dead-lettering in the encoding the Functions host reads.
+
+import { QueueServiceClient } from '@azure/storage-queue';
+import { TableClient } from '@azure/data-tables';
+import { startAzurite, type Azurite } from '../../../dev/azurite';
+import { PhotoStateStore } from '../../../src/storage/PhotoStateStore';
+import { WriteRescheduler } from '../../../src/storage/WriteRescheduler';
+import { decodeQueueMessage } from '../../../src/storage/queueMessageEncoding';
+import { poisonQueueName } from '../../../src/storage/names';
+import { uniqueName, waitFor } from '../../support/localStackFixture';
+
+let azurite: Azurite;
+
+beforeAll(async () => {
+  azurite = await startAzurite({ ports: 'ephemeral', persistence: 'memory' });
+});
+
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+function store(): PhotoStateStore {
+  // A table per test keeps tests independent; the product always uses tables.photoState.
+  const table = TableClient.fromConnectionString(azurite.connectionString, uniqueName('state').replace(/-/g, ''), {
+    allowInsecureConnection: true,
+  });
+  return new PhotoStateStore(table);
+}
+
+describe('PhotoStateStore', () => {
+  it('creates, merges and reads back one row per user and target', async () => {
+    const states = store();
+    await states.update('u-1', 'exchange', () => ({ lastContentHash: 'a', lastOutcome: 'written' }));
+    await states.update('u-1', 'exchange', () => ({ lastMediaEtag: '"E1"' }));
+    await states.update('u-1', 'sharepoint', () => ({
+      lastOutcome: 'permanent-failure',
+      lastErrorCode: 'permission-denied',
+    }));
+    expect(await states.get('u-1', 'exchange')).toMatchObject({
+      userId: 'u-1',
+      target: 'exchange',
+      lastContentHash: 'a',
+      lastMediaEtag: '"E1"',
+    });
+    const rows = await states.listForUser('u-1');
+    expect(rows.map((r) => r.target).sort()).toEqual(['exchange', 'sharepoint']);
+    expect(await states.get('u-2', 'exchange')).toBeUndefined();
+  });
+
+  it('keeps a rendition reference as an object across the table round trip', async () => {
+    const states = store();
+    const lastRendition = { blobName: 'u-1/h/exchange.jpg', width: 648, height: 648, bytes: 1234 };
+    await states.update('u-1', 'exchange', () => ({ lastRendition }));
+    expect((await states.get('u-1', 'exchange'))?.lastRendition).toEqual(lastRendition);
+  });
+
+  it('loses no update when writers race on the same row', async () => {
+    const states = store();
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        states.update('u-race', 'graph-photo', (current) => ({
+          lastErrorMessage: `${current?.lastErrorMessage ?? ''}${i}`,
+        })),
+      ),
+    );
+    const digits = (await states.get('u-race', 'graph-photo'))?.lastErrorMessage ?? '';
+    expect(digits.split('').sort().join('')).toBe('012345');
+  });
+});
+
+describe('WriteRescheduler', () => {
+  it('re-enqueues a message that stays invisible for the delay, base64 encoded', async () => {
+    const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
+    const queueName = uniqueName('writes');
+    const queue = queues.getQueueClient(queueName);
+    await queue.create();
+    try {
+      await new WriteRescheduler(queues).reschedule(
+        queueName,
+        { exchangePhotoWrite: { attempt: 1 } },
+        { delayMs: 2_000 },
+      );
+      expect((await queue.receiveMessages()).receivedMessageItems).toHaveLength(0);
+      const [message] = await waitFor(
+        async () => {
+          const items = (await queue.receiveMessages()).receivedMessageItems;
+          return items.length > 0 ? items : undefined;
+        },
+        { what: 'the rescheduled message to become visible', timeoutMs: 10_000 },
+      );
+      expect(decodeQueueMessage(message?.messageText ?? '')).toEqual({ exchangePhotoWrite: { attempt: 1 } });
+    } finally {
+      await queue.delete();
+    }
+  });
+
+  it('dead-letters into {queue}-poison with the cause beside the payload', async () => {
+    const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
+    const queueName = uniqueName('writes');
+    const poison = queues.getQueueClient(poisonQueueName(queueName));
+    try {
+      const now = () => new Date('2026-11-23T10:00:00Z');
+      await new WriteRescheduler(queues, { now }).deadLetter(
+        queueName,
+        { a: 1 },
+        { code: 'attempts-exhausted', message: 'still 429' },
+      );
+      const [message] = (await poison.receiveMessages()).receivedMessageItems;
+      expect(decodeQueueMessage(message?.messageText ?? '')).toEqual({
+        a: 1,
+        deadLetter: { code: 'attempts-exhausted', message: 'still 429', at: '2026-11-23T10:00:00.000Z' },
+      });
+    } finally {
+      await poison.deleteIfExists();
+    }
+  });
+});

@@ -1,0 +1,177 @@
+// writeExchangePhoto in the local Functions host, against Azurite and the emulator (certificate-assertion auth,
+// as the local stack configures it).
+
+import { createM365Clients } from '../../../src/m365/createM365Clients';
+import type { GraphClient } from '../../../src/m365/GraphClient';
+import { queues } from '../../../src/storage/names';
+import type { InvocationCompletedEvent } from '../../../dev/runtime/invocationEvents';
+import { waitFor, type LocalStack } from '../../support/localStackFixture';
+import { emulatorM365Config } from './emulatorM365Config';
+import {
+  demoUser,
+  enqueue,
+  poisonMessages,
+  requestsTo,
+  stagePhoto,
+  startWritersStack,
+  waitForState,
+} from './writerFixture';
+
+const queue = queues.exchangePhotoWrites;
+let stack: LocalStack;
+let graph: GraphClient;
+const completed: InvocationCompletedEvent[] = [];
+
+beforeAll(async () => {
+  stack = await startWritersStack();
+  stack.host.on('invocationCompleted', (e) => completed.push(e));
+  // "Any Graph client" reads back: a separate client of our own, with its own token.
+  graph = createM365Clients(emulatorM365Config(stack.emulator)).graph;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(() => {
+  stack.emulator.control.clearFaults();
+  stack.emulator.control.setThrottling({ service: 'graph' });
+});
+
+function failedInvocations(): number {
+  return completed.filter((e) => e.functionName === 'writeExchangePhoto' && e.outcome === 'failed').length;
+}
+
+it('writes the photo, which Graph then serves, and records the hash and the ETag of our write', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 0);
+  const photo = await stagePhoto(stack, user);
+  await enqueue(stack, queue, photo.messages.exchange);
+  const state = await waitForState(
+    stack,
+    user.id,
+    'exchange',
+    (s) => s.lastContentHash === photo.messages.exchange.exchangePhotoWrite.contentHash,
+  );
+  expect((await graph.getPhotoContent(user.id)).equals(photo.bytes.exchange)).toBe(true);
+  expect(state).toMatchObject({ lastOutcome: 'written', userPrincipalName: user.userPrincipalName });
+  expect(state.lastMediaEtag).toBe((await graph.getPhotoMetadata(user.id))?.mediaEtag);
+});
+
+it('does not PUT the same content twice when the message is delivered again', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 1);
+  const photo = await stagePhoto(stack, user);
+  const hash = photo.messages.exchange.exchangePhotoWrite.contentHash;
+  await enqueue(stack, queue, photo.messages.exchange);
+  await waitForState(stack, user.id, 'exchange', (s) => s.lastContentHash === hash);
+  const putsBefore = requestsTo(stack, 'PUT photo.value.put');
+  expect(putsBefore).toBeGreaterThanOrEqual(1);
+  await enqueue(stack, queue, photo.messages.exchange);
+  await waitForState(stack, user.id, 'exchange', (s) => s.lastOutcome === 'skipped-duplicate');
+  expect(requestsTo(stack, 'PUT photo.value.put')).toBe(putsBefore);
+});
+
+it('reschedules a 429 with a long Retry-After instead of failing, and writes the photo afterwards', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 2);
+  const photo = await stagePhoto(stack, user);
+  const hash = photo.messages.exchange.exchangePhotoWrite.contentHash;
+  const failuresBefore = failedInvocations();
+  stack.emulator.control.injectFault({
+    service: 'graph',
+    method: 'PUT',
+    pathPattern: `/users/${user.id}/photo`,
+    status: 429,
+    retryAfterSeconds: 6,
+  });
+  await enqueue(stack, queue, photo.messages.exchange);
+  const rescheduled = await waitForState(stack, user.id, 'exchange', (s) => s.lastOutcome === 'rescheduled');
+  expect(rescheduled.lastErrorCode).toBe('throttled');
+  await waitForState(stack, user.id, 'exchange', (s) => s.lastContentHash === hash, { timeoutMs: 30_000 });
+  expect(failedInvocations()).toBe(failuresBefore);
+  expect(await poisonMessages(stack, queue)).toHaveLength(0);
+});
+
+it('loses nothing when the emulator throttles a burst of writes', async () => {
+  const users = [3, 4, 5].map((i) => demoUser(stack, 'exchangeOnline', i));
+  stack.emulator.control.setThrottling({ service: 'graph', limit: 2, windowMs: 1_000 });
+  const photos = await Promise.all(users.map((u) => stagePhoto(stack, u)));
+  await Promise.all(photos.map((p) => enqueue(stack, queue, p.messages.exchange)));
+  for (const [i, user] of users.entries()) {
+    const hash = photos[i]?.messages.exchange.exchangePhotoWrite.contentHash;
+    await waitForState(stack, user.id, 'exchange', (s) => s.lastContentHash === hash, { timeoutMs: 60_000 });
+  }
+  expect(stack.emulator.control.stats().throttled).toBeGreaterThan(0);
+});
+
+it('retries an injected 500 through the host and then writes', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 0);
+  const photo = await stagePhoto(stack, user);
+  const failuresBefore = failedInvocations();
+  stack.emulator.control.injectFault({
+    service: 'graph',
+    method: 'PUT',
+    pathPattern: `/users/${user.id}/photo`,
+    status: 500,
+  });
+  await enqueue(stack, queue, photo.messages.exchange);
+  const hash = photo.messages.exchange.exchangePhotoWrite.contentHash;
+  await waitForState(stack, user.id, 'exchange', (s) => s.lastContentHash === hash);
+  expect(failedInvocations()).toBe(failuresBefore + 1);
+});
+
+it('sends a write that keeps failing with 5xx to the poison queue after the host tries', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 1);
+  const photo = await stagePhoto(stack, user);
+  stack.emulator.control.injectFault({
+    service: 'graph',
+    method: 'PUT',
+    pathPattern: `/users/${user.id}/photo`,
+    status: 502,
+    times: 3,
+  });
+  await enqueue(stack, queue, photo.messages.exchange);
+  const hash = photo.messages.exchange.exchangePhotoWrite.contentHash;
+  await waitFor(async () => (await poisonMessages(stack, queue)).some((m) => JSON.stringify(m).includes(hash)), {
+    what: 'the message in the poison queue',
+    timeoutMs: 20_000,
+  });
+});
+
+it('records a user without a mailbox as terminal and completes the message', async () => {
+  const user = demoUser(stack, 'none');
+  const photo = await stagePhoto(stack, user);
+  await enqueue(stack, queue, photo.messages.exchange);
+  const state = await waitForState(stack, user.id, 'exchange', (s) => s.lastOutcome === 'permanent-failure');
+  expect(state.lastErrorCode).toBe('no-exchange-mailbox');
+  expect(state.lastErrorMessage).toMatch(/ErrorNonExistentMailbox/);
+  const hash = photo.messages.exchange.exchangePhotoWrite.contentHash;
+  expect((await poisonMessages(stack, queue)).some((m) => JSON.stringify(m).includes(hash))).toBe(false);
+});
+
+it('records an on-premises mailbox as terminal', async () => {
+  const user = demoUser(stack, 'onPremises');
+  await enqueue(stack, queue, (await stagePhoto(stack, user)).messages.exchange);
+  const state = await waitForState(stack, user.id, 'exchange', (s) => s.lastOutcome === 'permanent-failure');
+  expect(state.lastErrorCode).toBe('mailbox-on-premises');
+});
+
+it('says clearly when the tenant takes photos from on-premises', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 2);
+  stack.emulator.control.setPhotoUpdateSource('onPremises');
+  try {
+    await enqueue(stack, queue, (await stagePhoto(stack, user)).messages.exchange);
+    const state = await waitForState(stack, user.id, 'exchange', (s) => s.lastOutcome === 'permanent-failure');
+    expect(state.lastErrorCode).toBe('tenant-photo-source-on-premises');
+    expect(state.lastErrorMessage).toMatch(/photoUpdateSettings/);
+  } finally {
+    stack.emulator.control.setPhotoUpdateSource('cloud');
+  }
+});
+
+it('dead-letters a malformed message at once with the reason', async () => {
+  await enqueue(stack, queue, { exchangePhotoWrite: { schema: 'photo-sync/exchange-write@0', marker: 'malformed-1' } });
+  const poisoned = await waitFor(
+    async () => (await poisonMessages(stack, queue)).find((m) => JSON.stringify(m).includes('malformed-1')),
+    { what: 'the malformed message in the poison queue' },
+  );
+  expect(poisoned).toMatchObject({ deadLetter: { code: 'malformed-message' } });
+});

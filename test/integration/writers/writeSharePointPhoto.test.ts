@@ -1,0 +1,104 @@
+// writeSharePointPhoto in the local Functions host, against Azurite and the emulator's My Site and admin hosts.
+
+import { createM365Clients } from '../../../src/m365/createM365Clients';
+import type { SharePointClient } from '../../../src/m365/SharePointClient';
+import { thumbnailFileName } from '../../../src/m365/sharePointAccount';
+import { queues } from '../../../src/storage/names';
+import type { LocalStack } from '../../support/localStackFixture';
+import { emulatorM365Config } from './emulatorM365Config';
+import {
+  demoUser,
+  enqueue,
+  poisonMessages,
+  requestsTo,
+  stagePhoto,
+  startWritersStack,
+  waitForState,
+} from './writerFixture';
+
+const queue = queues.sharePointPhotoWrites;
+let stack: LocalStack;
+let sharePoint: SharePointClient;
+
+beforeAll(async () => {
+  stack = await startWritersStack();
+  sharePoint = createM365Clients(emulatorM365Config(stack.emulator)).sharePoint;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(() => {
+  stack.emulator.control.clearFaults();
+  stack.emulator.control.setThrottling({ service: 'sharepoint' });
+});
+
+function thumbnailUrl(upn: string, size: 'S' | 'M' | 'L'): string {
+  return new URL(
+    `${stack.emulator.profilePicturesFolderUrl}/${thumbnailFileName(upn, size)}`,
+    stack.emulator.urls.mySiteUrl,
+  ).href;
+}
+
+it('uploads the three thumbnails and sets PictureURL to the medium one, for a user without a mailbox too', async () => {
+  for (const user of [demoUser(stack, 'exchangeOnline', 0), demoUser(stack, 'none')]) {
+    const photo = await stagePhoto(stack, user);
+    await enqueue(stack, queue, photo.messages.sharePoint);
+    const hash = photo.messages.sharePoint.sharePointPhotoWrite.contentHash;
+    await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === hash);
+    const upn = user.userPrincipalName;
+    expect((await sharePoint.downloadFile(thumbnailUrl(upn, 'S'))).equals(photo.bytes.small)).toBe(true);
+    expect((await sharePoint.downloadFile(thumbnailUrl(upn, 'M'))).equals(photo.bytes.medium)).toBe(true);
+    expect((await sharePoint.downloadFile(thumbnailUrl(upn, 'L'))).equals(photo.bytes.large)).toBe(true);
+    const profile = await sharePoint.getPropertiesFor(upn);
+    expect(profile).toMatchObject({ PictureUrl: thumbnailUrl(upn, 'M') });
+    const properties = stack.emulator.control.getProfileProperties(upn);
+    expect(properties).toMatchObject({ 'SPS-PicturePlaceholderState': '0', 'SPS-PictureExchangeSyncState': '0' });
+    expect(Number(properties['SPS-PictureTimestamp'])).toBeGreaterThan(Date.now() / 1000 - 600);
+  }
+});
+
+it('does not upload again for a duplicate message', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 1);
+  const photo = await stagePhoto(stack, user);
+  const hash = photo.messages.sharePoint.sharePointPhotoWrite.contentHash;
+  await enqueue(stack, queue, photo.messages.sharePoint);
+  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === hash);
+  const uploadsBefore = requestsTo(stack, 'POST sp.files.add');
+  expect(uploadsBefore).toBeGreaterThanOrEqual(3);
+  await enqueue(stack, queue, photo.messages.sharePoint);
+  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastOutcome === 'skipped-duplicate');
+  expect(requestsTo(stack, 'POST sp.files.add')).toBe(uploadsBefore);
+});
+
+it('reschedules a throttled upload and writes it after Retry-After, losing nothing', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 2);
+  const photo = await stagePhoto(stack, user);
+  stack.emulator.control.injectFault({
+    service: 'sharepoint',
+    method: 'POST',
+    pathPattern: 'Files/add',
+    status: 429,
+    retryAfterSeconds: 6,
+  });
+  await enqueue(stack, queue, photo.messages.sharePoint);
+  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastOutcome === 'rescheduled');
+  const hash = photo.messages.sharePoint.sharePointPhotoWrite.contentHash;
+  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === hash, { timeoutMs: 30_000 });
+  expect(await poisonMessages(stack, queue)).toHaveLength(0);
+});
+
+it('survives injected 5xx faults on the admin host through retries', async () => {
+  const user = demoUser(stack, 'exchangeOnline', 3);
+  const photo = await stagePhoto(stack, user);
+  stack.emulator.control.injectFault({ service: 'admin', status: 500, times: 1 });
+  stack.emulator.control.injectFault({ service: 'admin', status: 503, times: 1 });
+  await enqueue(stack, queue, photo.messages.sharePoint);
+  const hash = photo.messages.sharePoint.sharePointPhotoWrite.contentHash;
+  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === hash);
+  expect(stack.emulator.control.stats().faults).toBeGreaterThanOrEqual(2);
+  expect(await sharePoint.getPropertiesFor(user.userPrincipalName)).toMatchObject({
+    PictureUrl: thumbnailUrl(user.userPrincipalName, 'M'),
+  });
+});

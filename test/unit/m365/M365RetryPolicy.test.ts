@@ -1,0 +1,77 @@
+import { isM365RequestError } from '../../../src/m365/M365RequestError';
+import { sendWithRetry, type M365RetryOptions } from '../../../src/m365/M365RetryPolicy';
+
+const fast: M365RetryOptions = { maxTries: 3, baseDelayMs: 1, maxDelayMs: 5, maxInProcessWaitMs: 50, timeoutMs: 1_000 };
+const target = { service: 'graph' as const, url: 'https://graph.example/v1.0/users' };
+
+/** A send function that answers the scripted statuses in order and counts calls. */
+function scripted(...answers: Array<number | Error | [number, Record<string, string>]>) {
+  const calls: AbortSignal[] = [];
+  const send = (signal: AbortSignal): Promise<Response> => {
+    calls.push(signal);
+    const answer = answers[Math.min(calls.length - 1, answers.length - 1)];
+    if (answer instanceof Error) return Promise.reject(answer);
+    const [status, headers] = Array.isArray(answer) ? answer : [answer ?? 200, {}];
+    return Promise.resolve(new Response(status === 204 ? null : `{"n":${calls.length}}`, { status, headers }));
+  };
+  return { send, calls };
+}
+
+describe('sendWithRetry', () => {
+  it('retries a 429 after its short Retry-After and returns the success', async () => {
+    const { send, calls } = scripted([429, { 'Retry-After': '0' }], 200);
+    const response = await sendWithRetry(send, { ...fast, ...target });
+    expect(response.status).toBe(200);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('retries 503 and 504 without a Retry-After using backoff', async () => {
+    const { send, calls } = scripted(503, 504, 200);
+    expect((await sendWithRetry(send, { ...fast, ...target })).status).toBe(200);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('does not retry a 500 or a 4xx other than 429', async () => {
+    for (const status of [500, 400, 403, 404]) {
+      const { send, calls } = scripted(status, 200);
+      expect((await sendWithRetry(send, { ...fast, ...target })).status).toBe(status);
+      expect(calls).toHaveLength(1);
+    }
+  });
+
+  it('hands a long Retry-After back at once instead of sleeping it', async () => {
+    const { send, calls } = scripted([429, { 'Retry-After': '30' }], 200);
+    const started = Date.now();
+    const response = await sendWithRetry(send, { ...fast, ...target });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('30');
+    expect(calls).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('stops after maxTries and returns the last throttled answer', async () => {
+    const { send, calls } = scripted(503);
+    expect((await sendWithRetry(send, { ...fast, ...target })).status).toBe(503);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('retries network failures and then throws an M365RequestError with status 0', async () => {
+    const { send, calls } = scripted(new TypeError('fetch failed'));
+    const error = await sendWithRetry(send, { ...fast, ...target }).catch((e: unknown) => e);
+    expect(isM365RequestError(error) && error.status === 0 && error.code === 'network-error' && error.retryable).toBe(
+      true,
+    );
+    expect(calls).toHaveLength(3);
+  });
+
+  it('gives every try an AbortSignal that fires after timeoutMs', async () => {
+    const send = (signal: AbortSignal) =>
+      new Promise<Response>((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason as Error)),
+      );
+    const error = await sendWithRetry(send, { ...fast, ...target, maxTries: 1, timeoutMs: 20 }).catch(
+      (e: unknown) => e,
+    );
+    expect(isM365RequestError(error) && error.code).toBe('timeout');
+  });
+});
