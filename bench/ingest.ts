@@ -115,14 +115,28 @@ function measurePeakRss(file: string, concurrency: number, photos: number): numb
     { encoding: 'utf8' },
   );
   if (child.status !== 0) throw new Error(`RSS probe failed: ${child.stderr}`);
-  return Number(JSON.parse(child.stdout).peakRssMb);
+  const report = JSON.parse(child.stdout) as { peakRssMb: number };
+  return report.peakRssMb;
+}
+
+/**
+ * The address space's high-water mark (`VmHWM`, reset by exec). getrusage's `maxRSS` is not used on Linux: it
+ * survives execve, so a child forked from this process would report the parent's peak (fixture generation).
+ */
+function peakRssKb(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match?.[1]) return Number(match[1]);
+  } catch {
+    // Not Linux: fall back to getrusage below.
+  }
+  return process.resourceUsage().maxRSS;
 }
 
 async function rssProbe(file: string, concurrency: number, photos: number): Promise<void> {
   const bytes = readFileSync(file);
   await run(full, bytes, photos, concurrency);
-  // maxRSS is in kilobytes (getrusage).
-  process.stdout.write(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(JSON.stringify({ peakRssMb: peakRssKb() / 1024 }));
 }
 
 async function main(): Promise<void> {

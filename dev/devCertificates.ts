@@ -117,7 +117,9 @@ export function ensureServerCertificate(
 }
 
 /** Self-signed certificates such as Entra app registrations use for client assertions (one child process). */
-export function createSelfSignedCertificates(requests: { commonName: string; validityDays?: number }[]): IssuedCertificate[] {
+export function createSelfSignedCertificates(
+  requests: { commonName: string; validityDays?: number }[],
+): IssuedCertificate[] {
   const results = runSelfsignedBatch(
     requests.map((request) => ({
       attrs: [{ name: 'commonName', value: request.commonName }],

@@ -5,6 +5,8 @@
 // and with `attempt` reset to 0 so the write gets its full retry budget again. A dead letter whose payload was
 // malformed stays where it is: replaying it cannot succeed. See docs/operations.md.
 
+import { existsSync } from 'node:fs';
+import type { QueueServiceClient } from '@azure/storage-queue';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadStorageConfig } from '../src/config';
 import { doctorSettings } from '../src/doctor/readSettingsFile';
@@ -12,9 +14,13 @@ import { poisonQueueName, queues } from '../src/storage/names';
 import { decodeQueueMessage, encodeQueueMessage } from '../src/storage/queueMessageEncoding';
 import { createStorageClients } from '../src/storage/storageClients';
 
-interface CliOptions {
+interface ReplayOptions {
   dryRun?: boolean;
   max: number;
+  log?: (line: string) => void;
+}
+
+interface CliOptions extends ReplayOptions {
   settings?: string;
   account?: string;
 }
@@ -31,16 +37,27 @@ export function planReplay(text: string): Replay {
   } catch {
     return { kind: 'keep', summary: 'not base64 JSON' };
   }
-  if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded)) return { kind: 'keep', summary: 'not a JSON object' };
+  if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded))
+    return { kind: 'keep', summary: 'not a JSON object' };
   const { deadLetter, ...rest } = decoded as Record<string, unknown> & { deadLetter?: { code?: string } };
   const [key, payload] = Object.entries(rest)[0] ?? [];
   const correlationId = (payload as { correlationId?: string } | undefined)?.correlationId ?? 'no correlation id';
   if (!deadLetter) return { kind: 'replay', text, summary: `${key ?? '?'} ${correlationId} (host poison)` };
-  if (key === 'payload' || Object.keys(rest).length !== 1 || !payload || typeof payload !== 'object') {
+  if (
+    key === undefined ||
+    key === 'payload' ||
+    Object.keys(rest).length !== 1 ||
+    !payload ||
+    typeof payload !== 'object'
+  ) {
     return { kind: 'keep', summary: `malformed message dead-lettered as ${deadLetter.code ?? 'unknown'}` };
   }
-  const fresh = { [key]: { ...(payload as object), attempt: 0 } };
-  return { kind: 'replay', text: encodeQueueMessage(fresh), summary: `${key} ${correlationId} (was ${deadLetter.code ?? 'dead-lettered'})` };
+  const fresh = { [key]: { ...payload, attempt: 0 } };
+  return {
+    kind: 'replay',
+    text: encodeQueueMessage(fresh),
+    summary: `${key} ${correlationId} (was ${deadLetter.code ?? 'dead-lettered'})`,
+  };
 }
 
 function positiveInteger(value: string): number {
@@ -49,34 +66,54 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-async function replay(queueName: string, options: CliOptions): Promise<void> {
-  const env = options.account
-    ? { AzureWebJobsStorage__accountName: options.account }
-    : doctorSettings(options.settings ?? 'local.settings.json', process.env);
-  const clients = createStorageClients(loadStorageConfig(env));
-  const target = clients.queues.getQueueClient(queueName);
-  const poison = clients.queues.getQueueClient(poisonQueueName(queueName));
-  let moved = 0;
-  let kept = 0;
-  while (moved + kept < options.max) {
-    const batch = Math.min(32, options.max - moved - kept);
+export async function replayPoisonQueue(
+  service: QueueServiceClient,
+  queueName: string,
+  options: ReplayOptions,
+): Promise<{ replayed: number; left: number }> {
+  const log = options.log ?? console.log;
+  const target = service.getQueueClient(queueName);
+  const poison = service.getQueueClient(poisonQueueName(queueName));
+  if (options.dryRun) {
+    // Peeking hides nothing, so a dry run leaves the queue exactly as it was (and sees at most 32 messages).
+    const { peekedMessageItems } = await poison.peekMessages({ numberOfMessages: Math.min(32, options.max) });
+    for (const item of peekedMessageItems) {
+      const plan = planReplay(item.messageText);
+      log(`${plan.kind === 'keep' ? 'keep' : 'would replay'} ${plan.summary}`);
+    }
+    return { replayed: 0, left: peekedMessageItems.length };
+  }
+  let replayed = 0;
+  let left = 0;
+  while (replayed + left < options.max) {
+    const batch = Math.min(32, options.max - replayed - left);
     // Received messages stay invisible for 60 s: long enough to send and delete, and they come back if we crash.
     const { receivedMessageItems } = await poison.receiveMessages({ numberOfMessages: batch, visibilityTimeout: 60 });
     if (receivedMessageItems.length === 0) break;
     for (const item of receivedMessageItems) {
       const plan = planReplay(item.messageText);
-      if (plan.kind === 'keep' || options.dryRun) {
-        kept += 1;
-        console.log(`${plan.kind === 'keep' ? 'keep  ' : 'would replay'} ${plan.summary}`);
+      if (plan.kind === 'keep') {
+        left += 1;
+        log(`keep ${plan.summary}`);
         continue;
       }
       await target.sendMessage(plan.text);
       await poison.deleteMessage(item.messageId, item.popReceipt);
-      moved += 1;
-      console.log(`replayed ${plan.summary}`);
+      replayed += 1;
+      log(`replayed ${plan.summary}`);
     }
   }
-  console.log(`${queueName}: ${moved} replayed, ${kept} left in ${poison.name}.`);
+  log(`${queueName}: ${replayed} replayed, ${left} left in ${poison.name}.`);
+  return { replayed, left };
+}
+
+async function replayFromCli(queueName: string, options: CliOptions): Promise<void> {
+  const file = options.settings ?? (existsSync('local.settings.json') ? 'local.settings.json' : undefined);
+  const env = options.account
+    ? { AzureWebJobsStorage__accountName: options.account }
+    : doctorSettings(file, process.env);
+  const clients = createStorageClients(loadStorageConfig(env));
+  await replayPoisonQueue(clients.queues, queueName, options);
 }
 
 if (require.main === module) {
@@ -86,11 +123,14 @@ if (require.main === module) {
       if (!replayable.includes(value)) throw new InvalidArgumentError(`expected one of ${replayable.join(', ')}.`);
       return value;
     })
-    .option('--dry-run', 'list what would be replayed; move nothing')
+    .option('--dry-run', 'list what would be replayed (the first 32); move nothing')
     .option('--max <n>', 'replay at most this many messages', positiveInteger, 1000)
-    .option('--settings <file>', 'local.settings.json-style file with AzureWebJobsStorage (default ./local.settings.json)')
+    .option(
+      '--settings <file>',
+      'local.settings.json-style file with AzureWebJobsStorage (default ./local.settings.json)',
+    )
     .option('--account <name>', 'an Azure storage account, reached with your Entra sign-in (Queue Data Contributor)')
-    .action((queueName: string, options: CliOptions) => replay(queueName, options))
+    .action((queueName: string, options: CliOptions) => replayFromCli(queueName, options))
     .parseAsync(process.argv)
     .catch((error: unknown) => {
       console.error(`replay-poison: ${(error as Error).message}`);

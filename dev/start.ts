@@ -107,6 +107,13 @@ async function main(): Promise<void> {
     writeEndpoints: true,
   });
   printBanner(stack, stateDir);
+  // On Azure the renewSubscriptions timer first runs within 30 minutes of deployment; locally nobody wants to wait
+  // that long for change notifications, so it runs once now (it only creates the subscription when missing).
+  if (stack.host.functions.some((fn) => fn.name === 'renewSubscriptions')) {
+    stack.host.triggerTimer('renewSubscriptions').catch((error: unknown) => {
+      console.error(`renewSubscriptions failed at start: ${(error as Error).message}`);
+    });
+  }
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -57,7 +57,8 @@ export function createAppRegistration(options: {
   roles?: Partial<Record<ResourceName, string[]>>;
 }): AppRegistration {
   const certificates: RegisteredCertificate[] = [];
-  if (options.certificate) certificates.push(registerCertificate(options.certificate.certPem, options.certificate.keyPem));
+  if (options.certificate)
+    certificates.push(registerCertificate(options.certificate.certPem, options.certificate.keyPem));
   return {
     name: options.name,
     clientId: options.clientId,

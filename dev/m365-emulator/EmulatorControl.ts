@@ -36,7 +36,12 @@ export class EmulatorControl {
     const user = this.user(idOrUpn);
     const meta = await sharp(bytes).metadata();
     const type = meta.format === 'png' ? 'image/png' : 'image/jpeg';
-    const stored = this.ctx.tenant.setPhoto(user, { bytes, width: meta.width ?? 0, height: meta.height ?? 0, contentType: type });
+    const stored = this.ctx.tenant.setPhoto(user, {
+      bytes,
+      width: meta.width ?? 0,
+      height: meta.height ?? 0,
+      contentType: type,
+    });
     this.ctx.tenant.emitPhotoChange(user, 'updated');
     return { mediaEtag: stored.mediaEtag };
   }
@@ -82,7 +87,9 @@ export class EmulatorControl {
 
   /** A server-relative URL, or a bare file name in the Profile Pictures folder. */
   getSharePointFile(pathOrName: string): Buffer | undefined {
-    const path = pathOrName.startsWith('/') ? pathOrName : `${this.ctx.sharePoint.profilePicturesFolderUrl}/${pathOrName}`;
+    const path = pathOrName.startsWith('/')
+      ? pathOrName
+      : `${this.ctx.sharePoint.profilePicturesFolderUrl}/${pathOrName}`;
     return this.ctx.sharePoint.file(path)?.bytes;
   }
 
@@ -102,7 +109,10 @@ export class EmulatorControl {
     return [...this.ctx.subscriptions.deliveries];
   }
 
-  triggerLifecycleEvent(subscriptionId: string, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed'): void {
+  triggerLifecycleEvent(
+    subscriptionId: string,
+    event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed',
+  ): void {
     this.ctx.subscriptions.sendLifecycleEvent(subscriptionId, event);
   }
 
@@ -115,7 +125,11 @@ export class EmulatorControl {
 
   /** Moves the emulator's clock (token lifetimes, subscription expiry) forward; only without an injected `now`. */
   advanceClock(ms: number): void {
-    if (!this.clock) throw new EmulatorError('clock-not-adjustable', 'The emulator was started with its own now(): move that clock instead');
+    if (!this.clock)
+      throw new EmulatorError(
+        'clock-not-adjustable',
+        'The emulator was started with its own now(): move that clock instead',
+      );
     this.clock.advance(ms);
   }
 

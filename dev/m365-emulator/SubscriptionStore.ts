@@ -91,10 +91,17 @@ export class SubscriptionStore {
       const text = await response.text();
       const type = response.headers.get('content-type') ?? '';
       if (response.status === 200 && text === token && type.toLowerCase().startsWith('text/plain')) return { ok: true };
-      return { ok: false, message: 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.' };
+      return {
+        ok: false,
+        message:
+          'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.',
+      };
     } catch (error) {
       if (controller.signal.aborted) return { ok: false, message: 'Subscription validation request timed out.' };
-      return { ok: false, message: `Subscription validation request failed. Response must exactly match validationToken query parameter. (${String(error)})` };
+      return {
+        ok: false,
+        message: `Subscription validation request failed. Response must exactly match validationToken query parameter. (${String(error)})`,
+      };
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(controller);
@@ -131,7 +138,8 @@ export class SubscriptionStore {
   sendLifecycleEvent(id: string, lifecycleEvent: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed'): void {
     const s = this.get(id);
     if (!s) throw new Error(`No active subscription ${id}`);
-    if (!s.lifecycleNotificationUrl) throw new Error(`Subscription ${id} has no lifecycleNotificationUrl: Graph sends no lifecycle events`);
+    if (!s.lifecycleNotificationUrl)
+      throw new Error(`Subscription ${id} has no lifecycleNotificationUrl: Graph sends no lifecycle events`);
     this.deliver('lifecycle', s, s.lifecycleNotificationUrl, {
       value: [
         {

@@ -85,7 +85,10 @@ export class Tenant {
     return undefined;
   }
 
-  setPhoto(user: TenantUser, photo: { bytes: Buffer; width: number; height: number; contentType?: string }): StoredPhoto {
+  setPhoto(
+    user: TenantUser,
+    photo: { bytes: Buffer; width: number; height: number; contentType?: string },
+  ): StoredPhoto {
     const stored: StoredPhoto = {
       bytes: Buffer.from(photo.bytes),
       contentType: photo.contentType ?? 'image/jpeg',

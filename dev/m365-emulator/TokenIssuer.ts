@@ -18,8 +18,7 @@ export interface AccessTokenClaims {
 }
 
 export type TokenCheck =
-  | { ok: true; claims: AccessTokenClaims }
-  | { ok: false; reason: 'expired' | 'audience' | 'invalid' };
+  { ok: true; claims: AccessTokenClaims } | { ok: false; reason: 'expired' | 'audience' | 'invalid' };
 
 export class TokenIssuer {
   private constructor(

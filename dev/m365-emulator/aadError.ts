@@ -15,7 +15,10 @@ export function aadError(
 ): EmulatorResponse {
   const traceId = randomUUID();
   const correlationId = options.correlationId ?? randomUUID();
-  const timestamp = options.now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const timestamp = options.now
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
   return jsonResponse(status, {
     error,
     error_description: `AADSTS${code}: ${message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,

@@ -3,7 +3,15 @@
 
 import type { EmulatorControl } from './EmulatorControl';
 import type { EmulatorContext } from './EmulatorContext';
-import { bytesResponse, emptyResponse, isRecord, jsonResponse, readJsonBody, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
+import {
+  bytesResponse,
+  emptyResponse,
+  isRecord,
+  jsonResponse,
+  readJsonBody,
+  type EmulatorRequest,
+  type EmulatorResponse,
+} from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
 import type { FaultSpec, ThrottlingSpec } from './RequestPolicy';
 
@@ -33,9 +41,13 @@ export function addControlRoutes(router: HttpRouter<EmulatorContext>, control: E
   });
   add('GET', 'users/([^/]+)/photo', 'getPhoto', (_r, [user]) => {
     const photo = control.getPhoto(user ?? '');
-    return photo ? bytesResponse(200, photo.contentType, photo.bytes) : jsonResponse(404, { error: { code: 'ImageNotFound', message: 'No photo' } });
+    return photo
+      ? bytesResponse(200, photo.contentType, photo.bytes)
+      : jsonResponse(404, { error: { code: 'ImageNotFound', message: 'No photo' } });
   });
-  add('GET', 'users/([^/]+)/profile', 'getProfile', (_r, [user]) => jsonResponse(200, control.getProfileProperties(user ?? '')));
+  add('GET', 'users/([^/]+)/profile', 'getProfile', (_r, [user]) =>
+    jsonResponse(200, control.getProfileProperties(user ?? '')),
+  );
   add('POST', 'notifyOnPhotoChange', 'notifyOnPhotoChange', (request) => {
     control.setNotifyOnPhotoChange(body(request).enabled === true);
     return emptyResponse(204);
@@ -68,7 +80,10 @@ export function addControlRoutes(router: HttpRouter<EmulatorContext>, control: E
   add('GET', 'deliveries', 'deliveries', () => jsonResponse(200, control.deliveries()));
   add('POST', 'subscriptions/([^/]+)/lifecycle', 'lifecycle', (request, [id]) => {
     const event = body(request).event;
-    control.triggerLifecycleEvent(id ?? '', event === 'subscriptionRemoved' || event === 'missed' ? event : 'reauthorizationRequired');
+    control.triggerLifecycleEvent(
+      id ?? '',
+      event === 'subscriptionRemoved' || event === 'missed' ? event : 'reauthorizationRequired',
+    );
     return emptyResponse(204);
   });
   add('POST', 'subscriptions/([^/]+)/expire', 'expire', (_r, [id]) => {
@@ -79,6 +94,8 @@ export function addControlRoutes(router: HttpRouter<EmulatorContext>, control: E
     const path = request.url.searchParams.get('path');
     if (!path) return jsonResponse(200, control.listSharePointFiles());
     const file = control.getSharePointFile(path);
-    return file ? bytesResponse(200, 'image/jpeg', file) : jsonResponse(404, { error: { code: 'FileNotFound', message: path } });
+    return file
+      ? bytesResponse(200, 'image/jpeg', file)
+      : jsonResponse(404, { error: { code: 'FileNotFound', message: path } });
   });
 }

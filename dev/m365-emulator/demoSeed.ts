@@ -15,7 +15,13 @@ export interface DemoUserSpec {
 
 export const demoUsers: DemoUserSpec[] = [
   { givenName: 'Adele', surname: 'Vance', employeeId: 'E1001', jobTitle: 'Retail Manager', photoColour: '#3a7bd5' },
-  { givenName: 'Alex', surname: 'Wilber', employeeId: 'E1002', jobTitle: 'Marketing Assistant', photoColour: '#d53a6b' },
+  {
+    givenName: 'Alex',
+    surname: 'Wilber',
+    employeeId: 'E1002',
+    jobTitle: 'Marketing Assistant',
+    photoColour: '#d53a6b',
+  },
   { givenName: 'Diego', surname: 'Siciliani', employeeId: 'E1003', jobTitle: 'HR Manager' },
   { givenName: 'Grady', surname: 'Archie', employeeId: 'E1004', jobTitle: 'Designer', photoColour: '#3ad57b' },
   { givenName: 'Isaiah', surname: 'Langer', employeeId: 'E1005', jobTitle: 'Sales Rep' },

@@ -59,8 +59,13 @@ async function runBatch(request: EmulatorRequest, ctx: EmulatorContext, dispatch
   const runOne = async (item: BatchItem) => {
     const failedDependency = item.dependsOn.some((d) => (results.get(d)?.status ?? 424) >= 400);
     if (failedDependency) {
-      const body = JSON.parse(String(graphError(424, 'BadRequest', 'Failed dependency.', { request, now }).body)) as unknown;
-      return { status: 424, response: { id: item.id, status: 424, headers: { 'content-type': 'application/json' }, body } };
+      const body = JSON.parse(
+        String(graphError(424, 'BadRequest', 'Failed dependency.', { request, now }).body),
+      ) as unknown;
+      return {
+        status: 424,
+        response: { id: item.id, status: 424, headers: { 'content-type': 'application/json' }, body },
+      };
     }
     const inner = await dispatch(toRequest(item, request, ctx));
     return { status: inner.status, response: toBatchResponse(item.id, inner) };
@@ -80,9 +85,10 @@ function toRequest(item: BatchItem, outer: EmulatorRequest, ctx: EmulatorContext
   let body = Buffer.alloc(0);
   if (item.body !== undefined) {
     const type = item.headers['content-type'] ?? '';
-    body = typeof item.body === 'string' && !type.includes('json')
-      ? Buffer.from(item.body, 'base64')
-      : Buffer.from(JSON.stringify(item.body));
+    body =
+      typeof item.body === 'string' && !type.includes('json')
+        ? Buffer.from(item.body, 'base64')
+        : Buffer.from(JSON.stringify(item.body));
   }
   return {
     method: item.method,

@@ -6,7 +6,13 @@
 import sharp from 'sharp';
 import type { EmulatorContext } from './EmulatorContext';
 import { graphError } from './graphError';
-import { bytesResponse, emptyResponse, jsonResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
+import {
+  bytesResponse,
+  emptyResponse,
+  jsonResponse,
+  type EmulatorRequest,
+  type EmulatorResponse,
+} from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
 import { requireGraphApp } from './requireGraphApp';
 import type { TenantUser } from './Tenant';
@@ -31,7 +37,13 @@ async function resolve(request: EmulatorRequest, id: string, ctx: EmulatorContex
   if (!auth.ok) return auth;
   const user = ctx.tenant.findUser(id);
   if (!user) {
-    return { ok: false, response: graphError(404, 'ErrorInvalidUser', `The requested user '${id}' is invalid.`, { request, now: ctx.now() }) };
+    return {
+      ok: false,
+      response: graphError(404, 'ErrorInvalidUser', `The requested user '${id}' is invalid.`, {
+        request,
+        now: ctx.now(),
+      }),
+    };
   }
   return { ok: true, user };
 }
@@ -40,19 +52,37 @@ async function resolve(request: EmulatorRequest, id: string, ctx: EmulatorContex
 function refuseWrite(request: EmulatorRequest, user: TenantUser, ctx: EmulatorContext): EmulatorResponse | undefined {
   const now = ctx.now();
   if (ctx.tenant.photoUpdateSource === 'onPremises') {
-    return graphError(403, 'ErrorAccessDenied', "Access is denied. Photo updates in the cloud are disabled: the organization's photoUpdateSettings source is 'onPremises'.", { request, now });
+    return graphError(
+      403,
+      'ErrorAccessDenied',
+      "Access is denied. Photo updates in the cloud are disabled: the organization's photoUpdateSettings source is 'onPremises'.",
+      { request, now },
+    );
   }
   if (user.mailbox === 'none') {
-    return graphError(404, 'ErrorNonExistentMailbox', 'The SMTP address has no mailbox associated with it.', { request, now });
+    return graphError(404, 'ErrorNonExistentMailbox', 'The SMTP address has no mailbox associated with it.', {
+      request,
+      now,
+    });
   }
   if (user.mailbox === 'onPremises') {
-    return graphError(404, 'MailboxNotHostedInExchangeOnline', 'The mailbox is hosted in an on-premises Exchange organization, not in Exchange Online.', { request, now });
+    return graphError(
+      404,
+      'MailboxNotHostedInExchangeOnline',
+      'The mailbox is hosted in an on-premises Exchange organization, not in Exchange Online.',
+      { request, now },
+    );
   }
   return undefined;
 }
 
 function imageNotFound(request: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse {
-  return graphError(404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.", { request, now: ctx.now() });
+  return graphError(
+    404,
+    'ImageNotFound',
+    "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
+    { request, now: ctx.now() },
+  );
 }
 
 async function getMetadata(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
@@ -88,11 +118,19 @@ async function putValue(request: EmulatorRequest, params: string[], ctx: Emulato
   const now = ctx.now();
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!['image/jpeg', 'image/png', 'image/gif'].includes(contentType)) {
-    return graphError(415, 'UnsupportedMediaType', `The content type '${contentType}' is not supported for photos; use image/jpeg.`, { request, now });
+    return graphError(
+      415,
+      'UnsupportedMediaType',
+      `The content type '${contentType}' is not supported for photos; use image/jpeg.`,
+      { request, now },
+    );
   }
   if (request.body.length === 0) return graphError(400, 'ErrorInvalidRequest', 'The photo is empty.', { request, now });
   if (request.body.length > maxPhotoBytes) {
-    return graphError(413, 'RequestBodyTooLarge', `The photo is ${request.body.length} bytes; the limit is 4 MB.`, { request, now });
+    return graphError(413, 'RequestBodyTooLarge', `The photo is ${request.body.length} bytes; the limit is 4 MB.`, {
+      request,
+      now,
+    });
   }
   let size: { width: number; height: number };
   try {

@@ -5,7 +5,14 @@
 
 import type { EmulatorContext } from './EmulatorContext';
 import { graphError } from './graphError';
-import { emptyResponse, isRecord, jsonResponse, readJsonBody, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
+import {
+  emptyResponse,
+  isRecord,
+  jsonResponse,
+  readJsonBody,
+  type EmulatorRequest,
+  type EmulatorResponse,
+} from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
 import { requireGraphApp } from './requireGraphApp';
 import type { Subscription } from './SubscriptionStore';
@@ -57,7 +64,12 @@ function checkExpiration(value: unknown, request: EmulatorRequest, ctx: Emulator
     return graphError(400, 'InvalidRequest', 'Subscription expiration must be in the future.', { request, now });
   }
   if (date.getTime() > now.getTime() + maxUserSubscriptionMinutes * 60_000) {
-    return graphError(400, 'InvalidRequest', `Subscription expiration can only be ${maxUserSubscriptionMinutes} minutes in the future.`, { request, now });
+    return graphError(
+      400,
+      'InvalidRequest',
+      `Subscription expiration can only be ${maxUserSubscriptionMinutes} minutes in the future.`,
+      { request, now },
+    );
   }
   return date;
 }
@@ -78,15 +90,23 @@ async function create(request: EmulatorRequest, ctx: EmulatorContext, options: {
   if (typeof resource !== 'string' || !/^\/?users(\/[^/]+)?$/i.test(resource)) {
     return bad(`Resource '${String(resource)}' is not supported by the emulator; it supports '/users'.`);
   }
-  if (typeof changeType !== 'string' || !changeType.split(',').every((c) => ['created', 'updated', 'deleted'].includes(c))) {
+  if (
+    typeof changeType !== 'string' ||
+    !changeType.split(',').every((c) => ['created', 'updated', 'deleted'].includes(c))
+  ) {
     return bad("Invalid 'changeType' attribute.");
   }
-  if (clientState !== undefined && clientState !== null && (typeof clientState !== 'string' || clientState.length > 128)) {
+  if (
+    clientState !== undefined &&
+    clientState !== null &&
+    (typeof clientState !== 'string' || clientState.length > 128)
+  ) {
     return bad("'clientState' must be a string of at most 128 characters.");
   }
   const urls = [notificationUrl, ...(lifecycleNotificationUrl ? [lifecycleNotificationUrl] : [])];
   for (const url of urls) {
-    if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) return bad("Invalid 'notificationUrl' or 'lifecycleNotificationUrl'.");
+    if (typeof url !== 'string' || !/^https?:\/\//i.test(url))
+      return bad("Invalid 'notificationUrl' or 'lifecycleNotificationUrl'.");
     if (!options.allowHttpNotificationUrl && !url.toLowerCase().startsWith('https://')) {
       return bad('The Notification Url must be an HTTPS URL.');
     }
@@ -106,7 +126,8 @@ async function create(request: EmulatorRequest, ctx: EmulatorContext, options: {
     expirationDateTime: expiration,
     applicationId: auth.claims.appid,
     creatorId: auth.claims.oid,
-    latestSupportedTlsVersion: typeof body.latestSupportedTlsVersion === 'string' ? body.latestSupportedTlsVersion : 'v1_2',
+    latestSupportedTlsVersion:
+      typeof body.latestSupportedTlsVersion === 'string' ? body.latestSupportedTlsVersion : 'v1_2',
   });
   return jsonResponse(201, subscriptionJson(subscription, ctx));
 }

@@ -4,8 +4,17 @@
 import type { TenantUser } from './Tenant';
 
 const defaultProperties = [
-  'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
-  'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
 ];
 
 export function userJson(user: TenantUser, select: string[] | undefined): Record<string, unknown> {
@@ -37,5 +46,8 @@ export function userJson(user: TenantUser, select: string[] | undefined): Record
 export function parseSelect(url: URL): string[] | undefined {
   const raw = url.searchParams.get('$select');
   if (!raw) return undefined;
-  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -28,7 +28,12 @@ async function listUsers(request: EmulatorRequest, _p: string[], ctx: EmulatorCo
   const q = request.url.searchParams;
   const top = q.has('$top') ? Number(q.get('$top')) : 100;
   if (!Number.isInteger(top) || top < 1 || top > 999) {
-    return graphError(400, 'Request_BadRequest', `Invalid page size specified: '${q.get('$top') ?? ''}'. Must be between 1 and 999 inclusive.`, { request, now });
+    return graphError(
+      400,
+      'Request_BadRequest',
+      `Invalid page size specified: '${q.get('$top') ?? ''}'. Must be between 1 and 999 inclusive.`,
+      { request, now },
+    );
   }
   const wantsCount = q.get('$count') === 'true';
   if (wantsCount && request.headers.consistencylevel?.toLowerCase() !== 'eventual') {
@@ -39,7 +44,12 @@ async function listUsers(request: EmulatorRequest, _p: string[], ctx: EmulatorCo
   if (filter) {
     const parsed = parseEqFilter(filter);
     if (!parsed) {
-      return graphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property of resource 'User': ${filter}`, { request, now });
+      return graphError(
+        400,
+        'Request_UnsupportedQuery',
+        `Unsupported or invalid query filter clause specified for property of resource 'User': ${filter}`,
+        { request, now },
+      );
     }
     users = users.filter((u) => String(u[parsed.property] ?? '').toLowerCase() === parsed.value.toLowerCase());
   }
@@ -81,7 +91,12 @@ async function getUser(request: EmulatorRequest, params: string[], ctx: Emulator
 }
 
 export function userNotFound(request: EmulatorRequest, ctx: EmulatorContext, id: string): EmulatorResponse {
-  return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, { request, now: ctx.now() });
+  return graphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    { request, now: ctx.now() },
+  );
 }
 
 async function createUser(request: EmulatorRequest, _p: string[], ctx: EmulatorContext): Promise<EmulatorResponse> {
@@ -95,12 +110,22 @@ async function createUser(request: EmulatorRequest, _p: string[], ctx: EmulatorC
     return graphError(400, 'BadRequest', 'Unable to read JSON request payload.', { request, now });
   }
   if (!isRecord(body) || typeof body.displayName !== 'string' || typeof body.userPrincipalName !== 'string') {
-    return graphError(400, 'Request_BadRequest', "Invalid value specified for property 'displayName' or 'userPrincipalName' of resource 'User'.", { request, now });
+    return graphError(
+      400,
+      'Request_BadRequest',
+      "Invalid value specified for property 'displayName' or 'userPrincipalName' of resource 'User'.",
+      { request, now },
+    );
   }
   if (ctx.tenant.findUser(body.userPrincipalName)) {
-    return graphError(400, 'Request_BadRequest', 'Another object with the same value for property userPrincipalName already exists.', { request, now });
+    return graphError(
+      400,
+      'Request_BadRequest',
+      'Another object with the same value for property userPrincipalName already exists.',
+      { request, now },
+    );
   }
-  const text = (key: string): string | undefined => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+  const text = (key: string): string | undefined => (typeof body[key] === 'string' ? body[key] : undefined);
   const user: TenantUser = ctx.tenant.addUser({
     displayName: body.displayName,
     userPrincipalName: body.userPrincipalName,

@@ -2,25 +2,18 @@
 // protocols as Microsoft Entra ID, Microsoft Graph and SharePoint Online, for tests and offline development.
 // See docs/m365-emulator.md.
 
-import { createSelfSignedCertificates, ensureDevCertificateAuthority, ensureServerCertificate } from '../devCertificates';
+import {
+  createSelfSignedCertificates,
+  ensureDevCertificateAuthority,
+  ensureServerCertificate,
+} from '../devCertificates';
 import { createAppRegistration } from './AppRegistration';
-import { addControlRoutes } from './controlRoutes';
+import { createHostHandlers, type HostHandler } from './createHostHandlers';
 import { demoUsers, seedDemoTenant } from './demoSeed';
 import { EmulatorControl } from './EmulatorControl';
 import type { EmulatorContext, EmulatorUrls } from './EmulatorContext';
-import { addGraphBatchRoute } from './graphBatchRoute';
-import { graphError } from './graphError';
-import { addGraphPhotoRoutes } from './graphPhotoRoutes';
-import { addGraphSubscriptionsRoutes } from './graphSubscriptionsRoutes';
-import { addGraphUsersRoutes } from './graphUsersRoutes';
-import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
-import { decodePath, HttpRouter } from './HttpRouter';
-import { createLoginRouter } from './loginRoutes';
-import { addPeopleManagerRoutes } from './peopleManagerRoutes';
-import { RequestPolicy, type ThrottlingSpec } from './RequestPolicy';
-import { createServiceHandler } from './serviceHandler';
-import { addSharePointFilesRoutes } from './sharePointFilesRoutes';
-import { sharePointError } from './sharePointError';
+import type { EmulatorRequest } from './HttpExchange';
+import { RequestPolicy, type ServiceName, type ThrottlingSpec } from './RequestPolicy';
 import { SharePointStore } from './SharePointStore';
 import { startHttpsListener, type HttpsListener } from './startHttpsListener';
 import { SubscriptionStore, type SubscriptionStoreOptions } from './SubscriptionStore';
@@ -94,28 +87,43 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
     { commonName: 'Photo Sync (emulated)' },
     { commonName: 'No permissions (emulated)' },
   ]);
-  tenant.apps.set('photoSync', createAppRegistration({
-    name: 'photoSync', clientId: demoPhotoSyncClientId, displayName: 'Photo Sync (emulated)',
-    ...(photoSyncCertificate ? { certificate: photoSyncCertificate } : {}),
-    roles: {
-      graph: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
-      sharepoint: ['Sites.FullControl.All', 'User.ReadWrite.All'],
-    },
-  }));
-  tenant.apps.set('noRoles', createAppRegistration({
-    name: 'noRoles', clientId: demoNoRolesClientId, displayName: 'No permissions (emulated)',
-    ...(noRolesCertificate ? { certificate: noRolesCertificate } : {}),
-  }));
+  tenant.apps.set(
+    'photoSync',
+    createAppRegistration({
+      name: 'photoSync',
+      clientId: demoPhotoSyncClientId,
+      displayName: 'Photo Sync (emulated)',
+      ...(photoSyncCertificate ? { certificate: photoSyncCertificate } : {}),
+      roles: {
+        graph: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
+        sharepoint: ['Sites.FullControl.All', 'User.ReadWrite.All'],
+      },
+    }),
+  );
+  tenant.apps.set(
+    'noRoles',
+    createAppRegistration({
+      name: 'noRoles',
+      clientId: demoNoRolesClientId,
+      displayName: 'No permissions (emulated)',
+      ...(noRolesCertificate ? { certificate: noRolesCertificate } : {}),
+    }),
+  );
   if ((options.seed ?? 'demo') === 'demo') await seedDemoTenant(tenant);
 
   const listeners: HttpsListener[] = [];
-  const start = async (port: number | undefined, handle: (r: EmulatorRequest) => ReturnType<ReturnType<typeof createServiceHandler>>) => {
-    const listener = await startHttpsListener({ port: port ?? 0, certPem: serverCertificate.certPem, keyPem: serverCertificate.keyPem, handle });
+  const start = async (port: number | undefined, handle: HostHandler) => {
+    const listener = await startHttpsListener({
+      port: port ?? 0,
+      certPem: serverCertificate.certPem,
+      keyPem: serverCertificate.keyPem,
+      handle,
+    });
     listeners.push(listener);
     return listener;
   };
   // Routes need the URLs (audiences, links) and the URLs need the listeners: listeners delegate to a late-bound handler.
-  const handlers: Partial<Record<'login' | 'graph' | 'mySite' | 'admin', (r: EmulatorRequest) => ReturnType<ReturnType<typeof createServiceHandler>>>> = {};
+  const handlers: Partial<Record<ServiceName, HostHandler>> = {};
   const late = (name: keyof typeof handlers) => (r: EmulatorRequest) => {
     const handler = handlers[name];
     if (!handler) throw new Error('emulator not ready');
@@ -126,47 +134,44 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
     const graph = await start(options.ports?.graph, late('graph'));
     const mySite = await start(options.ports?.mySite, late('mySite'));
     const admin = await start(options.ports?.admin, late('admin'));
-    const urls: EmulatorUrls = { authorityHost: login.origin, graphBaseUrl: graph.origin, mySiteUrl: mySite.origin, adminSiteUrl: admin.origin };
+    const urls: EmulatorUrls = {
+      authorityHost: login.origin,
+      graphBaseUrl: graph.origin,
+      mySiteUrl: mySite.origin,
+      adminSiteUrl: admin.origin,
+    };
 
     const policy = new RequestPolicy();
     for (const spec of options.throttling ?? []) policy.setThrottling(spec);
     const sharePoint = new SharePointStore(options.profilePicturesFolderName ?? 'Profile Pictures', now);
     const subscriptions = new SubscriptionStore(tenant, options.subscriptions ?? {});
     const ctx: EmulatorContext = {
-      tenant, urls, sharePoint, subscriptions, policy, now,
+      tenant,
+      urls,
+      sharePoint,
+      subscriptions,
+      policy,
+      now,
       tokens: await TokenIssuer.create(`${urls.authorityHost}/${tenant.tenantId}/v2.0`),
     };
     const control = new EmulatorControl(ctx, options.now ? undefined : { advance: (ms) => (offsetMs += ms) });
 
-    const graphRouter = new HttpRouter<EmulatorContext>();
-    addGraphUsersRoutes(graphRouter);
-    addGraphPhotoRoutes(graphRouter);
-    addGraphSubscriptionsRoutes(graphRouter, { allowHttpNotificationUrl: options.allowHttpNotificationUrl ?? true });
-    addControlRoutes(graphRouter, control);
-    addGraphBatchRoute(graphRouter, (inner) => dispatchBatchItem(graphRouter, ctx, inner));
-    const mySiteRouter = new HttpRouter<EmulatorContext>();
-    addSharePointFilesRoutes(mySiteRouter);
-    const adminRouter = new HttpRouter<EmulatorContext>();
-    addPeopleManagerRoutes(adminRouter);
-
-    const graphErrors = { error: (r: EmulatorRequest, status: number, code: string | undefined, message: string) =>
-      graphError(status, code ?? graphCodeFor(status), message, { request: r, now: now() }) };
-    const spErrors = { error: (r: EmulatorRequest, status: number, code: string | undefined, message: string) =>
-      sharePointError(r, status, code ?? `-2147024809, System.ArgumentException`, message) };
-    const loginErrors = { error: (_r: EmulatorRequest, status: number, code: string | undefined, message: string) =>
-      jsonResponse(status, { error: code ?? 'temporarily_unavailable', error_description: message, error_codes: [] }) };
-    handlers.login = createServiceHandler('login', createLoginRouter(), ctx, loginErrors);
-    handlers.graph = createServiceHandler('graph', graphRouter, ctx, graphErrors);
-    handlers.mySite = createServiceHandler('mySite', mySiteRouter, ctx, spErrors);
-    handlers.admin = createServiceHandler('admin', adminRouter, ctx, spErrors);
+    Object.assign(
+      handlers,
+      createHostHandlers(ctx, control, { allowHttpNotificationUrl: options.allowHttpNotificationUrl ?? true }),
+    );
 
     const appInfo = (name: string): EmulatorApp => {
       const app = tenant.apps.get(name);
       const cert = app?.certificates[0];
       if (!app || !cert) throw new Error(`app ${name} missing`);
       return {
-        clientId: app.clientId, clientSecret: app.secrets[0] ?? '', certificatePem: cert.certificatePem,
-        privateKeyPem: cert.privateKeyPem, thumbprintSha256: cert.thumbprintSha256, thumbprintSha1: cert.thumbprintSha1,
+        clientId: app.clientId,
+        clientSecret: app.secrets[0] ?? '',
+        certificatePem: cert.certificatePem,
+        privateKeyPem: cert.privateKeyPem,
+        thumbprintSha256: cert.thumbprintSha256,
+        thumbprintSha1: cert.thumbprintSha1,
       };
     };
     return {
@@ -175,8 +180,12 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
       urls,
       apps: { photoSync: appInfo('photoSync'), noRoles: appInfo('noRoles') },
       users: [...tenant.users.values()].map((u) => ({
-        id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, mail: u.mail,
-        employeeId: u.employeeId, mailbox: u.mailbox,
+        id: u.id,
+        displayName: u.displayName,
+        userPrincipalName: u.userPrincipalName,
+        mail: u.mail,
+        employeeId: u.employeeId,
+        mailbox: u.mailbox,
       })),
       profilePicturesFolderUrl: sharePoint.profilePicturesFolderUrl,
       control,
@@ -189,26 +198,6 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
     await Promise.all(listeners.map((l) => l.close()));
     throw error;
   }
-}
-
-/** Inner batch requests run through the same routes (and the same auth and throttling), but not the control API. */
-async function dispatchBatchItem(router: HttpRouter<EmulatorContext>, ctx: EmulatorContext, request: EmulatorRequest): Promise<EmulatorResponse> {
-  const path = decodePath(request.url);
-  const match = path === undefined ? undefined : router.match(request.method, path);
-  if (!match || match === 'methodNotAllowed' || match.name.startsWith('emulator.') || match.name === 'batch') {
-    return graphError(400, 'BadRequest', `Invalid request URI '${request.url.pathname}' in batch.`, { request, now: ctx.now() });
-  }
-  ctx.policy.count('graph', request.method, `batch:${match.name}`);
-  return match.handler(request, match.params, ctx);
-}
-
-function graphCodeFor(status: number): string {
-  const codes: Record<number, string> = {
-    400: 'BadRequest', 401: 'InvalidAuthenticationToken', 403: 'Forbidden', 404: 'Request_ResourceNotFound',
-    405: 'MethodNotAllowed', 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway',
-    503: 'ServiceUnavailable', 504: 'GatewayTimeout',
-  };
-  return codes[status] ?? 'UnknownError';
 }
 
 export { demoUsers };

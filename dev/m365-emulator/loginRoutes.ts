@@ -67,14 +67,16 @@ function resolveScope(ctx: EmulatorContext, scope: string): { resource: Resource
   const resource = scopes[0].slice(0, -'/.default'.length).replace(/\/$/, '').toLowerCase();
   const graphIds = [ctx.urls.graphBaseUrl, 'https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'];
   if (graphIds.includes(resource)) return { resource: 'graph', audience: ctx.urls.graphBaseUrl };
-  if (resource === ctx.urls.mySiteUrl || resource === ctx.urls.adminSiteUrl) return { resource: 'sharepoint', audience: resource };
+  if (resource === ctx.urls.mySiteUrl || resource === ctx.urls.adminSiteUrl)
+    return { resource: 'sharepoint', audience: resource };
   return undefined;
 }
 
 async function token(request: EmulatorRequest, params: string[], ctx: EmulatorContext): Promise<EmulatorResponse> {
   const now = ctx.now();
   const tenant = params[0] ?? '';
-  if (!knownTenant(ctx, tenant)) return aadError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`, { now });
+  if (!knownTenant(ctx, tenant))
+    return aadError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`, { now });
   const form = new URLSearchParams(request.body.toString('utf8'));
   const correlationId = request.headers['client-request-id'];
   const fail = (status: number, error: string, code: number, message: string) =>
@@ -86,11 +88,21 @@ async function token(request: EmulatorRequest, params: string[], ctx: EmulatorCo
   const clientId = form.get('client_id') ?? '';
   const app = ctx.tenant.findAppByClientId(clientId);
   if (!app) {
-    return fail(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.tenantDomain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    return fail(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.tenantDomain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
   }
   const scope = resolveScope(ctx, form.get('scope') ?? '');
   if (!scope) {
-    return fail(400, 'invalid_scope', 1002012, `The provided value for scope ${form.get('scope') ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    return fail(
+      400,
+      'invalid_scope',
+      1002012,
+      `The provided value for scope ${form.get('scope') ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
   }
 
   let appidacr: '1' | '2';
@@ -106,11 +118,21 @@ async function token(request: EmulatorRequest, params: string[], ctx: EmulatorCo
     appidacr = '2';
   } else if (secret !== null) {
     if (!app.secrets.includes(secret)) {
-      return fail(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+      return fail(
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+      );
     }
     appidacr = '1';
   } else {
-    return fail(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    return fail(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
 
   const accessToken = await ctx.tokens.issue(

@@ -7,7 +7,8 @@ import { startM365Emulator } from './index';
 
 const integer = (value: string): number => {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
   return parsed;
 };
 
@@ -24,8 +25,14 @@ async function main(): Promise<void> {
     .option('--profile-pictures-folder <name>', 'localised name of the Profile Pictures folder', 'Profile Pictures')
     .parse();
   const o = program.opts<{
-    loginPort: number; graphPort: number; mySitePort: number; adminPort: number; notify: boolean;
-    graphRate?: number; sharepointRate?: number; profilePicturesFolder: string;
+    loginPort: number;
+    graphPort: number;
+    mySitePort: number;
+    adminPort: number;
+    notify: boolean;
+    graphRate?: number;
+    sharepointRate?: number;
+    profilePicturesFolder: string;
   }>();
 
   const ca = ensureDevCertificateAuthority();
@@ -54,7 +61,9 @@ async function main(): Promise<void> {
     `  CA certificate   ${ca.certPath}  (Node: NODE_EXTRA_CA_CERTS; curl: --cacert)`,
     '',
     'Demo users:',
-    ...emulator.users.map((u) => `  ${u.employeeId ?? '     '}  ${u.userPrincipalName.padEnd(28)} ${u.id}  mailbox: ${u.mailbox}`),
+    ...emulator.users.map(
+      (u) => `  ${u.employeeId ?? '     '}  ${u.userPrincipalName.padEnd(28)} ${u.id}  mailbox: ${u.mailbox}`,
+    ),
     '',
     'Try it:',
     `  TOKEN=$(curl -s --cacert ${ca.certPath} ${urls.authorityHost}/${tenantId}/oauth2/v2.0/token \\`,
@@ -70,7 +79,9 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (process.env.NODE_EXTRA_CA_CERTS === undefined) {
-    process.stdout.write('Note: NODE_EXTRA_CA_CERTS is not set in this shell; Node clients need it (npm run m365 sets it for this process).\n');
+    process.stdout.write(
+      'Note: NODE_EXTRA_CA_CERTS is not set in this shell; Node clients need it (npm run m365 sets it for this process).\n',
+    );
   }
   const stop = () => {
     void emulator.close().then(() => process.exit(0));

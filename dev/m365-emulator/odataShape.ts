@@ -5,8 +5,14 @@
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
 import { isVerbose } from './sharePointError';
 
-export function odataEntity(request: EmulatorRequest, type: string, uri: string, entity: Record<string, unknown>): EmulatorResponse {
-  if (isVerbose(request)) return jsonResponse(200, { d: { __metadata: { id: uri, uri, type }, ...entity } }, { 'odata-version': '3.0' });
+export function odataEntity(
+  request: EmulatorRequest,
+  type: string,
+  uri: string,
+  entity: Record<string, unknown>,
+): EmulatorResponse {
+  if (isVerbose(request))
+    return jsonResponse(200, { d: { __metadata: { id: uri, uri, type }, ...entity } }, { 'odata-version': '3.0' });
   if (/odata=nometadata/i.test(request.headers.accept ?? '')) return jsonResponse(200, entity);
   return jsonResponse(200, { 'odata.metadata': `${new URL(uri).origin}/_api/$metadata#${type}`, ...entity });
 }

@@ -15,8 +15,19 @@ import type { TenantUser } from './Tenant';
 const readRoles = ['User.Read.All', 'User.ReadWrite.All', 'Sites.FullControl.All'];
 const writeRoles = ['User.ReadWrite.All', 'Sites.FullControl.All'];
 const editable = new Set(
-  ['PictureURL', 'SPS-PicturePlaceholderState', 'SPS-PictureTimestamp', 'SPS-PictureExchangeSyncState', 'AboutMe',
-    'SPS-Skills', 'SPS-Interests', 'SPS-School', 'SPS-PastProjects', 'CellPhone', 'HomePhone'].map((p) => p.toLowerCase()),
+  [
+    'PictureURL',
+    'SPS-PicturePlaceholderState',
+    'SPS-PictureTimestamp',
+    'SPS-PictureExchangeSyncState',
+    'AboutMe',
+    'SPS-Skills',
+    'SPS-Interests',
+    'SPS-School',
+    'SPS-PastProjects',
+    'CellPhone',
+    'HomePhone',
+  ].map((p) => p.toLowerCase()),
 );
 
 export function addPeopleManagerRoutes(router: HttpRouter<EmulatorContext>): void {
@@ -33,8 +44,12 @@ function findAccount(ctx: EmulatorContext, accountName: string): TenantUser | un
 }
 
 const userNotFound = (request: EmulatorRequest) =>
-  sharePointError(request, 500, '-1, Microsoft.Office.Server.UserProfiles.UserNotFoundException',
-    'User Profile Error 1000: User Not Found: Could not load profile data from the database.');
+  sharePointError(
+    request,
+    500,
+    '-1, Microsoft.Office.Server.UserProfiles.UserNotFoundException',
+    'User Profile Error 1000: User Not Found: Could not load profile data from the database.',
+  );
 
 async function setProperty(request: EmulatorRequest, _p: string[], ctx: EmulatorContext): Promise<EmulatorResponse> {
   const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: writeRoles });
@@ -43,23 +58,48 @@ async function setProperty(request: EmulatorRequest, _p: string[], ctx: Emulator
   try {
     body = readJsonBody(request);
   } catch {
-    return sharePointError(request, 400, '-1, Microsoft.SharePoint.Client.InvalidClientQueryException', 'Invalid JSON. A token was not recognized in the JSON content.');
+    return sharePointError(
+      request,
+      400,
+      '-1, Microsoft.SharePoint.Client.InvalidClientQueryException',
+      'Invalid JSON. A token was not recognized in the JSON content.',
+    );
   }
-  if (!isRecord(body) || typeof body.accountName !== 'string' || typeof body.propertyName !== 'string' || typeof body.propertyValue !== 'string') {
-    return sharePointError(request, 400, '-1, Microsoft.SharePoint.Client.InvalidClientQueryException', 'The parameters accountName, propertyName and propertyValue are required.');
+  if (
+    !isRecord(body) ||
+    typeof body.accountName !== 'string' ||
+    typeof body.propertyName !== 'string' ||
+    typeof body.propertyValue !== 'string'
+  ) {
+    return sharePointError(
+      request,
+      400,
+      '-1, Microsoft.SharePoint.Client.InvalidClientQueryException',
+      'The parameters accountName, propertyName and propertyValue are required.',
+    );
   }
   const user = findAccount(ctx, body.accountName);
   if (!user) return userNotFound(request);
   if (!editable.has(body.propertyName.toLowerCase())) {
-    return sharePointError(request, 400, '-1, Microsoft.Office.Server.UserProfiles.PropertyNotEditableException', `Property Not Editable: This property can not be modified. (${body.propertyName})`);
+    return sharePointError(
+      request,
+      400,
+      '-1, Microsoft.Office.Server.UserProfiles.PropertyNotEditableException',
+      `Property Not Editable: This property can not be modified. (${body.propertyName})`,
+    );
   }
   const profile = ctx.sharePoint.profile(user.userPrincipalName);
-  const key = [...profile.keys()].find((k) => k.toLowerCase() === String(body.propertyName).toLowerCase()) ?? body.propertyName;
+  const key =
+    [...profile.keys()].find((k) => k.toLowerCase() === String(body.propertyName).toLowerCase()) ?? body.propertyName;
   profile.set(key, body.propertyValue);
   return odataVoid(request, 'SetSingleValueProfileProperty');
 }
 
-async function getProperties(request: EmulatorRequest, params: string[], ctx: EmulatorContext): Promise<EmulatorResponse> {
+async function getProperties(
+  request: EmulatorRequest,
+  params: string[],
+  ctx: EmulatorContext,
+): Promise<EmulatorResponse> {
   const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: readRoles });
   if (!auth.ok) return auth.response;
   const args = parseOdataArguments(params[0] ?? '', request.url);
@@ -68,8 +108,11 @@ async function getProperties(request: EmulatorRequest, params: string[], ctx: Em
   const profile = ctx.sharePoint.profile(user.userPrincipalName);
   const account = `i:0#.f|membership|${user.userPrincipalName}`;
   const properties = [
-    ['AccountName', account], ['PreferredName', user.displayName], ['WorkEmail', user.mail ?? ''],
-    ['UserName', user.userPrincipalName], ...profile.entries(),
+    ['AccountName', account],
+    ['PreferredName', user.displayName],
+    ['WorkEmail', user.mail ?? ''],
+    ['UserName', user.userPrincipalName],
+    ...profile.entries(),
   ].map(([Key, Value]) => ({ Key, Value, ValueType: 'Edm.String' }));
   const personal = `${ctx.urls.mySiteUrl}/personal/${user.userPrincipalName.replace(/[@.]/g, '_')}/`;
   const entity = {
@@ -87,19 +130,29 @@ async function getProperties(request: EmulatorRequest, params: string[], ctx: Em
       d: {
         __metadata: { type: 'SP.UserProfiles.PersonProperties' },
         ...entity,
-        DirectReports: { results: [] }, ExtendedManagers: { results: [] }, ExtendedReports: { results: [account] },
+        DirectReports: { results: [] },
+        ExtendedManagers: { results: [] },
+        ExtendedReports: { results: [account] },
         Peers: { results: [] },
         UserProfileProperties: { results: properties.map((p) => ({ __metadata: { type: 'SP.KeyValue' }, ...p })) },
       },
     });
   }
   return jsonResponse(200, {
-    ...entity, DirectReports: [], ExtendedManagers: [], ExtendedReports: [account], Peers: [],
+    ...entity,
+    DirectReports: [],
+    ExtendedManagers: [],
+    ExtendedReports: [account],
+    Peers: [],
     UserProfileProperties: properties,
   });
 }
 
-async function getOneProperty(request: EmulatorRequest, params: string[], ctx: EmulatorContext): Promise<EmulatorResponse> {
+async function getOneProperty(
+  request: EmulatorRequest,
+  params: string[],
+  ctx: EmulatorContext,
+): Promise<EmulatorResponse> {
   const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: readRoles });
   if (!auth.ok) return auth.response;
   const args = parseOdataArguments(params[0] ?? '', request.url);
@@ -108,5 +161,7 @@ async function getOneProperty(request: EmulatorRequest, params: string[], ctx: E
   const name = (args.get('propertyname') ?? '').toLowerCase();
   const profile = ctx.sharePoint.profile(user.userPrincipalName);
   const value = [...profile.entries()].find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
-  return isVerbose(request) ? jsonResponse(200, { d: { GetUserProfilePropertyFor: value } }) : jsonResponse(200, { value });
+  return isVerbose(request)
+    ? jsonResponse(200, { d: { GetUserProfilePropertyFor: value } })
+    : jsonResponse(200, { value });
 }

@@ -27,7 +27,8 @@ export async function requireGraphApp(
   });
   const header = request.headers.authorization ?? '';
   const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-  if (!token) return fail(401, 'InvalidAuthenticationToken', 'Access token is empty.', { 'www-authenticate': wwwAuthenticate });
+  if (!token)
+    return fail(401, 'InvalidAuthenticationToken', 'Access token is empty.', { 'www-authenticate': wwwAuthenticate });
   const check = await ctx.tokens.verify(token, { audiences: [ctx.urls.graphBaseUrl], now });
   if (!check.ok) {
     const message =
@@ -47,7 +48,9 @@ export async function requireGraphApp(
   const retryAfter = ctx.policy.throttle('graph', check.claims.appid);
   if (retryAfter !== undefined) {
     return options.workload === 'exchange'
-      ? fail(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'retry-after': String(retryAfter) })
+      ? fail(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', {
+          'retry-after': String(retryAfter),
+        })
       : fail(429, 'TooManyRequests', 'Too many requests.', { 'retry-after': String(retryAfter) });
   }
   return { ok: true, claims: check.claims };

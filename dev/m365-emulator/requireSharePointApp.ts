@@ -18,16 +18,23 @@ export async function requireSharePointApp(
 ): Promise<SharePointAuth> {
   const unauthorized = (description: string): SharePointAuth => ({
     ok: false,
-    response: jsonResponse(401, { error_description: description }, {
-      'www-authenticate': `Bearer realm="${ctx.tenant.tenantId}",client_id="00000003-0000-0ff1-ce00-000000000000",trusted_issuers="00000001-0000-0000-c000-000000000000@*",authorization_uri="${ctx.urls.authorityHost}/common/oauth2/authorize"`,
-      'x-ms-diagnostics': '3001000;reason="There has been an error authenticating the request.";category="invalid_client"',
-    }),
+    response: jsonResponse(
+      401,
+      { error_description: description },
+      {
+        'www-authenticate': `Bearer realm="${ctx.tenant.tenantId}",client_id="00000003-0000-0ff1-ce00-000000000000",trusted_issuers="00000001-0000-0000-c000-000000000000@*",authorization_uri="${ctx.urls.authorityHost}/common/oauth2/authorize"`,
+        'x-ms-diagnostics':
+          '3001000;reason="There has been an error authenticating the request.";category="invalid_client"',
+      },
+    ),
   });
   const token = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
   if (!token) return unauthorized('Invalid JWT token. No token provided.');
   const check = await ctx.tokens.verify(token, { audiences: [options.origin], now: ctx.now() });
   if (!check.ok) {
-    return unauthorized(check.reason === 'expired' ? 'Invalid JWT token. The token is expired.' : 'Invalid issuer or signature.');
+    return unauthorized(
+      check.reason === 'expired' ? 'Invalid JWT token. The token is expired.' : 'Invalid issuer or signature.',
+    );
   }
   if (check.claims.appidacr !== '2') return unauthorized('Unsupported app only token.');
   const roles = new Set(check.claims.roles ?? []);
@@ -36,9 +43,13 @@ export async function requireSharePointApp(
   if (retryAfter !== undefined) {
     return {
       ok: false,
-      response: sharePointError(request, 429, '-2147024860, Microsoft.SharePoint.SPQueryThrottledException',
+      response: sharePointError(
+        request,
+        429,
+        '-2147024860, Microsoft.SharePoint.SPQueryThrottledException',
         'The request has been throttled. Wait for the time in the Retry-After header before retrying.',
-        { 'retry-after': String(retryAfter) }),
+        { 'retry-after': String(retryAfter) },
+      ),
     };
   }
   return { ok: true, claims: check.claims };

@@ -37,7 +37,8 @@ export function createServiceHandler(
     }
 
     if (path === undefined) return errors.error(request, 400, undefined, 'The request URI is not valid.');
-    if (match === undefined) return errors.error(request, 404, undefined, `Resource not found for the segment '${path}'.`);
+    if (match === undefined)
+      return errors.error(request, 404, undefined, `Resource not found for the segment '${path}'.`);
     if (match === 'methodNotAllowed') {
       return errors.error(request, 405, undefined, 'The HTTP method is not allowed on this resource.');
     }

@@ -19,21 +19,39 @@ export function addSharePointFilesRoutes(router: HttpRouter<EmulatorContext>): v
   const folderRef = String.raw`(?:lists\/GetByTitle\(('(?:[^']|'')*')\)\/RootFolder|GetFolderByServerRelative(?:Url|Path)\((.*?)\))`;
   router
     .add('GET', new RegExp(`^/_api/web/${folderRef}$`, 'i'), 'sp.folder', (r, p, c) => folderRoute(r, p, c, 'self'))
-    .add('GET', new RegExp(`^/_api/web/${folderRef}/Folders$`, 'i'), 'sp.folder.folders', (r, p, c) => folderRoute(r, p, c, 'folders'))
-    .add('GET', new RegExp(`^/_api/web/${folderRef}/Files$`, 'i'), 'sp.folder.files', (r, p, c) => folderRoute(r, p, c, 'files'))
-    .add('POST', new RegExp(`^/_api/web/${folderRef}/Files/(?:add|AddUsingPath)\\((.*)\\)$`, 'i'), 'sp.files.add', addFile)
+    .add('GET', new RegExp(`^/_api/web/${folderRef}/Folders$`, 'i'), 'sp.folder.folders', (r, p, c) =>
+      folderRoute(r, p, c, 'folders'),
+    )
+    .add('GET', new RegExp(`^/_api/web/${folderRef}/Files$`, 'i'), 'sp.folder.files', (r, p, c) =>
+      folderRoute(r, p, c, 'files'),
+    )
+    .add(
+      'POST',
+      new RegExp(`^/_api/web/${folderRef}/Files/(?:add|AddUsingPath)\\((.*)\\)$`, 'i'),
+      'sp.files.add',
+      addFile,
+    )
     .add('GET', /^\/_api\/web\/GetFileByServerRelative(?:Url|Path)\((.*?)\)(\/\$value)?$/i, 'sp.file', getFile)
     .add('GET', new RegExp(`^/${userPhotosLibrary}/(.+)$`, 'i'), 'sp.file.download', (r, p, c) =>
       download(r, c, `/${userPhotosLibrary}/${p[0] ?? ''}`),
     );
 }
 
-function resolveFolder(request: EmulatorRequest, params: string[], ctx: EmulatorContext): SharePointFolder | EmulatorResponse {
+function resolveFolder(
+  request: EmulatorRequest,
+  params: string[],
+  ctx: EmulatorContext,
+): SharePointFolder | EmulatorResponse {
   const [listTitle, folderArgs] = params;
   if (listTitle) {
     const title = parseOdataArguments(listTitle, request.url).get('$0') ?? '';
     if (title.toLowerCase() !== userPhotosLibrary.toLowerCase()) {
-      return sharePointError(request, 404, '-1, System.ArgumentException', `List '${title}' does not exist at site with URL '${ctx.urls.mySiteUrl}'.`);
+      return sharePointError(
+        request,
+        404,
+        '-1, System.ArgumentException',
+        `List '${title}' does not exist at site with URL '${ctx.urls.mySiteUrl}'.`,
+      );
     }
     return ctx.sharePoint.folder(`/${userPhotosLibrary}`) as SharePointFolder;
   }
@@ -44,12 +62,20 @@ function resolveFolder(request: EmulatorRequest, params: string[], ctx: Emulator
 }
 
 function folderJson(ctx: EmulatorContext, folder: SharePointFolder) {
-  const itemCount = ctx.sharePoint.filesIn(folder.serverRelativeUrl).length + ctx.sharePoint.subfolders(folder.serverRelativeUrl).length;
+  const itemCount =
+    ctx.sharePoint.filesIn(folder.serverRelativeUrl).length +
+    ctx.sharePoint.subfolders(folder.serverRelativeUrl).length;
   return {
     uri: `${ctx.urls.mySiteUrl}/_api/Web/GetFolderByServerRelativePath(decodedurl='${folder.serverRelativeUrl.replace(/'/g, "''")}')`,
     entity: {
-      Exists: true, IsWOPIEnabled: false, ItemCount: itemCount, Name: folder.name, ProgID: null,
-      ServerRelativeUrl: folder.serverRelativeUrl, UniqueId: folder.uniqueId, WelcomePage: '',
+      Exists: true,
+      IsWOPIEnabled: false,
+      ItemCount: itemCount,
+      Name: folder.name,
+      ProgID: null,
+      ServerRelativeUrl: folder.serverRelativeUrl,
+      UniqueId: folder.uniqueId,
+      WelcomePage: '',
     },
   };
 }
@@ -58,17 +84,34 @@ function fileJson(ctx: EmulatorContext, file: SharePointFile) {
   return {
     uri: `${ctx.urls.mySiteUrl}/_api/Web/GetFileByServerRelativePath(decodedurl='${file.serverRelativeUrl.replace(/'/g, "''")}')`,
     entity: {
-      CheckInComment: '', CheckOutType: 2, ContentTag: `{${file.uniqueId.toUpperCase()}},${file.version},${file.version}`,
-      CustomizedPageStatus: 0, ETag: `"{${file.uniqueId.toUpperCase()}},${file.version}"`, Exists: true,
-      Length: String(file.bytes.length), Level: 1, MajorVersion: file.version, MinorVersion: 0, Name: file.name,
-      ServerRelativeUrl: file.serverRelativeUrl, TimeCreated: file.timeCreated.toISOString(),
-      TimeLastModified: file.timeLastModified.toISOString(), Title: null, UIVersion: 512 * file.version,
-      UIVersionLabel: `${file.version}.0`, UniqueId: file.uniqueId,
+      CheckInComment: '',
+      CheckOutType: 2,
+      ContentTag: `{${file.uniqueId.toUpperCase()}},${file.version},${file.version}`,
+      CustomizedPageStatus: 0,
+      ETag: `"{${file.uniqueId.toUpperCase()}},${file.version}"`,
+      Exists: true,
+      Length: String(file.bytes.length),
+      Level: 1,
+      MajorVersion: file.version,
+      MinorVersion: 0,
+      Name: file.name,
+      ServerRelativeUrl: file.serverRelativeUrl,
+      TimeCreated: file.timeCreated.toISOString(),
+      TimeLastModified: file.timeLastModified.toISOString(),
+      Title: null,
+      UIVersion: 512 * file.version,
+      UIVersionLabel: `${file.version}.0`,
+      UniqueId: file.uniqueId,
     },
   };
 }
 
-async function folderRoute(request: EmulatorRequest, params: string[], ctx: EmulatorContext, part: 'self' | 'folders' | 'files') {
+async function folderRoute(
+  request: EmulatorRequest,
+  params: string[],
+  ctx: EmulatorContext,
+  part: 'self' | 'folders' | 'files',
+) {
   const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
   if (!auth.ok) return auth.response;
   const folder = resolveFolder(request, params, ctx);
@@ -77,9 +120,10 @@ async function folderRoute(request: EmulatorRequest, params: string[], ctx: Emul
     const json = folderJson(ctx, folder);
     return odataEntity(request, 'SP.Folder', json.uri, json.entity);
   }
-  const items = part === 'folders'
-    ? ctx.sharePoint.subfolders(folder.serverRelativeUrl).map((f) => folderJson(ctx, f))
-    : ctx.sharePoint.filesIn(folder.serverRelativeUrl).map((f) => fileJson(ctx, f));
+  const items =
+    part === 'folders'
+      ? ctx.sharePoint.subfolders(folder.serverRelativeUrl).map((f) => folderJson(ctx, f))
+      : ctx.sharePoint.filesIn(folder.serverRelativeUrl).map((f) => fileJson(ctx, f));
   return odataCollection(request, part === 'folders' ? 'SP.Folder' : 'SP.File', ctx.urls.mySiteUrl, items);
 }
 
@@ -91,11 +135,21 @@ async function addFile(request: EmulatorRequest, params: string[], ctx: Emulator
   const args = parseOdataArguments(params[2] ?? '', request.url);
   const name = args.get('url') ?? args.get('decodedurl') ?? '';
   if (!name || /[\\/:*?"<>|#%]/.test(name)) {
-    return sharePointError(request, 400, '-2130575245, Microsoft.SharePoint.SPException', `The file name '${name}' is not valid.`);
+    return sharePointError(
+      request,
+      400,
+      '-2130575245, Microsoft.SharePoint.SPException',
+      `The file name '${name}' is not valid.`,
+    );
   }
   const stored = ctx.sharePoint.putFile(folder, name, request.body, args.get('overwrite') === 'true');
   if (stored === 'exists') {
-    return sharePointError(request, 400, '-2130575257, Microsoft.SharePoint.SPException', `A file with the name ${folder.serverRelativeUrl}/${name} already exists. It was last modified by app@sharepoint.`);
+    return sharePointError(
+      request,
+      400,
+      '-2130575257, Microsoft.SharePoint.SPException',
+      `A file with the name ${folder.serverRelativeUrl}/${name} already exists. It was last modified by app@sharepoint.`,
+    );
   }
   const json = fileJson(ctx, stored);
   return odataEntity(request, 'SP.File', json.uri, json.entity);
@@ -107,7 +161,13 @@ async function getFile(request: EmulatorRequest, params: string[], ctx: Emulator
   const args = parseOdataArguments(params[0] ?? '', request.url);
   const url = args.get('decodedurl') ?? args.get('$0') ?? '';
   const file = ctx.sharePoint.file(url);
-  if (!file) return sharePointError(request, 404, '-2130575338, Microsoft.SharePoint.SPException', `The file ${url} does not exist.`);
+  if (!file)
+    return sharePointError(
+      request,
+      404,
+      '-2130575338, Microsoft.SharePoint.SPException',
+      `The file ${url} does not exist.`,
+    );
   if (params[1]) return bytesResponse(200, contentTypeOf(file.name), file.bytes);
   const json = fileJson(ctx, file);
   return odataEntity(request, 'SP.File', json.uri, json.entity);
@@ -117,7 +177,13 @@ async function download(request: EmulatorRequest, ctx: EmulatorContext, path: st
   const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
   if (!auth.ok) return auth.response;
   const file = ctx.sharePoint.file(path);
-  if (!file) return sharePointError(request, 404, '-2130575338, Microsoft.SharePoint.SPException', `The file ${path} does not exist.`);
+  if (!file)
+    return sharePointError(
+      request,
+      404,
+      '-2130575338, Microsoft.SharePoint.SPException',
+      `The file ${path} does not exist.`,
+    );
   return bytesResponse(200, contentTypeOf(file.name), file.bytes);
 }
 

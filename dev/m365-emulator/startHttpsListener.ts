@@ -52,9 +52,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: HttpsLi
   try {
     const body = await readBody(req, max);
     if (body === 'tooLarge') {
-      res.writeHead(413, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ error: { code: 'RequestEntityTooLarge', message: 'The request body is too large.' } }),
-      );
+      res
+        .writeHead(413, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'RequestEntityTooLarge', message: 'The request body is too large.' } }));
       return;
     }
     const headers: Record<string, string | undefined> = {};

@@ -20,7 +20,11 @@ export async function verifyClientAssertion(
     return { ok: false, code: 50027, message: 'JWT token is invalid or malformed.' };
   }
   if (header.alg !== 'RS256' && header.alg !== 'PS256') {
-    return { ok: false, code: 5002738, message: `Invalid JWT token. '${String(header.alg)}' is not a supported signature algorithm.` };
+    return {
+      ok: false,
+      code: 5002738,
+      message: `Invalid JWT token. '${String(header.alg)}' is not a supported signature algorithm.`,
+    };
   }
   const s256 = typeof header['x5t#S256'] === 'string' ? header['x5t#S256'] : undefined;
   const certificate = app.certificates.find((c) => (s256 ? c.x5tS256 === s256 : c.x5t === header.x5t));
@@ -44,14 +48,21 @@ export async function verifyClientAssertion(
     });
     return { ok: true };
   } catch (error) {
-    if (error instanceof errors.JWTExpired || (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf')) {
+    if (
+      error instanceof errors.JWTExpired ||
+      (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf')
+    ) {
       return { ok: false, code: 700024, message: 'Client assertion is not within its valid time range.' };
     }
     if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
       return { ok: false, code: 50012, message: 'Client assertion audience claim does not match Realm issuer.' };
     }
     if (error instanceof errors.JWTClaimValidationFailed) {
-      return { ok: false, code: 700023, message: "Client assertion application identifier doesn't match 'client_id' parameter." };
+      return {
+        ok: false,
+        code: 700023,
+        message: "Client assertion application identifier doesn't match 'client_id' parameter.",
+      };
     }
     return { ok: false, code: 700027, message: 'Client assertion failed signature validation.' };
   }

@@ -42,6 +42,18 @@ const FORMAT_NAMES: Record<string, string> = {
   emf: 'Enhanced Metafile',
 };
 
+/** The libvips loader each sniffed format must reach (`metadata().format`). */
+const SHARP_LOADERS: Record<AcceptedFormat, string> = {
+  jpeg: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  tiff: 'tiff',
+  avif: 'heif',
+  heic: 'heif',
+  heif: 'heif',
+};
+
 const ACCEPTED_LIST = 'JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIC';
 
 function megabytes(bytes: number): string {
@@ -64,8 +76,8 @@ export function decodeFailure(error: unknown, format: AcceptedFormat, timeoutSec
   }
   return new PhotoRejectedError(
     'corrupt-image',
-    `The file looks like a ${FORMAT_NAMES[format]} image but its data is damaged or incomplete (for example a ` +
-      'copy that stopped part-way). Export or copy the photo again.',
+    `The ${FORMAT_NAMES[format]} data in the file is damaged or incomplete (for example a copy that stopped ` +
+      'part-way). Export or copy the photo again.',
     { format, reason: reason.split('\n')[0] ?? reason },
     { cause: error },
   );
@@ -131,6 +143,10 @@ async function inspectWithSharp(
   } catch (error) {
     throw decodeFailure(error, format);
   }
+  // libvips picks its loader from the content too; a disagreement with our sniffing means a malformed file.
+  if (metadata.format !== SHARP_LOADERS[format]) {
+    throw decodeFailure(new Error(`decoded as ${metadata.format}, signature says ${format}`), format);
+  }
   const { width, height } = metadata.autoOrient;
   checkGeometry(format, width, height, options);
   return { format, width, height, input: { kind: 'encoded', bytes } };
@@ -148,13 +164,13 @@ export async function inspectPhoto(bytes: Buffer, options: InspectOptions): Prom
     case 'vector':
       throw new PhotoRejectedError(
         'vector-image',
-        `The file is a ${FORMAT_NAMES[sniffed.format]} drawing, not a photo. Upload a ${ACCEPTED_LIST} photo.`,
+        `The file is a drawing (${FORMAT_NAMES[sniffed.format]}), not a photo. Upload a ${ACCEPTED_LIST} photo.`,
         { format: sniffed.format },
       );
     case 'unsupported':
       throw new PhotoRejectedError(
         'unsupported-format',
-        `The file is a ${sniffed.format.toUpperCase()} image, which is not supported. Save it as JPEG or PNG.`,
+        `The file's format (${sniffed.format.toUpperCase()}) is not supported. Save the photo as JPEG or PNG.`,
         { format: sniffed.format },
       );
     case 'accepted':

@@ -35,7 +35,13 @@ export async function writeExchangePhoto(
   return writePhotoToTarget(
     {
       target: 'exchange',
-      subject: { ...write.owner, contentHash: write.contentHash, receivedAt: write.receivedAt, attempt: write.attempt },
+      subject: {
+        ...write.owner,
+        contentHash: write.contentHash,
+        receivedAt: write.receivedAt,
+        attempt: write.attempt,
+        ...(write.force ? { force: true } : {}),
+      },
       nextMessage: { exchangePhotoWrite: { ...write, attempt: write.attempt + 1 } },
       async perform(): Promise<PhotoStatePatch> {
         const jpeg = await deps.renditions.readRendition(write.photo.blobName);

@@ -29,6 +29,8 @@ export interface WriteSubject {
   contentHash: string;
   receivedAt: string;
   attempt: number;
+  /** Write even when state says this hash is already there (PHOTO_AUTHORITY=hr puts the HR photo back). */
+  force?: boolean;
 }
 
 export interface WriteRequest<M> {
@@ -63,8 +65,9 @@ export async function writePhotoToTarget<M>(
   const { subject, target } = request;
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const current = await deps.state.get(subject.userId, target);
-  const skip: WriteOutcome | undefined =
-    current?.lastContentHash === subject.contentHash
+  const skip: WriteOutcome | undefined = subject.force
+    ? undefined
+    : current?.lastContentHash === subject.contentHash
       ? 'skipped-duplicate'
       : current?.lastReceivedAt && subject.receivedAt < current.lastReceivedAt
         ? 'skipped-stale'

@@ -17,14 +17,6 @@ import { ensureTelemetryFromAppSettings } from './startTelemetry';
 
 export const tracerName = 'm365-photo-sync';
 
-export type PhotoStep =
-  | 'ingestPhoto'
-  | 'writeExchangePhoto'
-  | 'writeSharePointPhoto'
-  | 'graphNotification'
-  | 'processPhotoChange'
-  | 'reconcilePhotos';
-
 /** The trace id (32 hex) for a correlation id: a UUID maps to its own hex digits, anything else to a hash. */
 export function traceIdForCorrelation(correlationId: string): string {
   const hex = correlationId.replace(/-/g, '').toLowerCase();
@@ -59,7 +51,8 @@ export interface PhotoOperationOptions {
  * unchanged: telemetry never turns a failure into a success.
  */
 export async function withPhotoOperation<T>(
-  step: PhotoStep,
+  /** The span name: the function that runs the step (ingestPhoto, writeExchangePhoto, ...). */
+  step: string,
   correlationId: string,
   work: (span: Span) => Promise<T>,
   options: PhotoOperationOptions = {},

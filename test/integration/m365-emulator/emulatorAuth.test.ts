@@ -66,7 +66,11 @@ describe('token endpoint', () => {
     const now = Math.floor(Date.now() / 1000);
     // Claims the registered certificate's thumbprint but is signed by another key.
     const forged = await new SignJWT({ jti: randomUUID() })
-      .setProtectedHeader({ alg: 'PS256', typ: 'JWT', 'x5t#S256': Buffer.from(emulator.apps.photoSync.thumbprintSha256, 'hex').toString('base64url') })
+      .setProtectedHeader({
+        alg: 'PS256',
+        typ: 'JWT',
+        'x5t#S256': Buffer.from(emulator.apps.photoSync.thumbprintSha256, 'hex').toString('base64url'),
+      })
       .setIssuer(emulator.apps.photoSync.clientId)
       .setSubject(emulator.apps.photoSync.clientId)
       .setAudience(tokenEndpoint())
@@ -132,9 +136,12 @@ describe('token endpoint', () => {
 describe('resource servers', () => {
   test('SharePoint refuses an app-only token obtained with a client secret', async () => {
     const token = await accessToken(emulator, { credential: 'secret', resource: emulator.urls.mySiteUrl });
-    const response = await fetch(`${emulator.urls.mySiteUrl}/_api/web/lists/GetByTitle('User%20Photos')/RootFolder/Folders`, {
-      headers: bearer(token, { accept: 'application/json;odata=nometadata' }),
-    });
+    const response = await fetch(
+      `${emulator.urls.mySiteUrl}/_api/web/lists/GetByTitle('User%20Photos')/RootFolder/Folders`,
+      {
+        headers: bearer(token, { accept: 'application/json;odata=nometadata' }),
+      },
+    );
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error_description: 'Unsupported app only token.' });
   });
@@ -142,7 +149,9 @@ describe('resource servers', () => {
   test('Graph answers 401 InvalidAuthenticationToken without a token', async () => {
     const response = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/users`);
     expect(response.status).toBe(401);
-    const body = (await response.json()) as { error: { code: string; message: string; innerError: Record<string, string> } };
+    const body = (await response.json()) as {
+      error: { code: string; message: string; innerError: Record<string, string> };
+    };
     expect(body.error.code).toBe('InvalidAuthenticationToken');
     expect(body.error.innerError['request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -159,19 +168,27 @@ describe('resource servers', () => {
     const users = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/users/${adele}`, { headers: bearer(graphToken) });
     expect(users.status).toBe(403);
     expect(((await users.json()) as { error: { code: string } }).error.code).toBe('Authorization_RequestDenied');
-    const photo = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/users/${adele}/photo`, { headers: bearer(graphToken) });
+    const photo = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/users/${adele}/photo`, {
+      headers: bearer(graphToken),
+    });
     expect(photo.status).toBe(403);
     expect(((await photo.json()) as { error: { code: string } }).error.code).toBe('ErrorAccessDenied');
 
     const spToken = await accessToken(emulator, { app: 'noRoles', resource: emulator.urls.mySiteUrl });
-    const folders = await fetch(`${emulator.urls.mySiteUrl}/_api/web/lists/GetByTitle('User%20Photos')/RootFolder/Folders`, {
-      headers: bearer(spToken, { accept: 'application/json;odata=nometadata' }),
-    });
+    const folders = await fetch(
+      `${emulator.urls.mySiteUrl}/_api/web/lists/GetByTitle('User%20Photos')/RootFolder/Folders`,
+      {
+        headers: bearer(spToken, { accept: 'application/json;odata=nometadata' }),
+      },
+    );
     expect(folders.status).toBe(403);
     expect(await folders.json()).toEqual({
       'odata.error': {
         code: '-2147024891, System.UnauthorizedAccessException',
-        message: { lang: 'en-US', value: 'Access denied. You do not have permission to perform this action or access this resource.' },
+        message: {
+          lang: 'en-US',
+          value: 'Access denied. You do not have permission to perform this action or access this resource.',
+        },
       },
     });
   });

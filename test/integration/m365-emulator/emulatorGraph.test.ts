@@ -20,14 +20,19 @@ afterEach(() => {
 });
 
 const graph = (path: string, init: RequestInit = {}) =>
-  fetch(`${emulator.urls.graphBaseUrl}/v1.0${path}`, { ...init, headers: { ...bearer(token), ...(init.headers ?? {}) } });
+  fetch(`${emulator.urls.graphBaseUrl}/v1.0${path}`, {
+    ...init,
+    headers: { ...bearer(token), ...(init.headers ?? {}) },
+  });
 const userByMailbox = (mailbox: string) => {
   const user = emulator.users.find((u) => u.mailbox === mailbox);
   if (!user) throw new Error(`no demo user with mailbox ${mailbox}`);
   return user;
 };
 const jpeg = (colour: string, size = 300) =>
-  sharp({ create: { width: size, height: size, channels: 3, background: colour } }).jpeg().toBuffer();
+  sharp({ create: { width: size, height: size, channels: 3, background: colour } })
+    .jpeg()
+    .toBuffer();
 type GraphErrorBody = { error: { code: string; message: string } };
 
 describe('users', () => {
@@ -46,7 +51,9 @@ describe('users', () => {
   });
 
   test('filters on employeeId and returns employeeId only when selected', async () => {
-    const body = (await (await graph(`/users?$filter=employeeId eq 'E1003'&$select=id,displayName,employeeId`)).json()) as {
+    const body = (await (
+      await graph(`/users?$filter=employeeId eq 'E1003'&$select=id,displayName,employeeId`)
+    ).json()) as {
       value: { employeeId: string }[];
     };
     expect(body.value).toHaveLength(1);
@@ -70,7 +77,11 @@ describe('photos', () => {
     const user = userByMailbox('exchangeOnline');
     const before = (await (await graph(`/users/${user.id}/photo`)).json()) as Record<string, unknown>;
     const bytes = await jpeg('#884422', 320);
-    const put = await graph(`/users/${user.id}/photo/$value`, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: bytes });
+    const put = await graph(`/users/${user.id}/photo/$value`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: bytes,
+    });
     expect(put.status).toBe(200);
     const back = Buffer.from(await (await graph(`/users/${user.id}/photo/$value`)).arrayBuffer());
     expect(back.equals(bytes)).toBe(true);
@@ -82,7 +93,11 @@ describe('photos', () => {
   test('any Graph client (the Graph JavaScript SDK) reads back what was written', async () => {
     const user = userByMailbox('exchangeOnline');
     const bytes = await jpeg('#113355', 200);
-    await graph(`/users/${user.id}/photo/$value`, { method: 'PATCH', headers: { 'content-type': 'image/jpeg' }, body: bytes });
+    await graph(`/users/${user.id}/photo/$value`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'image/jpeg' },
+      body: bytes,
+    });
     const client = Client.init({
       baseUrl: emulator.urls.graphBaseUrl,
       // The SDK compares host names without the port: `localhost`, not `localhost:8444`.
@@ -98,13 +113,21 @@ describe('photos', () => {
 
   test('a user without an Exchange Online mailbox answers 404 ErrorNonExistentMailbox; on-premises MailboxNotHostedInExchangeOnline', async () => {
     const bytes = await jpeg('#222222');
-    const none = await graph(`/users/${userByMailbox('none').id}/photo/$value`, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: bytes });
+    const none = await graph(`/users/${userByMailbox('none').id}/photo/$value`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: bytes,
+    });
     expect(none.status).toBe(404);
     expect(((await none.json()) as GraphErrorBody).error).toMatchObject({
       code: 'ErrorNonExistentMailbox',
       message: 'The SMTP address has no mailbox associated with it.',
     });
-    const onPrem = await graph(`/users/${userByMailbox('onPremises').id}/photo/$value`, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: bytes });
+    const onPrem = await graph(`/users/${userByMailbox('onPremises').id}/photo/$value`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: bytes,
+    });
     expect(((await onPrem.json()) as GraphErrorBody).error.code).toBe('MailboxNotHostedInExchangeOnline');
   });
 
@@ -118,16 +141,26 @@ describe('photos', () => {
   test('photos over 4 MB are refused with 413', async () => {
     const user = userByMailbox('exchangeOnline');
     const big = Buffer.alloc(4 * 1024 * 1024 + 1, 1);
-    const response = await graph(`/users/${user.id}/photo/$value`, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: big });
+    const response = await graph(`/users/${user.id}/photo/$value`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: big,
+    });
     expect(response.status).toBe(413);
   });
 
   test('a tenant whose photo updates are managed on-premises refuses cloud writes and says so', async () => {
     emulator.control.setPhotoUpdateSource('onPremises');
-    const settings = (await (await fetch(`${emulator.urls.graphBaseUrl}/beta/admin/people/photoUpdateSettings`, { headers: bearer(token) })).json()) as { source: string };
+    const settings = (await (
+      await fetch(`${emulator.urls.graphBaseUrl}/beta/admin/people/photoUpdateSettings`, { headers: bearer(token) })
+    ).json()) as { source: string };
     expect(settings.source).toBe('onPremises');
     const user = userByMailbox('exchangeOnline');
-    const response = await graph(`/users/${user.id}/photo/$value`, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: await jpeg('#010101') });
+    const response = await graph(`/users/${user.id}/photo/$value`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: await jpeg('#010101'),
+    });
     expect(response.status).toBe(403);
     expect(((await response.json()) as GraphErrorBody).error.message).toMatch(/onPremises/);
   });
@@ -139,10 +172,14 @@ describe('$batch, throttling and faults', () => {
     const response = await graph('/$batch', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ requests: ids.map((id, i) => ({ id: String(i + 1), method: 'GET', url: `/users/${id}/photo` })) }),
+      body: JSON.stringify({
+        requests: ids.map((id, i) => ({ id: String(i + 1), method: 'GET', url: `/users/${id}/photo` })),
+      }),
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { responses: { id: string; status: number; body: Record<string, unknown> }[] };
+    const body = (await response.json()) as {
+      responses: { id: string; status: number; body: Record<string, unknown> }[];
+    };
     expect(body.responses.map((r) => r.id).sort()).toEqual(ids.map((_, i) => String(i + 1)).sort());
     for (const r of body.responses) {
       const id = ids[Number(r.id) - 1] ?? '';
@@ -153,7 +190,9 @@ describe('$batch, throttling and faults', () => {
     const tooMany = await graph('/$batch', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })) }),
+      body: JSON.stringify({
+        requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })),
+      }),
     });
     expect(tooMany.status).toBe(400);
   });
@@ -176,7 +215,8 @@ describe('$batch, throttling and faults', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: '/users?$top=1' }] }),
     });
-    const inner = ((await batch.json()) as { responses: { status: number; headers: Record<string, string> }[] }).responses[0];
+    const inner = ((await batch.json()) as { responses: { status: number; headers: Record<string, string> }[] })
+      .responses[0];
     expect(batch.status).toBe(200);
     expect(inner?.status).toBe(429);
     expect(inner?.headers['retry-after']).toBeDefined();
@@ -184,7 +224,14 @@ describe('$batch, throttling and faults', () => {
   });
 
   test('injected faults answer the configured status, then stop; a dropped connection fails the request', async () => {
-    emulator.control.injectFault({ service: 'graph', method: 'GET', pathPattern: '/photo$', status: 503, retryAfterSeconds: 2, times: 1 });
+    emulator.control.injectFault({
+      service: 'graph',
+      method: 'GET',
+      pathPattern: '/photo$',
+      status: 503,
+      retryAfterSeconds: 2,
+      times: 1,
+    });
     const user = userByMailbox('exchangeOnline');
     const faulted = await graph(`/users/${user.id}/photo`);
     expect(faulted.status).toBe(503);
@@ -194,5 +241,23 @@ describe('$batch, throttling and faults', () => {
 
     emulator.control.injectFault({ service: 'graph', dropConnection: true });
     await expect(graph('/users')).rejects.toThrow();
+  });
+});
+
+describe('control API over HTTPS', () => {
+  test('PUT /_emulator/users/{upn}/photo changes the photo as the user would, visible through Graph', async () => {
+    const user = userByMailbox('exchangeOnline');
+    const bytes = await jpeg('#5500aa', 96);
+    const response = await fetch(`${emulator.urls.graphBaseUrl}/_emulator/users/${user.userPrincipalName}/photo`, {
+      method: 'PUT',
+      body: bytes,
+    });
+    const { mediaEtag } = (await response.json()) as { mediaEtag: string };
+    const metadata = (await (await graph(`/users/${user.id}/photo`)).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ '@odata.mediaEtag': mediaEtag, width: 96 });
+    const stats = (await (await fetch(`${emulator.urls.graphBaseUrl}/_emulator/stats`)).json()) as {
+      byRoute: Record<string, number>;
+    };
+    expect(stats.byRoute['graph PUT emulator.changePhoto']).toBeGreaterThanOrEqual(1);
   });
 });

@@ -19,45 +19,76 @@ const nometadata = 'application/json;odata=nometadata';
 const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 test('the localised Profile Pictures folder is found among the User Photos folders', async () => {
-  const response = await fetch(`${emulator.urls.mySiteUrl}/_api/web/lists/GetByTitle('User%20Photos')/RootFolder/Folders`, {
-    headers: bearer(mySiteToken, { accept: nometadata }),
-  });
+  const response = await fetch(
+    `${emulator.urls.mySiteUrl}/_api/web/lists/GetByTitle('User%20Photos')/RootFolder/Folders`,
+    {
+      headers: bearer(mySiteToken, { accept: nometadata }),
+    },
+  );
   const folders = ((await response.json()) as { value: { Name: string; ServerRelativeUrl: string }[] }).value;
   expect(folders.map((f) => f.Name).sort()).toEqual(['Forms', 'Profilbilder']);
-  const verbose = await fetch(`${emulator.urls.mySiteUrl}/_api/web/GetFolderByServerRelativeUrl(${encodeURIComponent(quote('/User Photos/Profilbilder'))})`, {
-    headers: bearer(mySiteToken, { accept: 'application/json;odata=verbose' }),
-  });
+  const verbose = await fetch(
+    `${emulator.urls.mySiteUrl}/_api/web/GetFolderByServerRelativeUrl(${encodeURIComponent(quote('/User Photos/Profilbilder'))})`,
+    {
+      headers: bearer(mySiteToken, { accept: 'application/json;odata=verbose' }),
+    },
+  );
   expect(((await verbose.json()) as { d: { Name: string } }).d.Name).toBe('Profilbilder');
 });
 
 test('Files/add with overwrite stores the bytes, readable by $value and by the plain file URL', async () => {
   const folder = emulator.profilePicturesFolderUrl;
-  const bytes = await sharp({ create: { width: 72, height: 72, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+  const bytes = await sharp({ create: { width: 72, height: 72, channels: 3, background: '#336699' } })
+    .jpeg()
+    .toBuffer();
   const name = 'adele_vance_contoso_com_MThumb.jpg';
   const upload = (body: Buffer) =>
-    fetch(`${emulator.urls.mySiteUrl}/_api/web/GetFolderByServerRelativeUrl(${encodeURIComponent(quote(folder))})/Files/add(url=${quote(name)},overwrite=true)`, {
-      method: 'POST',
-      headers: bearer(mySiteToken, { accept: nometadata, 'content-type': 'image/jpeg' }),
-      body,
-    });
+    fetch(
+      `${emulator.urls.mySiteUrl}/_api/web/GetFolderByServerRelativeUrl(${encodeURIComponent(quote(folder))})/Files/add(url=${quote(name)},overwrite=true)`,
+      {
+        method: 'POST',
+        headers: bearer(mySiteToken, { accept: nometadata, 'content-type': 'image/jpeg' }),
+        body,
+      },
+    );
   expect((await upload(Buffer.from('old'))).status).toBe(200);
   const response = await upload(bytes);
   expect(response.status).toBe(200);
-  const file = (await response.json()) as { Name: string; ServerRelativeUrl: string; Length: string; MajorVersion: number };
-  expect(file).toMatchObject({ Name: name, ServerRelativeUrl: `${folder}/${name}`, Length: String(bytes.length), MajorVersion: 2 });
+  const file = (await response.json()) as {
+    Name: string;
+    ServerRelativeUrl: string;
+    Length: string;
+    MajorVersion: number;
+  };
+  expect(file).toMatchObject({
+    Name: name,
+    ServerRelativeUrl: `${folder}/${name}`,
+    Length: String(bytes.length),
+    MajorVersion: 2,
+  });
 
-  const byApi = await fetch(`${emulator.urls.mySiteUrl}/_api/web/GetFileByServerRelativeUrl(${encodeURIComponent(quote(file.ServerRelativeUrl))})/$value`, {
+  const byApi = await fetch(
+    `${emulator.urls.mySiteUrl}/_api/web/GetFileByServerRelativeUrl(${encodeURIComponent(quote(file.ServerRelativeUrl))})/$value`,
+    {
+      headers: bearer(mySiteToken),
+    },
+  );
+  expect(Buffer.from(await byApi.arrayBuffer()).equals(bytes)).toBe(true);
+  const byUrl = await fetch(`${emulator.urls.mySiteUrl}${encodeURI(file.ServerRelativeUrl)}`, {
     headers: bearer(mySiteToken),
   });
-  expect(Buffer.from(await byApi.arrayBuffer()).equals(bytes)).toBe(true);
-  const byUrl = await fetch(`${emulator.urls.mySiteUrl}${encodeURI(file.ServerRelativeUrl)}`, { headers: bearer(mySiteToken) });
   expect(byUrl.headers.get('content-type')).toBe('image/jpeg');
   expect(Buffer.from(await byUrl.arrayBuffer()).equals(bytes)).toBe(true);
   expect(emulator.control.getSharePointFile(name)?.equals(bytes)).toBe(true);
 
-  const refused = await fetch(`${emulator.urls.mySiteUrl}/_api/web/GetFolderByServerRelativeUrl(${encodeURIComponent(quote(folder))})/Files/add(url=${quote(name)},overwrite=false)`, {
-    method: 'POST', headers: bearer(mySiteToken, { accept: nometadata }), body: bytes,
-  });
+  const refused = await fetch(
+    `${emulator.urls.mySiteUrl}/_api/web/GetFolderByServerRelativeUrl(${encodeURIComponent(quote(folder))})/Files/add(url=${quote(name)},overwrite=false)`,
+    {
+      method: 'POST',
+      headers: bearer(mySiteToken, { accept: nometadata }),
+      body: bytes,
+    },
+  );
   expect(refused.status).toBe(400);
 });
 
@@ -65,20 +96,34 @@ test('SetSingleValueProfileProperty on the admin site is read back by GetPropert
   const upn = emulator.users[0]?.userPrincipalName ?? '';
   const account = `i:0#.f|membership|${upn}`;
   const pictureUrl = `${emulator.urls.mySiteUrl}${emulator.profilePicturesFolderUrl}/x_MThumb.jpg`;
-  for (const [propertyName, propertyValue] of [['PictureURL', pictureUrl], ['SPS-PicturePlaceholderState', '0']]) {
-    const response = await fetch(`${emulator.urls.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty`, {
-      method: 'POST',
-      headers: bearer(adminToken, { accept: nometadata, 'content-type': 'application/json' }),
-      body: JSON.stringify({ accountName: account, propertyName, propertyValue }),
-    });
+  for (const [propertyName, propertyValue] of [
+    ['PictureURL', pictureUrl],
+    ['SPS-PicturePlaceholderState', '0'],
+  ]) {
+    const response = await fetch(
+      `${emulator.urls.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty`,
+      {
+        method: 'POST',
+        headers: bearer(adminToken, { accept: nometadata, 'content-type': 'application/json' }),
+        body: JSON.stringify({ accountName: account, propertyName, propertyValue }),
+      },
+    );
     expect(response.status).toBe(200);
   }
-  const read = await fetch(`${emulator.urls.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)?@v=${encodeURIComponent(quote(account))}`, {
-    headers: bearer(adminToken, { accept: nometadata }),
-  });
-  const profile = (await read.json()) as { PictureUrl: string; UserProfileProperties: { Key: string; Value: string }[] };
+  const read = await fetch(
+    `${emulator.urls.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)?@v=${encodeURIComponent(quote(account))}`,
+    {
+      headers: bearer(adminToken, { accept: nometadata }),
+    },
+  );
+  const profile = (await read.json()) as {
+    PictureUrl: string;
+    UserProfileProperties: { Key: string; Value: string }[];
+  };
   expect(profile.PictureUrl).toBe(pictureUrl);
-  expect(profile.UserProfileProperties).toEqual(expect.arrayContaining([{ Key: 'SPS-PicturePlaceholderState', Value: '0', ValueType: 'Edm.String' }]));
+  expect(profile.UserProfileProperties).toEqual(
+    expect.arrayContaining([{ Key: 'SPS-PicturePlaceholderState', Value: '0', ValueType: 'Edm.String' }]),
+  );
   expect(emulator.control.getProfileProperties(upn)['PictureURL']).toBe(pictureUrl);
 });
 
@@ -86,13 +131,22 @@ test('profile writes need the SharePoint User.ReadWrite.All (or Sites.FullContro
   emulator.control.revokeRoles('photoSync', 'sharepoint', ['User.ReadWrite.All', 'Sites.FullControl.All']);
   try {
     const token = await accessToken(emulator, { resource: emulator.urls.adminSiteUrl });
-    const response = await fetch(`${emulator.urls.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty`, {
-      method: 'POST',
-      headers: bearer(token, { accept: 'application/json;odata=verbose', 'content-type': 'application/json' }),
-      body: JSON.stringify({ accountName: `i:0#.f|membership|${emulator.users[0]?.userPrincipalName ?? ''}`, propertyName: 'PictureURL', propertyValue: 'x' }),
-    });
+    const response = await fetch(
+      `${emulator.urls.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty`,
+      {
+        method: 'POST',
+        headers: bearer(token, { accept: 'application/json;odata=verbose', 'content-type': 'application/json' }),
+        body: JSON.stringify({
+          accountName: `i:0#.f|membership|${emulator.users[0]?.userPrincipalName ?? ''}`,
+          propertyName: 'PictureURL',
+          propertyValue: 'x',
+        }),
+      },
+    );
     expect(response.status).toBe(403);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('-2147024891, System.UnauthorizedAccessException');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      '-2147024891, System.UnauthorizedAccessException',
+    );
   } finally {
     emulator.control.grantRoles('photoSync', 'sharepoint', ['User.ReadWrite.All', 'Sites.FullControl.All']);
   }

@@ -7,13 +7,20 @@ import { accessToken, bearer } from './emulatorClients';
 interface Receiver {
   url: string;
   echo: 'correct' | 'wrong';
+  /** Notifications to refuse with 500 before accepting (to exercise Graph's retries). */
+  failNext: number;
   validationTokens: string[];
   notifications: unknown[];
   server: Server;
 }
 
 async function startReceiver(): Promise<Receiver> {
-  const receiver: Omit<Receiver, 'url' | 'server'> = { echo: 'correct', validationTokens: [], notifications: [] };
+  const receiver: Omit<Receiver, 'url' | 'server'> = {
+    echo: 'correct',
+    failNext: 0,
+    validationTokens: [],
+    notifications: [],
+  };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const token = url.searchParams.get('validationToken');
@@ -23,6 +30,11 @@ async function startReceiver(): Promise<Receiver> {
       if (token !== null) {
         receiver.validationTokens.push(token);
         res.writeHead(200, { 'content-type': 'text/plain' }).end(receiver.echo === 'correct' ? token : `${token}x`);
+        return;
+      }
+      if (receiver.failNext > 0) {
+        receiver.failNext -= 1;
+        res.writeHead(500).end();
         return;
       }
       receiver.notifications.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
@@ -75,7 +87,9 @@ test('creating a subscription performs the validation handshake and stores clien
   expect(created).toMatchObject({ clientState: 'secret-state', resource: '/users' });
   const sent = receiver.validationTokens.at(-1) ?? '';
   expect(sent).toMatch(/^Validation: Testing client application reachability/);
-  const listed = (await (await fetch(`${emulator.urls.graphBaseUrl}/v1.0/subscriptions`, { headers: bearer(token) })).json()) as { value: { id: string }[] };
+  const listed = (await (
+    await fetch(`${emulator.urls.graphBaseUrl}/v1.0/subscriptions`, { headers: bearer(token) })
+  ).json()) as { value: { id: string }[] };
   expect(listed.value.map((s) => s.id)).toContain(created.id);
 });
 
@@ -99,17 +113,25 @@ test('an expiration beyond 41,760 minutes is refused; PATCH renews within the li
   });
   expect(renewed.status).toBe(200);
   emulator.control.expireSubscription(created.id);
-  const gone = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/subscriptions/${created.id}`, { headers: bearer(token) });
+  const gone = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/subscriptions/${created.id}`, {
+    headers: bearer(token),
+  });
   expect(gone.status).toBe(404);
 });
 
 test('a photo change by the user delivers a change notification with the real payload shape', async () => {
-  const created = (await (await createSubscription({ expirationDateTime: expiry(60), clientState: 'abc' })).json()) as { id: string };
+  const created = (await (await createSubscription({ expirationDateTime: expiry(60), clientState: 'abc' })).json()) as {
+    id: string;
+  };
   const user = emulator.users.find((u) => u.mailbox === 'exchangeOnline');
-  const photo = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#aa0000' } }).jpeg().toBuffer();
+  const photo = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#aa0000' } })
+    .jpeg()
+    .toBuffer();
   await emulator.control.changePhotoAsUser(user?.userPrincipalName ?? '', photo);
   const notification = await waitFor(() =>
-    (receiver.notifications as { value: { subscriptionId: string }[] }[]).find((n) => n.value[0]?.subscriptionId === created.id),
+    (receiver.notifications as { value: { subscriptionId: string }[] }[]).find(
+      (n) => n.value[0]?.subscriptionId === created.id,
+    ),
   );
   expect(notification).toEqual({
     value: [
@@ -118,7 +140,12 @@ test('a photo change by the user delivers a change notification with the real pa
         subscriptionExpirationDateTime: expect.any(String),
         changeType: 'updated',
         resource: `Users/${user?.id}`,
-        resourceData: { '@odata.type': '#Microsoft.Graph.User', '@odata.id': `Users/${user?.id}`, id: user?.id, organizationId: emulator.tenantId },
+        resourceData: {
+          '@odata.type': '#Microsoft.Graph.User',
+          '@odata.id': `Users/${user?.id}`,
+          id: user?.id,
+          organizationId: emulator.tenantId,
+        },
         clientState: 'abc',
         tenantId: emulator.tenantId,
       },
@@ -129,14 +156,21 @@ test('a photo change by the user delivers a change notification with the real pa
 test('with notifications switched off a photo change raises nothing', async () => {
   const created = (await (await createSubscription({ expirationDateTime: expiry(60) })).json()) as { id: string };
   emulator.control.setNotifyOnPhotoChange(false);
-  const photo = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#00aa00' } }).jpeg().toBuffer();
+  const photo = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#00aa00' } })
+    .jpeg()
+    .toBuffer();
   await emulator.control.changePhotoAsUser(emulator.users[0]?.id ?? '', photo);
   emulator.control.setNotifyOnPhotoChange(true);
   expect(emulator.control.deliveries().filter((d) => d.subscriptionId === created.id)).toEqual([]);
 });
 
 test('reauthorizationRequired goes to the lifecycleNotificationUrl', async () => {
-  const created = (await (await createSubscription({ expirationDateTime: expiry(60), lifecycleNotificationUrl: `${receiver.url}?lifecycle=1` })).json()) as { id: string };
+  const created = (await (
+    await createSubscription({
+      expirationDateTime: expiry(60),
+      lifecycleNotificationUrl: `${receiver.url}?lifecycle=1`,
+    })
+  ).json()) as { id: string };
   emulator.control.triggerLifecycleEvent(created.id, 'reauthorizationRequired');
   const event = await waitFor(() =>
     (receiver.notifications as { value: { subscriptionId: string; lifecycleEvent?: string }[] }[]).find(
@@ -144,4 +178,24 @@ test('reauthorizationRequired goes to the lifecycleNotificationUrl', async () =>
     ),
   );
   expect(event.value[0]).toMatchObject({ lifecycleEvent: 'reauthorizationRequired', tenantId: emulator.tenantId });
+});
+
+test('a notification the endpoint refuses is retried until it is accepted', async () => {
+  // One subscription only, so the single refusal is certainly this subscription's first attempt.
+  for (const s of emulator.control.listSubscriptions()) {
+    await fetch(`${emulator.urls.graphBaseUrl}/v1.0/subscriptions/${s.id}`, {
+      method: 'DELETE',
+      headers: bearer(token),
+    });
+  }
+  const created = (await (await createSubscription({ expirationDateTime: expiry(60) })).json()) as { id: string };
+  receiver.failNext = 1;
+  const photo = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#0000aa' } })
+    .jpeg()
+    .toBuffer();
+  await emulator.control.changePhotoAsUser(emulator.users[1]?.id ?? '', photo);
+  const delivery = await waitFor(() =>
+    emulator.control.deliveries().find((d) => d.subscriptionId === created.id && d.delivered),
+  );
+  expect(delivery.attempts).toBe(2);
 });

@@ -69,6 +69,13 @@ describe('writeExchangePhoto', () => {
     expect(graph.puts).toHaveLength(1);
   });
 
+  it('writes the same content again when the message is forced (PHOTO_AUTHORITY=hr putting the HR photo back)', async () => {
+    const { graph, deps } = setup();
+    await writeExchangePhoto(message(), deps);
+    await expect(writeExchangePhoto(message({ force: true }), deps)).resolves.toEqual({ outcome: 'written' });
+    expect(graph.puts).toHaveLength(2);
+  });
+
   it('does not let an older photo arriving late overwrite a newer one', async () => {
     const { graph, deps } = setup();
     await writeExchangePhoto(message({ contentHash: 'hash-new', receivedAt: '2026-11-23T11:00:00.000Z' }), deps);

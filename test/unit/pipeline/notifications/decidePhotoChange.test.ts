@@ -42,6 +42,15 @@ describe('decidePhotoChange', () => {
     );
   });
 
+  it('puts the HR photo back when the user removed theirs and HR is the authority', () => {
+    expect(
+      decidePhotoChange({ metadata: undefined, seenMediaEtags: ['W/"etag-1"'], authority: 'hr', hasHrPhoto: true }),
+    ).toEqual({
+      kind: 'restore-hr',
+      seenEtag: NO_PHOTO_ETAG,
+    });
+  });
+
   it('reports a removed photo once, then skips it', () => {
     expect(
       decidePhotoChange({ metadata: undefined, seenMediaEtags: ['W/"etag-1"'], authority: 'user', hasHrPhoto: false })
