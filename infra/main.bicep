@@ -14,12 +14,15 @@ param environmentName string
 @metadata({ azd: { type: 'location' } })
 param location string
 
+@minLength(1)
 @description('Entra tenant (GUID) that holds the users whose photos are synced.')
 param m365TenantId string
 
+@minLength(1)
 @description('Application (client) id of the Entra app registration that writes the photos.')
 param m365ClientId string
 
+@minLength(1)
 @description('SharePoint tenant name: "contoso" for contoso.sharepoint.com.')
 param sharePointTenantName string
 

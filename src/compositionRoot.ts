@@ -3,6 +3,8 @@
 // tests build the same adapters around Azurite and the Microsoft 365 emulator.
 
 import { getConfig } from './config';
+// Registers the pre-invocation hook that runs every blob- and queue-triggered function inside its photo's operation.
+import './telemetry/photoOperationHook';
 import { PhotoBlobStore } from './storage/PhotoBlobStore';
 import { createM365Clients, type M365Clients } from './m365/createM365Clients';
 import type { M365Auth } from './m365/M365Auth';

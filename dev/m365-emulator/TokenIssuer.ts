@@ -11,7 +11,7 @@ export interface AccessTokenClaims {
   tid: string;
   appid: string;
   appidacr: '1' | '2';
-  roles: string[];
+  roles?: string[];
   exp: number;
   oid: string;
   app_displayname: string;

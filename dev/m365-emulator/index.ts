@@ -2,6 +2,7 @@
 // protocols as Microsoft Entra ID, Microsoft Graph and SharePoint Online, for tests and offline development.
 // See docs/m365-emulator.md.
 
+import { existsSync, readFileSync } from 'node:fs';
 import {
   createSelfSignedCertificates,
   ensureDevCertificateAuthority,
@@ -77,6 +78,7 @@ export interface M365Emulator {
 
 export async function startM365Emulator(options: M365EmulatorOptions = {}): Promise<M365Emulator> {
   const ca = options.certificateAuthority ?? ensureDevCertificateAuthority();
+  warnWhenUntrusted(ca.certPem);
   const serverCertificate = ensureServerCertificate(ca, { hostnames: ['localhost', '127.0.0.1'] });
   let offsetMs = 0;
   const now = options.now ?? (() => new Date(Date.now() + offsetMs));
@@ -197,6 +199,19 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
     throw error;
+  }
+}
+
+/** Node clients in this process (MSAL, fetch) trust the emulator only if NODE_EXTRA_CA_CERTS held its CA at start. */
+function warnWhenUntrusted(caPem: string): void {
+  const path = process.env.NODE_EXTRA_CA_CERTS;
+  const trusted = path !== undefined && existsSync(path) && readFileSync(path, 'utf8').includes(caPem.trim());
+  if (!trusted) {
+    process.emitWarning(
+      'NODE_EXTRA_CA_CERTS does not include the dev CA: HTTPS calls from this process to the emulator will fail. ' +
+        'Start Node through `node dist/dev/withDevCa.js <command>`.',
+      { code: 'M365_EMULATOR_UNTRUSTED' },
+    );
   }
 }
 

@@ -141,7 +141,8 @@ async function token(request: EmulatorRequest, params: string[], ctx: EmulatorCo
       tid: ctx.tenant.tenantId,
       appid: app.clientId,
       appidacr,
-      roles: [...app.roles[scope.resource]].sort(),
+      // Entra omits the roles claim when the app has no permission on the resource.
+      ...(app.roles[scope.resource].size > 0 ? { roles: [...app.roles[scope.resource]].sort() } : {}),
       oid: app.clientId,
       app_displayname: app.displayName,
     },

@@ -8,6 +8,7 @@ import { getConfig } from '../config';
 import { ingestPhoto, type IngestOutcome } from '../pipeline/ingestPhoto';
 import { renderRenditions } from '../pipeline/renderRenditions';
 import { containers, queues, storageConnection } from '../storage/names';
+import { recordIngestOutcome } from '../telemetry/recordPhotoTelemetry';
 
 const exchangeWritesOutput = output.storageQueue({
   queueName: queues.exchangePhotoWrites,
@@ -76,6 +77,7 @@ export async function ingestPhotoHandler(blob: unknown, context: InvocationConte
     context.warn(JSON.stringify({ ...base, outcome: 'failed', code, retryable, error: (error as Error).message }));
     throw error;
   }
+  recordIngestOutcome(outcome);
   if (outcome.kind === 'accepted') {
     if (outcome.messages.exchange) context.extraOutputs.set(exchangeWritesOutput, [outcome.messages.exchange]);
     if (outcome.messages.sharePoint) context.extraOutputs.set(sharePointWritesOutput, [outcome.messages.sharePoint]);

@@ -9,6 +9,7 @@ import { checkExchangePhotoWriteMessage } from '../pipeline/writeMessageGuards';
 import { writeExchangePhoto } from '../pipeline/writeExchangePhoto';
 import type { ExchangePhotoWriteMessage } from '../pipeline/messages';
 import { queues, storageConnection } from '../storage/names';
+import { recordWriteResult } from '../telemetry/recordPhotoTelemetry';
 
 export async function writeExchangePhotoHandler(entry: unknown, context: InvocationContext): Promise<void> {
   const startedAt = Date.now();
@@ -36,6 +37,7 @@ export async function writeExchangePhotoHandler(entry: unknown, context: Invocat
     rescheduler,
     enabled: getConfig().targets.exchange,
   });
+  recordWriteResult('exchange', write, result);
   context.info(
     JSON.stringify({
       event: 'photo-write',

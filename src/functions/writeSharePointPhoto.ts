@@ -9,6 +9,7 @@ import { checkSharePointPhotoWriteMessage } from '../pipeline/writeMessageGuards
 import { writeSharePointPhoto } from '../pipeline/writeSharePointPhoto';
 import type { SharePointPhotoWriteMessage } from '../pipeline/messages';
 import { queues, storageConnection } from '../storage/names';
+import { recordWriteResult } from '../telemetry/recordPhotoTelemetry';
 
 export async function writeSharePointPhotoHandler(entry: unknown, context: InvocationContext): Promise<void> {
   const startedAt = Date.now();
@@ -36,6 +37,7 @@ export async function writeSharePointPhotoHandler(entry: unknown, context: Invoc
     rescheduler,
     enabled: getConfig().targets.sharePoint,
   });
+  recordWriteResult('sharepoint', write, result);
   context.info(
     JSON.stringify({
       event: 'photo-write',

@@ -37,6 +37,10 @@ describe('token endpoint', () => {
     expect(claims.tid).toBe(emulator.tenantId);
     expect(claims.appid).toBe(emulator.apps.photoSync.clientId);
     expect(claims.roles).toEqual(expect.arrayContaining(['ProfilePhoto.ReadWrite.All', 'User.Read.All']));
+    // With the host in knownAuthorities MSAL trusts it without asking login.microsoftonline.com for instance metadata.
+    const routes = Object.keys(emulator.control.stats().byRoute);
+    expect(routes).toContain('login GET openid-configuration');
+    expect(routes).not.toContain('login GET instance-discovery');
   });
 
   test('MSAL gets a SharePoint token with the certificate (PS256 assertion, x5t#S256)', async () => {
@@ -191,5 +195,17 @@ describe('resource servers', () => {
         },
       },
     });
+  });
+});
+
+describe('token lifetime', () => {
+  test('a token is refused once the emulator clock passes its exp', async () => {
+    const token = await accessToken(emulator, { resource: emulator.urls.graphBaseUrl });
+    const before = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/users?$top=1`, { headers: bearer(token) });
+    expect(before.status).toBe(200);
+    emulator.control.advanceClock(2 * 60 * 60 * 1000);
+    const after = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/users?$top=1`, { headers: bearer(token) });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
   });
 });

@@ -171,3 +171,20 @@ test('SharePoint throttles per app with 429 and Retry-After past the configured 
     emulator.control.setThrottling({ service: 'sharepoint' });
   }
 });
+
+test('an injected SharePoint 503 answers in the SharePoint error shape with Retry-After, then the next call succeeds', async () => {
+  emulator.control.injectFault({
+    service: 'sharepoint',
+    status: 503,
+    retryAfterSeconds: 1,
+    message: 'Server Too Busy',
+  });
+  const url = `${emulator.urls.mySiteUrl}/_api/web/lists/GetByTitle('User%20Photos')/RootFolder`;
+  const faulted = await fetch(url, { headers: bearer(mySiteToken, { accept: nometadata }) });
+  expect(faulted.status).toBe(503);
+  expect(faulted.headers.get('retry-after')).toBe('1');
+  expect(((await faulted.json()) as Record<string, { message: { value: string } }>)['odata.error']?.message.value).toBe(
+    'Server Too Busy',
+  );
+  expect((await fetch(url, { headers: bearer(mySiteToken, { accept: nometadata }) })).status).toBe(200);
+});
