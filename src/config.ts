@@ -26,8 +26,7 @@ export type StorageConnectionConfig =
     };
 
 export type M365Credential =
-  | { kind: 'certificate'; certificatePem: string; privateKeyPem: string }
-  | { kind: 'secret'; clientSecret: string };
+  { kind: 'certificate'; certificatePem: string; privateKeyPem: string } | { kind: 'secret'; clientSecret: string };
 
 export interface M365Config {
   tenantId: string;
@@ -120,7 +119,8 @@ export function loadStorageConfig(env: Env): StorageConnectionConfig {
   const connectionString = env.AzureWebJobsStorage?.trim();
   if (connectionString) return { kind: 'connectionString', connectionString };
   const account = env.AzureWebJobsStorage__accountName?.trim();
-  const blob = env.AzureWebJobsStorage__blobServiceUri?.trim() || (account && `https://${account}.blob.core.windows.net`);
+  const blob =
+    env.AzureWebJobsStorage__blobServiceUri?.trim() || (account && `https://${account}.blob.core.windows.net`);
   const queue =
     env.AzureWebJobsStorage__queueServiceUri?.trim() || (account && `https://${account}.queue.core.windows.net`);
   const table =

@@ -26,7 +26,9 @@ export function createStorageClients(config: StorageConnectionConfig): StorageCl
     return {
       blobs: BlobServiceClient.fromConnectionString(cs),
       queues: QueueServiceClient.fromConnectionString(cs),
-      tables: TableServiceClient.fromConnectionString(cs, { allowInsecureConnection: cs.includes('http://') || cs.includes('UseDevelopmentStorage') }),
+      tables: TableServiceClient.fromConnectionString(cs, {
+        allowInsecureConnection: cs.includes('http://') || cs.includes('UseDevelopmentStorage'),
+      }),
       tableCredentialOrConnectionString: { connectionString: cs },
     };
   }
