@@ -11,6 +11,7 @@ const shared = {
   // The Azure Functions worker supplies `@azure/functions-core` at run time; locally our runtime does.
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/dev/runtime/functionsCore.ts' },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  setupFiles: ['<rootDir>/test/support/noExporterSelfTelemetry.ts'],
 };
 
 /** @type {import('jest').Config} */

@@ -33,7 +33,10 @@ describe('startTelemetry', () => {
   });
 
   it('exports every photo span with the correlation id as operation id, and the custom metrics', async () => {
+    // The exporter's own usage telemetry (statsbeat) would call Microsoft's endpoints from a timer: never in tests.
+    // APPLICATIONINSIGHTS_STATSBEAT_DISABLED only stops the optional part; the legacy name stops all of it.
     process.env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED = 'true';
+    process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';
     const spans = new InMemorySpanExporter();
     const metricExporter = new InMemoryMetricExporter(AggregationTemporality.DELTA);
     const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
