@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 
 export class ConfigError extends Error {
+  readonly code = 'config-invalid';
+  /** A setting has to be changed (and the app restarted): trying again does not help. */
+  readonly retryable = false;
   constructor(
     public readonly setting: string,
     message: string,
@@ -77,6 +80,37 @@ export interface PhotoSyncConfig {
 
 type Env = Record<string, string | undefined>;
 
+const KEY_VAULT_REFERENCE_PREFIX = '@microsoft.keyvault(';
+
+/**
+ * The same settings, except that reading one whose value is still a Key Vault reference throws. App Service puts
+ * the secret's value in place of `@Microsoft.KeyVault(...)` when it can resolve the reference, and leaves the
+ * reference text as the value when it cannot: the secret is missing, or the app's identity lacks the
+ * "Key Vault Secrets User" role. Failing here names the setting instead of failing later on an odd value.
+ * https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#troubleshoot-key-vault-references
+ */
+function withResolvedKeyVaultReferences(env: Env): Env {
+  return new Proxy(env, {
+    get(target, name): unknown {
+      const value: unknown = Reflect.get(target, name);
+      if (
+        typeof name === 'string' &&
+        typeof value === 'string' &&
+        value.trimStart().toLowerCase().startsWith(KEY_VAULT_REFERENCE_PREFIX)
+      ) {
+        // Never echo the value: the reference names the vault and secret, and the app's identity.
+        throw new ConfigError(
+          name,
+          "is a Key Vault reference Azure could not resolve: the secret is missing, or the app's managed identity " +
+            'lacks the "Key Vault Secrets User" role on the vault. Check the setting\'s Key Vault reference status ' +
+            'in the portal (Environment variables).',
+        );
+      }
+      return value;
+    },
+  });
+}
+
 function required(env: Env, name: string, hint: string): string {
   const value = env[name]?.trim();
   if (!value) throw new ConfigError(name, `is not set. ${hint}`);
@@ -115,7 +149,8 @@ function httpsUrl(env: Env, name: string, fallback?: string): string {
   return url.origin;
 }
 
-export function loadStorageConfig(env: Env): StorageConnectionConfig {
+export function loadStorageConfig(settings: Env): StorageConnectionConfig {
+  const env = withResolvedKeyVaultReferences(settings);
   const connectionString = env.AzureWebJobsStorage?.trim();
   if (connectionString) return { kind: 'connectionString', connectionString };
   const account = env.AzureWebJobsStorage__accountName?.trim();
@@ -170,7 +205,18 @@ function loadCredential(env: Env): M365Credential {
   );
 }
 
-export function loadM365Config(env: Env): M365Config {
+function userAgentCompany(env: Env): string {
+  const company = env.USER_AGENT_COMPANY?.trim() || 'Contoso';
+  // One field of `NONISV|{company}|{app}/{version}`: a "|" would shift the fields SharePoint reads, and fetch
+  // refuses a header value outside printable ASCII on every request.
+  if (!/^[\x20-\x7e]+$/.test(company) || company.includes('|')) {
+    throw new ConfigError('USER_AGENT_COMPANY', 'expected a company name in printable ASCII, without "|".');
+  }
+  return company;
+}
+
+export function loadM365Config(settings: Env): M365Config {
+  const env = withResolvedKeyVaultReferences(settings);
   const tenantId = required(env, 'M365_TENANT_ID', 'The Entra tenant id (a GUID) or its primary domain.');
   return {
     tenantId,
@@ -180,7 +226,7 @@ export function loadM365Config(env: Env): M365Config {
     graphBaseUrl: httpsUrl(env, 'GRAPH_BASE_URL', 'https://graph.microsoft.com'),
     mySiteUrl: httpsUrl(env, 'SHAREPOINT_MYSITE_URL'),
     adminSiteUrl: httpsUrl(env, 'SHAREPOINT_ADMIN_URL'),
-    userAgent: `NONISV|${env.USER_AGENT_COMPANY?.trim() || 'Contoso'}|M365PhotoSync/0.1.0`,
+    userAgent: `NONISV|${userAgentCompany(env)}|M365PhotoSync/0.1.0`,
     httpTimeoutMs: integer(env, 'M365_HTTP_TIMEOUT_MS', 30_000, 1_000, 240_000),
   };
 }
@@ -206,7 +252,8 @@ function parseSizes(env: Env): IngestConfig['sharePointSizes'] {
   return { small, medium, large };
 }
 
-export function loadIngestConfig(env: Env): IngestConfig {
+export function loadIngestConfig(settings: Env): IngestConfig {
+  const env = withResolvedKeyVaultReferences(settings);
   const patternText = env.EMPLOYEE_ID_PATTERN?.trim();
   let employeeIdPattern: RegExp | undefined;
   if (patternText) {
@@ -228,7 +275,8 @@ export function loadIngestConfig(env: Env): IngestConfig {
   };
 }
 
-export function loadTargets(env: Env): PhotoSyncConfig['targets'] {
+export function loadTargets(settings: Env): PhotoSyncConfig['targets'] {
+  const env = withResolvedKeyVaultReferences(settings);
   const raw = env.SYNC_TARGETS?.trim().toLowerCase() || 'exchange,sharepoint';
   const names = raw.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => n !== 'exchange' && n !== 'sharepoint');
@@ -238,7 +286,8 @@ export function loadTargets(env: Env): PhotoSyncConfig['targets'] {
   return { exchange: names.includes('exchange'), sharePoint: names.includes('sharepoint') };
 }
 
-export function loadConfig(env: Env): PhotoSyncConfig {
+export function loadConfig(settings: Env): PhotoSyncConfig {
+  const env = withResolvedKeyVaultReferences(settings);
   const clientState = env.NOTIFICATION_CLIENT_STATE?.trim();
   if (clientState && clientState.length > 128) {
     throw new ConfigError('NOTIFICATION_CLIENT_STATE', 'Graph accepts at most 128 characters.');

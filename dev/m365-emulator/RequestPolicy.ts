@@ -35,6 +35,16 @@ export interface EmulatorStats {
   throttled: number;
   faults: number;
   byRoute: Record<string, number>;
+  /**
+   * Per route key (as in `byRoute`), how many requests came with each `User-Agent` (`''` when none was sent):
+   * SharePoint asks apps to send `NONISV|{company}|{app}/{version}` and throttles undecorated traffic first.
+   * https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online
+   */
+  userAgentsByRoute: Record<string, Record<string, number>>;
+}
+
+function emptyStats(): EmulatorStats {
+  return { requests: 0, throttled: 0, faults: 0, byRoute: {}, userAgentsByRoute: {} };
 }
 
 interface ActiveFault extends FaultSpec {
@@ -46,7 +56,7 @@ export class RequestPolicy {
   private faults: ActiveFault[] = [];
   private readonly limits = new Map<ThrottledService, { limit: number; windowMs: number }>();
   private readonly windows = new Map<string, number[]>();
-  private counters: EmulatorStats = { requests: 0, throttled: 0, faults: 0, byRoute: {} };
+  private counters: EmulatorStats = emptyStats();
 
   injectFault(spec: FaultSpec): void {
     const pattern = spec.pathPattern === undefined ? undefined : new RegExp(spec.pathPattern, 'i');
@@ -96,17 +106,22 @@ export class RequestPolicy {
     return undefined;
   }
 
-  count(service: ServiceName, method: string, route: string): void {
+  count(service: ServiceName, method: string, route: string, userAgent = ''): void {
     this.counters.requests += 1;
     const key = `${service} ${method.toUpperCase()} ${route}`;
     this.counters.byRoute[key] = (this.counters.byRoute[key] ?? 0) + 1;
+    const agents = (this.counters.userAgentsByRoute[key] ??= {});
+    agents[userAgent] = (agents[userAgent] ?? 0) + 1;
   }
 
   stats(): EmulatorStats {
-    return { ...this.counters, byRoute: { ...this.counters.byRoute } };
+    const userAgentsByRoute = Object.fromEntries(
+      Object.entries(this.counters.userAgentsByRoute).map(([key, agents]) => [key, { ...agents }]),
+    );
+    return { ...this.counters, byRoute: { ...this.counters.byRoute }, userAgentsByRoute };
   }
 
   resetStats(): void {
-    this.counters = { requests: 0, throttled: 0, faults: 0, byRoute: {} };
+    this.counters = emptyStats();
   }
 }

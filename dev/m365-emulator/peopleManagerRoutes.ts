@@ -51,6 +51,27 @@ const userNotFound = (request: EmulatorRequest) =>
     'User Profile Error 1000: User Not Found: Could not load profile data from the database.',
   );
 
+type ProfileRead =
+  { ok: true; user: TenantUser; args: Map<string, string> } | { ok: false; response: EmulatorResponse };
+
+/**
+ * What both read routes check first: an app token with a read role for the admin host, and a known account in the
+ * first of `accountArguments` the call's arguments carry.
+ */
+async function authorizeProfileRead(
+  request: EmulatorRequest,
+  params: string[],
+  ctx: EmulatorContext,
+  options: { accountArguments: string[] },
+): Promise<ProfileRead> {
+  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: readRoles });
+  if (!auth.ok) return auth;
+  const args = parseOdataArguments(params[0] ?? '', request.url);
+  const accountName = options.accountArguments.map((name) => args.get(name)).find((value) => value !== undefined);
+  const user = findAccount(ctx, accountName ?? '');
+  return user ? { ok: true, user, args } : { ok: false, response: userNotFound(request) };
+}
+
 async function setProperty(request: EmulatorRequest, _p: string[], ctx: EmulatorContext): Promise<EmulatorResponse> {
   const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: writeRoles });
   if (!auth.ok) return auth.response;
@@ -100,11 +121,9 @@ async function getProperties(
   params: string[],
   ctx: EmulatorContext,
 ): Promise<EmulatorResponse> {
-  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: readRoles });
-  if (!auth.ok) return auth.response;
-  const args = parseOdataArguments(params[0] ?? '', request.url);
-  const user = findAccount(ctx, args.get('accountname') ?? args.get('$0') ?? '');
-  if (!user) return userNotFound(request);
+  const read = await authorizeProfileRead(request, params, ctx, { accountArguments: ['accountname', '$0'] });
+  if (!read.ok) return read.response;
+  const { user } = read;
   const profile = ctx.sharePoint.profile(user.userPrincipalName);
   const account = `i:0#.f|membership|${user.userPrincipalName}`;
   const properties = [
@@ -153,11 +172,9 @@ async function getOneProperty(
   params: string[],
   ctx: EmulatorContext,
 ): Promise<EmulatorResponse> {
-  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: readRoles });
-  if (!auth.ok) return auth.response;
-  const args = parseOdataArguments(params[0] ?? '', request.url);
-  const user = findAccount(ctx, args.get('accountname') ?? '');
-  if (!user) return userNotFound(request);
+  const read = await authorizeProfileRead(request, params, ctx, { accountArguments: ['accountname'] });
+  if (!read.ok) return read.response;
+  const { user, args } = read;
   const name = (args.get('propertyname') ?? '').toLowerCase();
   const profile = ctx.sharePoint.profile(user.userPrincipalName);
   const value = [...profile.entries()].find(([k]) => k.toLowerCase() === name)?.[1] ?? '';

@@ -23,7 +23,7 @@ export function createServiceHandler(
     const path = decodePath(request.url);
     const match = path === undefined ? undefined : router.match(request.method, path);
     const routeName = match && match !== 'methodNotAllowed' ? match.name : 'unmatched';
-    ctx.policy.count(service, request.method, routeName);
+    ctx.policy.count(service, request.method, routeName, request.headers['user-agent']);
 
     // The control API (/_emulator/…) is how tests and people drive the emulator: injected faults never hit it.
     const isControl = path?.startsWith('/_emulator/') ?? false;

@@ -161,13 +161,7 @@ async function getFile(request: EmulatorRequest, params: string[], ctx: Emulator
   const args = parseOdataArguments(params[0] ?? '', request.url);
   const url = args.get('decodedurl') ?? args.get('$0') ?? '';
   const file = ctx.sharePoint.file(url);
-  if (!file)
-    return sharePointError(
-      request,
-      404,
-      '-2130575338, Microsoft.SharePoint.SPException',
-      `The file ${url} does not exist.`,
-    );
+  if (!file) return fileNotFound(request, url);
   if (params[1]) return bytesResponse(200, contentTypeOf(file.name), file.bytes);
   const json = fileJson(ctx, file);
   return odataEntity(request, 'SP.File', json.uri, json.entity);
@@ -177,14 +171,17 @@ async function download(request: EmulatorRequest, ctx: EmulatorContext, path: st
   const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
   if (!auth.ok) return auth.response;
   const file = ctx.sharePoint.file(path);
-  if (!file)
-    return sharePointError(
-      request,
-      404,
-      '-2130575338, Microsoft.SharePoint.SPException',
-      `The file ${path} does not exist.`,
-    );
+  if (!file) return fileNotFound(request, path);
   return bytesResponse(200, contentTypeOf(file.name), file.bytes);
+}
+
+function fileNotFound(request: EmulatorRequest, url: string): EmulatorResponse {
+  return sharePointError(
+    request,
+    404,
+    '-2130575338, Microsoft.SharePoint.SPException',
+    `The file ${url} does not exist.`,
+  );
 }
 
 function contentTypeOf(name: string): string {

@@ -44,6 +44,15 @@ export interface IncomingBlob {
   lastModified: Date;
 }
 
+/** Why a photo was rejected: the body of `photos-rejected/{name}.error.json`, for HR to read. */
+export interface RejectionRecord {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+  correlationId: string;
+  receivedAt: string;
+}
+
 export interface IngestStorePort {
   /** The incoming blob at this ETag, or undefined when it has been moved or replaced since the trigger fired. */
   probeOriginal(name: string, options: { etag?: string }): Promise<IncomingBlob | undefined>;
@@ -57,13 +66,7 @@ export interface IngestStorePort {
   archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string>;
   rejectOriginal(
     name: string,
-    rejection: {
-      code: string;
-      message: string;
-      details: Record<string, unknown>;
-      correlationId: string;
-      receivedAt: string;
-    },
+    rejection: RejectionRecord,
     options: { etag: string; metadata: Record<string, string> },
   ): Promise<string>;
   readManifests(options: { receivedAfter: Date }): Promise<PhotoManifest[]>;

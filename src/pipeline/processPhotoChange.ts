@@ -51,9 +51,11 @@ export async function processPhotoChange(
   const common = { correlationId: change.correlationId, owner, receivedAt: change.receivedAt, attempt: 0 };
 
   if (decision.kind === 'restore-hr' && state.hrPhoto) {
-    // Recording the replaced etag dampens duplicate notifications about the same replacement; the forced write's
-    // own echo then carries the etag the Exchange writer records after its PUT, so it is a no-op: no loop.
-    await options.state.recordMediaEtag(userId, decision.seenEtag);
+    // The replaced etag is deliberately not recorded as seen: Graph's mediaEtag follows the photo's content, so a
+    // person setting the same photo again later would otherwise be skipped and their photo would win. The forced
+    // write's echo carries the etag the Exchange writer records after its PUT (and the settle delay lets it land
+    // first), so the echo is a no-op: no loop. A duplicate notification processed before the restore landed costs
+    // one more forced PUT of the same HR photo, never a loop. The replacement is logged by the function.
     const exchangeWrite: ExchangePhotoWriteMessage = {
       exchangePhotoWrite: {
         ...common,

@@ -11,6 +11,9 @@ import {
 
 type Check = { ok: true } | { ok: false; reason: string };
 
+/** The verdict on a dequeued message: `message` is set only when it can be trusted. */
+export type WriteMessageCheck<M> = Check & { message?: M };
+
 function record(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
@@ -35,7 +38,7 @@ function checkCommon(write: Record<string, unknown> | undefined, schema: string)
   return { ok: true };
 }
 
-export function checkExchangePhotoWriteMessage(value: unknown): Check & { message?: ExchangePhotoWriteMessage } {
+export function checkExchangePhotoWriteMessage(value: unknown): WriteMessageCheck<ExchangePhotoWriteMessage> {
   const write = record(record(value)?.exchangePhotoWrite);
   const common = checkCommon(write, EXCHANGE_WRITE_SCHEMA);
   if (!common.ok) return common;
@@ -43,7 +46,7 @@ export function checkExchangePhotoWriteMessage(value: unknown): Check & { messag
   return { ok: true, message: value as ExchangePhotoWriteMessage };
 }
 
-export function checkSharePointPhotoWriteMessage(value: unknown): Check & { message?: SharePointPhotoWriteMessage } {
+export function checkSharePointPhotoWriteMessage(value: unknown): WriteMessageCheck<SharePointPhotoWriteMessage> {
   const write = record(record(value)?.sharePointPhotoWrite);
   const common = checkCommon(write, SHAREPOINT_WRITE_SCHEMA);
   if (!common.ok) return common;

@@ -4,16 +4,11 @@
 // the trigger delivered, so a newer upload under the same name is never deleted by the run for an older one.
 
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { RejectionRecord, RenditionImage } from '../pipeline/ingestPhoto';
 import type { PhotoOwner, RenditionRef } from '../pipeline/messages';
 import { parsePhotoManifest, type PhotoManifest } from '../pipeline/photoManifest';
 import { isPhotoRejectedError } from '../pipeline/PhotoRejectedError';
 import { containers } from './names';
-
-export interface RenditionImage {
-  data: Buffer;
-  width: number;
-  height: number;
-}
 
 export interface RenditionImages {
   exchange: RenditionImage;
@@ -31,14 +26,6 @@ export interface OriginalBlob {
   contentLength: number;
   contentType: string | undefined;
   lastModified: Date;
-}
-
-export interface RejectionRecord {
-  code: string;
-  message: string;
-  details: Record<string, unknown>;
-  correlationId: string;
-  receivedAt: string;
 }
 
 const renditionFiles: Record<keyof RenditionImages, string> = {

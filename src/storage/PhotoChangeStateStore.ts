@@ -1,5 +1,8 @@
 // The photo-change path's view of PhotoSyncState: the etag the Exchange writer recorded after our own write (row
 // `exchange`), the etag this path last handled (row `graph-photo`), and the HR photo last put in Exchange.
+// Why a class of its own and not more methods on PhotoStateStore: the two ports disagree on `get` (per user and target
+// for the writers, per user for this path), and this one only reads and writes through PhotoStatePort, so the table
+// entity, its column names and the ETag concurrency stay defined once, in PhotoStateStore.
 
 import type { PhotoOwner } from '../pipeline/messages';
 import type { HrPhoto, PhotoChangeState, PhotoChangeStatePort } from '../pipeline/PhotoChangePorts';

@@ -2,7 +2,7 @@
 // ETag, conditional delete, copy keeping metadata, content-addressed renditions kept when they exist. Faults can be
 // injected before any operation, to stop a run between two steps as a crash would.
 
-import type { IngestStorePort, IncomingBlob, RenderedPhoto } from '../../src/pipeline/ingestPhoto';
+import type { IngestStorePort, IncomingBlob, RejectionRecord, RenderedPhoto } from '../../src/pipeline/ingestPhoto';
 import type { PhotoOwner } from '../../src/pipeline/messages';
 import { parsePhotoManifest, type PhotoManifest } from '../../src/pipeline/photoManifest';
 import { isPhotoRejectedError } from '../../src/pipeline/PhotoRejectedError';
@@ -118,13 +118,7 @@ export class InMemoryIngestStore implements IngestStorePort {
 
   rejectOriginal(
     name: string,
-    rejection: {
-      code: string;
-      message: string;
-      details: Record<string, unknown>;
-      correlationId: string;
-      receivedAt: string;
-    },
+    rejection: RejectionRecord,
     options: { etag: string; metadata: Record<string, string> },
   ): Promise<string> {
     this.#check('rejectOriginal');

@@ -5,7 +5,8 @@ import { createConsoleHostLogger } from '../../../dev/runtime/HostLogger';
 import { fixtureFunctionModules, fixtureHostJson } from '../../fixtures/runtimeApp/fixtureApp';
 import { observationsOf } from '../../fixtures/runtimeApp/observations';
 import { fixtureContainer } from '../../fixtures/runtimeApp/recordBlob';
-import { startStorageStack, uniqueName, waitFor, type StorageOnlyStack } from '../../support/localStackFixture';
+import { uniqueName, waitFor, type StorageOnlyStack } from '../../support/localStackFixture';
+import { startFixtureAppStack } from '../../support/startFixtureAppStack';
 
 let stack: StorageOnlyStack;
 
@@ -30,11 +31,7 @@ async function upload(blobName: string, text: string, metadata: Record<string, s
 }
 
 beforeAll(async () => {
-  stack = await startStorageStack({
-    functionModules: fixtureFunctionModules,
-    extraSettings: { FANOUT_QUEUE: uniqueName('fanout') },
-    host: { hostJsonPath: fixtureHostJson },
-  });
+  stack = await startFixtureAppStack();
 });
 
 afterAll(async () => {

@@ -1,14 +1,10 @@
-import { fixtureFunctionModules, fixtureHostJson } from '../../fixtures/runtimeApp/fixtureApp';
-import { startStorageStack, uniqueName, type StorageOnlyStack } from '../../support/localStackFixture';
+import type { StorageOnlyStack } from '../../support/localStackFixture';
+import { startFixtureAppStack } from '../../support/startFixtureAppStack';
 
 let stack: StorageOnlyStack;
 
 beforeAll(async () => {
-  stack = await startStorageStack({
-    functionModules: fixtureFunctionModules,
-    extraSettings: { FANOUT_QUEUE: uniqueName('fanout') },
-    host: { hostJsonPath: fixtureHostJson },
-  });
+  stack = await startFixtureAppStack();
 });
 
 afterAll(async () => {

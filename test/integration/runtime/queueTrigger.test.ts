@@ -1,9 +1,9 @@
 import { QueueClient } from '@azure/storage-queue';
 import type { InvocationCompletedEvent, InvocationStartedEvent } from '../../../dev/runtime/invocationEvents';
-import { fixtureFunctionModules, fixtureHostJson } from '../../fixtures/runtimeApp/fixtureApp';
 import { observationsOf } from '../../fixtures/runtimeApp/observations';
 import { workQueue } from '../../fixtures/runtimeApp/processWork';
-import { startStorageStack, uniqueName, waitFor, type StorageOnlyStack } from '../../support/localStackFixture';
+import { uniqueName, waitFor, type StorageOnlyStack } from '../../support/localStackFixture';
+import { startFixtureAppStack } from '../../support/startFixtureAppStack';
 
 const fanOutQueue = uniqueName('fanout');
 let stack: StorageOnlyStack;
@@ -27,11 +27,7 @@ async function drain(name: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  stack = await startStorageStack({
-    functionModules: fixtureFunctionModules,
-    extraSettings: { FANOUT_QUEUE: fanOutQueue },
-    host: { hostJsonPath: fixtureHostJson },
-  });
+  stack = await startFixtureAppStack({ fanOutQueue });
   stack.host.on('invocationStarted', (e) => started.push(e));
   stack.host.on('invocationCompleted', (e) => completed.push(e));
 });

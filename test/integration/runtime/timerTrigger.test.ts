@@ -3,16 +3,13 @@ import { createConsoleHostLogger } from '../../../dev/runtime/HostLogger';
 import { LocalFunctionsHost } from '../../../dev/runtime/LocalFunctionsHost';
 import { fixtureFunctionModules, fixtureHostJson } from '../../fixtures/runtimeApp/fixtureApp';
 import { observationsOf } from '../../fixtures/runtimeApp/observations';
-import { startStorageStack, uniqueName, waitFor, type StorageOnlyStack } from '../../support/localStackFixture';
+import { waitFor, type StorageOnlyStack } from '../../support/localStackFixture';
+import { startFixtureAppStack } from '../../support/startFixtureAppStack';
 
 let stack: StorageOnlyStack;
 
 beforeAll(async () => {
-  stack = await startStorageStack({
-    functionModules: fixtureFunctionModules,
-    extraSettings: { FANOUT_QUEUE: uniqueName('fanout') },
-    host: { hostJsonPath: fixtureHostJson },
-  });
+  stack = await startFixtureAppStack();
 });
 
 afterAll(async () => {

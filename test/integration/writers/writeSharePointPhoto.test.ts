@@ -7,11 +7,10 @@ import { queues } from '../../../src/storage/names';
 import type { LocalStack } from '../../support/localStackFixture';
 import { emulatorM365Config } from './emulatorM365Config';
 import {
+  deliverTwice,
   demoUser,
-  enqueue,
   poisonMessages,
-  requestsTo,
-  stagePhoto,
+  queueFreshPhoto,
   startWritersStack,
   waitForState,
 } from './writerFixture';
@@ -43,10 +42,8 @@ function thumbnailUrl(upn: string, size: 'S' | 'M' | 'L'): string {
 
 it('uploads the three thumbnails and sets PictureURL to the medium one, for a user without a mailbox too', async () => {
   for (const user of [demoUser(stack, 'exchangeOnline', 0), demoUser(stack, 'none')]) {
-    const photo = await stagePhoto(stack, user);
-    await enqueue(stack, queue, photo.messages.sharePoint);
-    const hash = photo.messages.sharePoint.sharePointPhotoWrite.contentHash;
-    await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === hash);
+    const photo = await queueFreshPhoto(stack, user, 'sharepoint');
+    await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === photo.contentHash);
     const upn = user.userPrincipalName;
     expect((await sharePoint.downloadFile(thumbnailUrl(upn, 'S'))).equals(photo.bytes.small)).toBe(true);
     expect((await sharePoint.downloadFile(thumbnailUrl(upn, 'M'))).equals(photo.bytes.medium)).toBe(true);
@@ -60,21 +57,13 @@ it('uploads the three thumbnails and sets PictureURL to the medium one, for a us
 });
 
 it('does not upload again for a duplicate message', async () => {
-  const user = demoUser(stack, 'exchangeOnline', 1);
-  const photo = await stagePhoto(stack, user);
-  const hash = photo.messages.sharePoint.sharePointPhotoWrite.contentHash;
-  await enqueue(stack, queue, photo.messages.sharePoint);
-  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === hash);
-  const uploadsBefore = requestsTo(stack, 'POST sp.files.add');
-  expect(uploadsBefore).toBeGreaterThanOrEqual(3);
-  await enqueue(stack, queue, photo.messages.sharePoint);
-  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastOutcome === 'skipped-duplicate');
-  expect(requestsTo(stack, 'POST sp.files.add')).toBe(uploadsBefore);
+  const uploads = await deliverTwice(stack, demoUser(stack, 'exchangeOnline', 1), 'sharepoint', 'POST sp.files.add');
+  expect(uploads.afterWrite).toBeGreaterThanOrEqual(3);
+  expect(uploads.afterRedelivery).toBe(uploads.afterWrite);
 });
 
 it('reschedules a throttled upload and writes it after Retry-After, losing nothing', async () => {
   const user = demoUser(stack, 'exchangeOnline', 2);
-  const photo = await stagePhoto(stack, user);
   stack.emulator.control.injectFault({
     service: 'sharepoint',
     method: 'POST',
@@ -82,21 +71,20 @@ it('reschedules a throttled upload and writes it after Retry-After, losing nothi
     status: 429,
     retryAfterSeconds: 6,
   });
-  await enqueue(stack, queue, photo.messages.sharePoint);
+  const photo = await queueFreshPhoto(stack, user, 'sharepoint');
   await waitForState(stack, user.id, 'sharepoint', (s) => s.lastOutcome === 'rescheduled');
-  const hash = photo.messages.sharePoint.sharePointPhotoWrite.contentHash;
-  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === hash, { timeoutMs: 30_000 });
+  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === photo.contentHash, {
+    timeoutMs: 30_000,
+  });
   expect(await poisonMessages(stack, queue)).toHaveLength(0);
 });
 
 it('survives injected 5xx faults on the admin host through retries', async () => {
   const user = demoUser(stack, 'exchangeOnline', 3);
-  const photo = await stagePhoto(stack, user);
   stack.emulator.control.injectFault({ service: 'admin', status: 500, times: 1 });
   stack.emulator.control.injectFault({ service: 'admin', status: 503, times: 1 });
-  await enqueue(stack, queue, photo.messages.sharePoint);
-  const hash = photo.messages.sharePoint.sharePointPhotoWrite.contentHash;
-  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === hash);
+  const photo = await queueFreshPhoto(stack, user, 'sharepoint');
+  await waitForState(stack, user.id, 'sharepoint', (s) => s.lastContentHash === photo.contentHash);
   expect(stack.emulator.control.stats().faults).toBeGreaterThanOrEqual(2);
   expect(await sharePoint.getPropertiesFor(user.userPrincipalName)).toMatchObject({
     PictureUrl: thumbnailUrl(user.userPrincipalName, 'M'),

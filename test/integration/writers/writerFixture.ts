@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import type { DemoUser } from '../../../dev/m365-emulator';
 import { buildWriteMessages, type WriteMessages } from '../../../src/pipeline/buildWriteMessages';
 import type { PhotoState, PhotoTarget } from '../../../src/pipeline/PhotoStatePort';
-import { containers, poisonQueueName } from '../../../src/storage/names';
+import { containers, poisonQueueName, queues } from '../../../src/storage/names';
 import { PhotoStateStore } from '../../../src/storage/PhotoStateStore';
 import { decodeQueueMessage, encodeQueueMessage } from '../../../src/storage/queueMessageEncoding';
 import { startTestStack, waitFor, type LocalStack } from '../../support/localStackFixture';
@@ -33,6 +33,8 @@ function jpeg(size: number, colour: string): Promise<Buffer> {
 }
 
 export interface StagedPhoto {
+  /** The photo's content hash, the same in both messages. */
+  contentHash: string;
   messages: Required<WriteMessages>;
   bytes: { exchange: Buffer; small: Buffer; medium: Buffer; large: Buffer };
 }
@@ -69,7 +71,44 @@ export async function stagePhoto(stack: LocalStack, user: DemoUser): Promise<Sta
     { targets: { exchange: true, sharePoint: true } },
   );
   if (!messages.exchange || !messages.sharePoint) throw new Error('buildWriteMessages left a target out');
-  return { messages: { exchange: messages.exchange, sharePoint: messages.sharePoint }, bytes };
+  return { contentHash, messages: { exchange: messages.exchange, sharePoint: messages.sharePoint }, bytes };
+}
+
+export type WriterTarget = Extract<PhotoTarget, 'exchange' | 'sharepoint'>;
+
+export const writeQueues: Record<WriterTarget, string> = {
+  exchange: queues.exchangePhotoWrites,
+  sharepoint: queues.sharePointPhotoWrites,
+};
+
+export function writeMessage(photo: StagedPhoto, target: WriterTarget): object {
+  return target === 'exchange' ? photo.messages.exchange : photo.messages.sharePoint;
+}
+
+/** Stages a fresh photo for this user and queues the target's write message, as ingest would. */
+export async function queueFreshPhoto(stack: LocalStack, user: DemoUser, target: WriterTarget): Promise<StagedPhoto> {
+  const photo = await stagePhoto(stack, user);
+  await enqueue(stack, writeQueues[target], writeMessage(photo, target));
+  return photo;
+}
+
+/**
+ * Writes a fresh photo through the target's queue, then delivers the same message again. Returns how many requests
+ * on routes containing `route` the emulator had served once the photo was written, and once the redelivery was
+ * recorded as a duplicate.
+ */
+export async function deliverTwice(
+  stack: LocalStack,
+  user: DemoUser,
+  target: WriterTarget,
+  route: string,
+): Promise<{ afterWrite: number; afterRedelivery: number }> {
+  const photo = await queueFreshPhoto(stack, user, target);
+  await waitForState(stack, user.id, target, (s) => s.lastContentHash === photo.contentHash);
+  const afterWrite = requestsTo(stack, route);
+  await enqueue(stack, writeQueues[target], writeMessage(photo, target));
+  await waitForState(stack, user.id, target, (s) => s.lastOutcome === 'skipped-duplicate');
+  return { afterWrite, afterRedelivery: requestsTo(stack, route) };
 }
 
 export async function enqueue(stack: LocalStack, queueName: string, message: object): Promise<void> {

@@ -69,8 +69,9 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
     deps,
     state,
     stored,
-    userChangesPhoto(bytes: Buffer) {
-      photos.set(USER.id, { etag: `W/"${++etagCounter}"`, bytes });
+    /** `etag` stands for Graph's content-derived mediaEtag when a test sets the same photo twice. */
+    userChangesPhoto(bytes: Buffer, etag = `W/"${++etagCounter}"`) {
+      photos.set(USER.id, { etag, bytes });
     },
     userRemovesPhoto() {
       photos.delete(USER.id);
@@ -151,8 +152,22 @@ describe('processPhotoChange', () => {
       force: true,
     });
     expect(w.stored).toHaveLength(0);
-    // A duplicate notification about the same replacement does not queue a second restore.
+    // The forced write lands (the writer records its etag): the echo and late duplicates are skipped.
+    w.userChangesPhoto(Buffer.from('hr'), 'W/"hr-write"');
+    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'already-seen' });
+  });
+
+  it('with HR as the authority, puts the HR photo back again when the person sets the same photo a second time', async () => {
+    const hrPhoto = { contentHash: 'hr-hash', exchange: ref(`${USER.id}/hr-hash/exchange.jpg`, 648) };
+    const w = world({ authority: 'hr', state: { exchangeEtag: 'W/"hr-write"', hrPhoto } });
+    w.userChangesPhoto(Buffer.from('selfie'), 'W/"selfie"');
+    expect((await processPhotoChange(change(), w.deps)).kind).toBe('restored-hr');
+    w.userChangesPhoto(Buffer.from('hr'), 'W/"hr-write"');
     expect((await processPhotoChange(change(), w.deps)).kind).toBe('skipped');
+    // Same bytes, so the same content-derived etag as the photo replaced the first time.
+    w.userChangesPhoto(Buffer.from('selfie'), 'W/"selfie"');
+    const again = await processPhotoChange(change(), w.deps);
+    expect(again).toMatchObject({ kind: 'restored-hr', replacedEtag: 'W/"selfie"' });
   });
 
   it('leaves SharePoint as it is when the user removed their photo, and reports the removal once', async () => {

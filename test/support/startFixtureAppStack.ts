@@ -1,0 +1,14 @@
+// The runtime tests' stack: Azurite and the local Functions host running the fixture app (test/fixtures/runtimeApp,
+// one function per trigger kind) with its host.json, without the Microsoft 365 emulator.
+
+import { fixtureFunctionModules, fixtureHostJson } from '../fixtures/runtimeApp/fixtureApp';
+import { startStorageStack, uniqueName, type StorageOnlyStack } from './localStackFixture';
+
+export function startFixtureAppStack(options: { fanOutQueue?: string } = {}): Promise<StorageOnlyStack> {
+  return startStorageStack({
+    functionModules: fixtureFunctionModules,
+    // processWork fans out to this queue; a name per test file keeps parallel files apart.
+    extraSettings: { FANOUT_QUEUE: options.fanOutQueue ?? uniqueName('fanout') },
+    host: { hostJsonPath: fixtureHostJson },
+  });
+}
