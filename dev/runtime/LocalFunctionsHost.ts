@@ -41,6 +41,12 @@ export interface LocalFunctionsHostOptions {
   /** Scopes blob receipts and timer status; default the setting AzureFunctionsWebHost__hostid or the machine name. */
   hostId?: string;
   logger?: HostLogger;
+  /**
+   * `scheduled` (default): timers fire on their schedules, as on Azure. `manual`: only `triggerTimer()` and
+   * `POST /admin/functions/{name}` run them, for tests that a wall-clock occurrence (say :15 for reconcilePhotos)
+   * must not disturb.
+   */
+  timerSchedules?: 'scheduled' | 'manual';
 }
 
 function defaultHostId(env: Record<string, string | undefined>): string {
@@ -165,6 +171,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
           logger: this.logger,
           hostsContainer: hosts,
           hostId,
+          manual: options.timerSchedules === 'manual',
         });
         this.#timers.set(fn.metadata.name, scheduler);
         this.#listeners.push(scheduler);

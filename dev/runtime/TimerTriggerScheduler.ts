@@ -36,6 +36,8 @@ export class TimerTriggerScheduler implements TriggerListener {
       logger: HostLogger;
       hostsContainer: ContainerClient | undefined;
       hostId: string;
+      /** Run only when triggered: no schedule, no run on startup, no past-due run. */
+      manual?: boolean;
     },
   ) {
     const [name, binding] = Object.entries(fn.metadata.bindings).find(([, b]) => b.type === 'timerTrigger') ?? ['', {}];
@@ -53,6 +55,7 @@ export class TimerTriggerScheduler implements TriggerListener {
   }
 
   async start(): Promise<void> {
+    if (this.options.manual) return;
     const status = await this.#readStatus();
     const now = new Date();
     this.#next = this.#schedule.next(now);

@@ -72,7 +72,7 @@ export function startStorageStack(
     ports: 'ephemeral',
     persistence: 'memory',
     emulator: false,
-    host: { logger: quietLogger, pollIntervalMs: 100, ...options.host },
+    host: { logger: quietLogger, pollIntervalMs: 100, timerSchedules: 'manual', ...options.host },
   });
 }
 
@@ -85,6 +85,7 @@ export function startTestStack(
     functionModules: options.functionModules ?? appFunctionModules,
     ports: 'ephemeral',
     persistence: 'memory',
-    host: { logger: quietLogger, pollIntervalMs: 100, ...options.host },
+    // Tests run timers themselves (host.triggerTimer): a schedule firing mid-test would add writes they count.
+    host: { logger: quietLogger, pollIntervalMs: 100, timerSchedules: 'manual', ...options.host },
   });
 }

@@ -9,6 +9,7 @@ export function startFixtureAppStack(options: { fanOutQueue?: string } = {}): Pr
     functionModules: fixtureFunctionModules,
     // processWork fans out to this queue; a name per test file keeps parallel files apart.
     extraSettings: { FANOUT_QUEUE: options.fanOutQueue ?? uniqueName('fanout') },
-    host: { hostJsonPath: fixtureHostJson },
+    // The runtime's own tests check schedules, run-on-startup and past-due runs.
+    host: { hostJsonPath: fixtureHostJson, timerSchedules: 'scheduled' },
   });
 }
