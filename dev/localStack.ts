@@ -11,6 +11,7 @@ import { ensureDevCertificateAuthority } from './devCertificates';
 import type { M365Emulator, startM365Emulator } from './m365-emulator';
 import { provisionStorage } from './provisionStorage';
 import { LocalFunctionsHost, type LocalFunctionsHostOptions } from './runtime/LocalFunctionsHost';
+import { writeLocalSettingsFile } from './writeLocalSettingsFile';
 
 export type M365EmulatorOptions = NonNullable<Parameters<typeof startM365Emulator>[0]>;
 
@@ -30,7 +31,10 @@ export interface LocalStackOptions {
   realTenant?: boolean;
   /** Passed through to LocalFunctionsHost (hostJsonPath, pollIntervalMs, logger, hostId…). */
   host?: Omit<LocalFunctionsHostOptions, 'appSettings' | 'functionModules' | 'httpPort'>;
-  /** Write `{stateDir}/endpoints.json` describing the running stack (npm start). */
+  /**
+   * Write `{stateDir}/endpoints.json` describing the running stack, and `{stateDir}/local.settings.json` with the
+   * app settings the host runs with (removed on stop), for `npm run doctor:local` (npm start).
+   */
   writeEndpoints?: boolean;
 }
 
@@ -130,7 +134,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.functionModules ? { functionModules: options.functionModules } : {}),
     });
     cleanup.push(() => host.stop());
-    if (options.writeEndpoints) writeEndpointsFile({ stateDir, settings, host, azurite, emulator });
+    if (options.writeEndpoints) {
+      writeEndpointsFile({ stateDir, settings, host, azurite, emulator });
+      cleanup.push(writeLocalSettingsFile(path.join(stateDir, 'local.settings.json'), settings));
+    }
     return {
       settings,
       storageConnectionString: azurite.connectionString,

@@ -67,6 +67,9 @@ function printBanner(stack: LocalStack | StorageOnlyStack, stateDir: string): vo
   }
   const extra = emulator ? ", plus the demo app's id and secret and the demo users" : '';
   lines.push(`  Everything above${extra}: ${rel(path.join(stateDir, 'endpoints.json'))}`);
+  lines.push(
+    `  App settings the host runs with: ${rel(path.join(stateDir, 'local.settings.json'))} (check them: npm run doctor:local)`,
+  );
   lines.push('', 'Next:');
   lines.push(
     '  1. Drop photos:  npm run upload -- ./photos   (or Azure Storage Explorer → Emulator → photos-incoming)',

@@ -17,6 +17,7 @@ import { createStorageClients, type StorageClients } from './storage/storageClie
 import { SubscriptionStore } from './storage/SubscriptionStore';
 import { PhotoChangeStateStore } from './storage/PhotoChangeStateStore';
 import { KnownSubscriptionCache } from './pipeline/notifications/KnownSubscriptionCache';
+import { KeyedSerializer } from './pipeline/KeyedSerializer';
 
 let storageClients: StorageClients | undefined;
 
@@ -70,6 +71,14 @@ let writeRescheduler: WriteRescheduler | undefined;
 export function getWriteRescheduler(): WriteRescheduler {
   writeRescheduler ??= new WriteRescheduler(getStorageClients().queues);
   return writeRescheduler;
+}
+
+let writeSerializer: KeyedSerializer | undefined;
+
+/** One per process: the writers' per-user, per-target ordering. */
+export function getWriteSerializer(): KeyedSerializer {
+  writeSerializer ??= new KeyedSerializer();
+  return writeSerializer;
 }
 
 let subscriptionStore: SubscriptionStore | undefined;

@@ -4,7 +4,7 @@
 import sharp from 'sharp';
 import type { ResourceName } from './AppRegistration';
 import type { EmulatorContext } from './EmulatorContext';
-import type { EmulatorStats, FaultSpec, ThrottlingSpec } from './RequestPolicy';
+import type { EmulatorStats, FaultSpec, MailboxLimitsSpec, ThrottlingSpec } from './RequestPolicy';
 import type { DeliveryRecord, Subscription } from './SubscriptionStore';
 import type { MailboxKind, PhotoUpdateSource, StoredPhoto, TenantUser } from './Tenant';
 
@@ -143,6 +143,11 @@ export class EmulatorControl {
 
   setThrottling(spec: ThrottlingSpec): void {
     this.ctx.policy.setThrottling(spec);
+  }
+
+  /** Outlook's per-app, per-mailbox limits on photo calls (default 4 concurrent, 10,000 per 10 minutes). */
+  setMailboxLimits(spec: MailboxLimitsSpec): void {
+    this.ctx.policy.setMailboxLimits(spec);
   }
 
   stats(): EmulatorStats {

@@ -1,6 +1,11 @@
-// Cross-cutting behaviour of the emulated services: request counters, per-app throttling (sliding window) and
-// injected faults. Throttling uses the real monotonic clock, not the injectable tenant clock, because Retry-After
-// is a wall-clock promise to the client.
+// Cross-cutting behaviour of the emulated services: request counters, per-app throttling (sliding window),
+// Outlook's per-mailbox limits and injected faults. Throttling uses the real monotonic clock, not the injectable
+// tenant clock, because Retry-After and RateLimit-Reset are wall-clock promises to the client.
+// - SharePoint sends the (draft-03) IETF `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` headers once
+//   an app has used 80 % of its per-minute budget, and with its 429s:
+//   https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online
+// - Outlook (photos included) limits each app on each mailbox to 4 concurrent requests and 10,000 requests per
+//   10 minutes: https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits
 
 import { performance } from 'node:perf_hooks';
 
@@ -30,9 +35,47 @@ export interface ThrottlingSpec {
   windowMs?: number;
 }
 
+/** Outlook's limits per app and mailbox; each field left out keeps its current value. */
+export interface MailboxLimitsSpec {
+  /** Requests of one app in flight on one mailbox (Outlook: 4); `Infinity` turns the check off. */
+  concurrency?: number;
+  /** Requests of one app on one mailbox within `windowMs` (Outlook: 10,000 per 10 minutes). */
+  limit?: number;
+  windowMs?: number;
+  /**
+   * How long each photo request holds its mailbox slot, standing in for Exchange's own processing time (the
+   * emulator answers in a few milliseconds, so concurrent requests would otherwise rarely overlap). Default 0.
+   */
+  holdMs?: number;
+}
+
+export const outlookMailboxLimits: Required<MailboxLimitsSpec> = {
+  concurrency: 4,
+  limit: 10_000,
+  windowMs: 10 * 60_000,
+  holdMs: 0,
+};
+
+/** What the throttle decided for one request. */
+export interface ThrottleVerdict {
+  /** Set when the request is refused: whole seconds until the window frees up. */
+  retryAfterSeconds?: number;
+  /** `RateLimit-*` headers to send with the answer (SharePoint, from 80 % of the budget on); empty otherwise. */
+  headers: Record<string, string>;
+}
+
+export type MailboxBudget = 'MailboxConcurrency' | 'MailboxRequests';
+
+export type MailboxVerdict = { ok: true } | { ok: false; budget: MailboxBudget; retryAfterSeconds: number };
+
 export interface EmulatorStats {
   requests: number;
+  /** Every 429 the throttles served (per-app windows and mailbox limits). */
   throttled: number;
+  /** The same 429s by limit: `graph`, `sharepoint`, `MailboxConcurrency`, `MailboxRequests`. */
+  throttledBy: Record<string, number>;
+  /** Answers that carried `RateLimit-*` headers (SharePoint near or over its limit). */
+  rateLimitHeaders: number;
   faults: number;
   byRoute: Record<string, number>;
   /**
@@ -44,7 +87,15 @@ export interface EmulatorStats {
 }
 
 function emptyStats(): EmulatorStats {
-  return { requests: 0, throttled: 0, faults: 0, byRoute: {}, userAgentsByRoute: {} };
+  return {
+    requests: 0,
+    throttled: 0,
+    throttledBy: {},
+    rateLimitHeaders: 0,
+    faults: 0,
+    byRoute: {},
+    userAgentsByRoute: {},
+  };
 }
 
 interface ActiveFault extends FaultSpec {
@@ -57,6 +108,11 @@ export class RequestPolicy {
   private readonly limits = new Map<ThrottledService, { limit: number; windowMs: number }>();
   private readonly windows = new Map<string, number[]>();
   private counters: EmulatorStats = emptyStats();
+  private mailboxLimits: Required<MailboxLimitsSpec> = { ...outlookMailboxLimits };
+  private readonly inFlight = new Map<string, number>();
+  /** Per request object: headers to add to its answer, and the mailbox slot to give back when it is answered. */
+  private readonly extraHeaders = new WeakMap<object, Record<string, string>>();
+  private readonly releases = new WeakMap<object, () => void>();
 
   injectFault(spec: FaultSpec): void {
     const pattern = spec.pathPattern === undefined ? undefined : new RegExp(spec.pathPattern, 'i');
@@ -88,22 +144,87 @@ export class RequestPolicy {
     else this.limits.set(spec.service, { limit: spec.limit, windowMs: spec.windowMs ?? 1000 });
   }
 
-  /** Records one request by `appId`; returns seconds to wait when it is over the limit (and does not count it). */
-  throttle(service: ThrottledService, appId: string): number | undefined {
+  /**
+   * Records one request by `appId`. Over the limit the request is refused (and not counted) with the seconds to
+   * wait; SharePoint answers also carry `RateLimit-*` headers once the app has used 80 % of its window.
+   */
+  throttle(service: ThrottledService, appId: string): ThrottleVerdict {
     const rule = this.limits.get(service);
-    if (!rule) return undefined;
+    if (!rule) return { headers: {} };
     const key = `${service}:${appId}`;
     const now = performance.now();
     const recent = (this.windows.get(key) ?? []).filter((t) => t > now - rule.windowMs);
+    this.windows.set(key, recent);
+    const secondsUntilOldestLeaves = () => Math.max(1, Math.ceil(((recent[0] ?? now) + rule.windowMs - now) / 1000));
     if (recent.length >= rule.limit) {
-      this.windows.set(key, recent);
-      this.counters.throttled += 1;
-      const oldest = recent[0] ?? now;
-      return Math.max(1, Math.ceil((oldest + rule.windowMs - now) / 1000));
+      this.countThrottled(service);
+      const retryAfterSeconds = secondsUntilOldestLeaves();
+      const headers = service === 'sharepoint' ? rateLimitHeaders(rule.limit, 0, retryAfterSeconds) : {};
+      return { retryAfterSeconds, headers };
     }
     recent.push(now);
+    if (service !== 'sharepoint' || recent.length < Math.ceil(rule.limit * 0.8)) return { headers: {} };
+    return { headers: rateLimitHeaders(rule.limit, rule.limit - recent.length, secondsUntilOldestLeaves()) };
+  }
+
+  setMailboxLimits(spec: MailboxLimitsSpec): void {
+    const defined = Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined));
+    this.mailboxLimits = { ...this.mailboxLimits, ...defined };
+  }
+
+  getMailboxLimits(): Required<MailboxLimitsSpec> {
+    return { ...this.mailboxLimits };
+  }
+
+  /**
+   * Admits one request of `appId` on a mailbox, or refuses it with the budget it is over. An admitted request
+   * holds a concurrency slot until `finish(request)` (the service handler calls it once the answer is built).
+   */
+  enterMailbox(appId: string, mailboxId: string, request: object): MailboxVerdict {
+    const rules = this.mailboxLimits;
+    const key = `mailbox:${appId}:${mailboxId}`;
+    const busy = this.inFlight.get(key) ?? 0;
+    if (busy >= rules.concurrency) {
+      this.countThrottled('MailboxConcurrency');
+      return { ok: false, budget: 'MailboxConcurrency', retryAfterSeconds: 1 };
+    }
+    const now = performance.now();
+    const recent = (this.windows.get(key) ?? []).filter((t) => t > now - rules.windowMs);
     this.windows.set(key, recent);
-    return undefined;
+    if (recent.length >= rules.limit) {
+      this.countThrottled('MailboxRequests');
+      const retryAfterSeconds = Math.max(1, Math.ceil(((recent[0] ?? now) + rules.windowMs - now) / 1000));
+      return { ok: false, budget: 'MailboxRequests', retryAfterSeconds };
+    }
+    recent.push(now);
+    this.inFlight.set(key, busy + 1);
+    this.releases.set(request, () => {
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(key, left);
+      else this.inFlight.delete(key);
+    });
+    return { ok: true };
+  }
+
+  /** Headers (e.g. `RateLimit-*`) the answer to this request must carry, whatever the route answers. */
+  addResponseHeaders(request: object, headers: Record<string, string>): void {
+    if (Object.keys(headers).length === 0) return;
+    this.extraHeaders.set(request, { ...this.extraHeaders.get(request), ...headers });
+  }
+
+  /** The request has its answer: returns the headers to add to it and frees its mailbox slot. */
+  finish(request: object): Record<string, string> {
+    this.releases.get(request)?.();
+    this.releases.delete(request);
+    const headers = this.extraHeaders.get(request) ?? {};
+    this.extraHeaders.delete(request);
+    if (Object.keys(headers).some((h) => h.toLowerCase().startsWith('ratelimit-'))) this.counters.rateLimitHeaders += 1;
+    return headers;
+  }
+
+  private countThrottled(limit: string): void {
+    this.counters.throttled += 1;
+    this.counters.throttledBy[limit] = (this.counters.throttledBy[limit] ?? 0) + 1;
   }
 
   count(service: ServiceName, method: string, route: string, userAgent = ''): void {
@@ -118,10 +239,24 @@ export class RequestPolicy {
     const userAgentsByRoute = Object.fromEntries(
       Object.entries(this.counters.userAgentsByRoute).map(([key, agents]) => [key, { ...agents }]),
     );
-    return { ...this.counters, byRoute: { ...this.counters.byRoute }, userAgentsByRoute };
+    return {
+      ...this.counters,
+      throttledBy: { ...this.counters.throttledBy },
+      byRoute: { ...this.counters.byRoute },
+      userAgentsByRoute,
+    };
   }
 
   resetStats(): void {
     this.counters = emptyStats();
   }
+}
+
+/** draft-ietf-httpapi-ratelimit-headers-03, as SharePoint sends them: the limit, what is left, seconds to reset. */
+function rateLimitHeaders(limit: number, remaining: number, resetSeconds: number): Record<string, string> {
+  return {
+    'ratelimit-limit': String(limit),
+    'ratelimit-remaining': String(Math.max(0, remaining)),
+    'ratelimit-reset': String(resetSeconds),
+  };
 }

@@ -13,7 +13,7 @@ import {
   type EmulatorResponse,
 } from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
-import type { FaultSpec, ThrottlingSpec } from './RequestPolicy';
+import type { FaultSpec, MailboxLimitsSpec, ThrottlingSpec } from './RequestPolicy';
 
 type Action = (request: EmulatorRequest, params: string[]) => EmulatorResponse | Promise<EmulatorResponse>;
 
@@ -73,6 +73,16 @@ export function addControlRoutes(router: HttpRouter<EmulatorContext>, control: E
   });
   add('POST', 'throttling', 'throttling', (request) => {
     control.setThrottling(body(request) as unknown as ThrottlingSpec);
+    return emptyResponse(204);
+  });
+  add('POST', 'mailboxLimits', 'mailboxLimits', (request) => {
+    const b = body(request);
+    const spec: MailboxLimitsSpec = {};
+    for (const key of ['concurrency', 'limit', 'windowMs', 'holdMs'] as const) {
+      const value = b[key];
+      if (typeof value === 'number') spec[key] = value;
+    }
+    control.setMailboxLimits(spec);
     return emptyResponse(204);
   });
   add('GET', 'stats', 'stats', () => jsonResponse(200, control.stats()));

@@ -70,7 +70,13 @@ async function dispatchBatchItem(
     return graphError(400, 'BadRequest', message, { request, now: ctx.now() });
   }
   ctx.policy.count('graph', request.method, `batch:${match.name}`);
-  return match.handler(request, match.params, ctx);
+  try {
+    const response = await match.handler(request, match.params, ctx);
+    Object.assign(response.headers, ctx.policy.finish(request));
+    return response;
+  } finally {
+    ctx.policy.finish(request);
+  }
 }
 
 function graphCodeFor(status: number): string {

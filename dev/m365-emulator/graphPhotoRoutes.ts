@@ -45,7 +45,34 @@ async function resolve(request: EmulatorRequest, id: string, ctx: EmulatorContex
       }),
     };
   }
-  return { ok: true, user };
+  const refused = await enterMailbox(request, user, auth.claims.appid, ctx);
+  return refused ? { ok: false, response: refused } : { ok: true, user };
+}
+
+/**
+ * Photo calls count under the Outlook limits of the user's mailbox, per app: 4 concurrent requests and 10,000 per
+ * 10 minutes; over either, Exchange answers `429 ApplicationThrottled` ("Application is over its
+ * MailboxConcurrency limit." is the documented-in-the-wild text for the first; the second's wording is ours).
+ * https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits
+ */
+async function enterMailbox(
+  request: EmulatorRequest,
+  user: TenantUser,
+  appId: string,
+  ctx: EmulatorContext,
+): Promise<EmulatorResponse | undefined> {
+  if (user.mailbox !== 'exchangeOnline') return undefined;
+  const verdict = ctx.policy.enterMailbox(appId, user.id, request);
+  if (!verdict.ok) {
+    return graphError(429, 'ApplicationThrottled', `Application is over its ${verdict.budget} limit.`, {
+      request,
+      now: ctx.now(),
+      headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+    });
+  }
+  const { holdMs } = ctx.policy.getMailboxLimits();
+  if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+  return undefined;
 }
 
 /** Writes need an Exchange Online mailbox and a tenant whose photo updates are cloud-managed. */

@@ -14,7 +14,7 @@ import { demoUsers, seedDemoTenant } from './demoSeed';
 import { EmulatorControl } from './EmulatorControl';
 import type { EmulatorContext, EmulatorUrls } from './EmulatorContext';
 import type { EmulatorRequest } from './HttpExchange';
-import { RequestPolicy, type ServiceName, type ThrottlingSpec } from './RequestPolicy';
+import { RequestPolicy, type MailboxLimitsSpec, type ServiceName, type ThrottlingSpec } from './RequestPolicy';
 import { SharePointStore } from './SharePointStore';
 import { startHttpsListener, type HttpsListener } from './startHttpsListener';
 import { SubscriptionStore, type SubscriptionStoreOptions } from './SubscriptionStore';
@@ -22,7 +22,8 @@ import { Tenant, type TenantUser } from './Tenant';
 import { TokenIssuer } from './TokenIssuer';
 
 export { EmulatorControl, EmulatorError } from './EmulatorControl';
-export type { FaultSpec, ThrottlingSpec, EmulatorStats } from './RequestPolicy';
+export type { FaultSpec, ThrottlingSpec, EmulatorStats, MailboxLimitsSpec } from './RequestPolicy';
+export { outlookMailboxLimits } from './RequestPolicy';
 export type { TenantUser, StoredPhoto, MailboxKind } from './Tenant';
 export type { DeliveryRecord, Subscription } from './SubscriptionStore';
 
@@ -40,6 +41,8 @@ export interface M365EmulatorOptions {
   profilePicturesFolderName?: string;
   /** Per-app throttling from the start (also adjustable with `control.setThrottling`). */
   throttling?: ThrottlingSpec[];
+  /** Outlook's per-app, per-mailbox limits on photo calls (default: 4 concurrent, 10,000 per 10 minutes). */
+  mailboxLimits?: MailboxLimitsSpec;
   /** Graph requires https notification URLs; the local Functions host only speaks http, so this defaults to true. */
   allowHttpNotificationUrl?: boolean;
   subscriptions?: SubscriptionStoreOptions;
@@ -145,6 +148,7 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
 
     const policy = new RequestPolicy();
     for (const spec of options.throttling ?? []) policy.setThrottling(spec);
+    if (options.mailboxLimits) policy.setMailboxLimits(options.mailboxLimits);
     const sharePoint = new SharePointStore(options.profilePicturesFolderName ?? 'Profile Pictures', now);
     const subscriptions = new SubscriptionStore(tenant, options.subscriptions ?? {});
     const ctx: EmulatorContext = {

@@ -45,7 +45,7 @@ export async function requireGraphApp(
       ? fail(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.')
       : fail(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   }
-  const retryAfter = ctx.policy.throttle('graph', check.claims.appid);
+  const retryAfter = ctx.policy.throttle('graph', check.claims.appid).retryAfterSeconds;
   if (retryAfter !== undefined) {
     return options.workload === 'exchange'
       ? fail(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', {

@@ -39,8 +39,10 @@ export async function requireSharePointApp(
   if (check.claims.appidacr !== '2') return unauthorized('Unsupported app only token.');
   const roles = new Set(check.claims.roles ?? []);
   if (!options.anyOf.some((r) => roles.has(r))) return { ok: false, response: accessDenied(request) };
-  const retryAfter = ctx.policy.throttle('sharepoint', check.claims.appid);
-  if (retryAfter !== undefined) {
+  // SharePoint throttles per app per tenant (both hosts share the budget); near the limit every answer, 429 or
+  // not, carries RateLimit-* headers.
+  const verdict = ctx.policy.throttle('sharepoint', check.claims.appid);
+  if (verdict.retryAfterSeconds !== undefined) {
     return {
       ok: false,
       response: sharePointError(
@@ -48,9 +50,10 @@ export async function requireSharePointApp(
         429,
         '-2147024860, Microsoft.SharePoint.SPQueryThrottledException',
         'The request has been throttled. Wait for the time in the Retry-After header before retrying.',
-        { 'retry-after': String(retryAfter) },
+        { 'retry-after': String(verdict.retryAfterSeconds), ...verdict.headers },
       ),
     };
   }
+  ctx.policy.addResponseHeaders(request, verdict.headers);
   return { ok: true, claims: check.claims };
 }

@@ -42,6 +42,13 @@ export function createServiceHandler(
     if (match === 'methodNotAllowed') {
       return errors.error(request, 405, undefined, 'The HTTP method is not allowed on this resource.');
     }
-    return match.handler(request, match.params, ctx);
+    try {
+      const response = await match.handler(request, match.params, ctx);
+      Object.assign(response.headers, ctx.policy.finish(request));
+      return response;
+    } finally {
+      // Frees the request's mailbox slot even when the handler threw.
+      ctx.policy.finish(request);
+    }
   };
 }

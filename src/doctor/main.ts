@@ -3,10 +3,24 @@
 // failure, so scripts and pipelines can gate a deployment on it.
 
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { formatDoctorReport } from './formatDoctorReport';
 import { doctorSettings } from './readSettingsFile';
 import { runDoctor } from './runDoctor';
+
+/** Written by `npm start` (dev/localStack.ts) while the local stack runs, removed when it stops. */
+const LOCAL_STACK_SETTINGS = path.join('.local', 'local.settings.json');
+
+function missingSettingsMessage(file: string): string {
+  if (path.resolve(file) === path.resolve(LOCAL_STACK_SETTINGS)) {
+    return (
+      `${file} does not exist (the local stack writes it while it runs): ` +
+      'start the local stack first (npm start) in another terminal, then run npm run doctor:local again.'
+    );
+  }
+  return `${file} does not exist. Copy local.settings.example.json to it and fill in your tenant (docs/deploy.md, step 6).`;
+}
 
 interface CliOptions {
   settings?: string;
@@ -24,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     .parse(argv);
   const options = program.opts<CliOptions>();
   const file = options.settings ?? (existsSync('local.settings.json') ? 'local.settings.json' : undefined);
+  if (file && !existsSync(file)) {
+    process.stderr.write(`doctor: ${missingSettingsMessage(file)}\n`);
+    return 1;
+  }
   const report = await runDoctor(
     doctorSettings(file, process.env),
     options.testUser ? { testUser: options.testUser } : {},

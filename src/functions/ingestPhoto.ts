@@ -5,6 +5,7 @@
 import { app, output, type InvocationContext } from '@azure/functions';
 import { getDirectory, getPhotoBlobStore } from '../compositionRoot';
 import { getConfig } from '../config';
+import { ingestOutcomeFields } from '../pipeline/ingestOutcomeFields';
 import { ingestPhoto, type IngestOutcome } from '../pipeline/ingestPhoto';
 import { renderRenditions } from '../pipeline/renderRenditions';
 import { containers, queues, storageConnection } from '../storage/names';
@@ -29,25 +30,6 @@ function readTrigger(context: InvocationContext): { blobName: string; etag?: str
   // If-Match needs the quoted form storage returns; a serialiser that drops the quotes must not turn every photo into
   // "replaced by a newer version".
   return { blobName: name, ...(etag ? { etag: etag.startsWith('"') ? etag : `"${etag}"` } : {}) };
-}
-
-function logLine(outcome: IngestOutcome, base: Record<string, unknown>): Record<string, unknown> {
-  switch (outcome.kind) {
-    case 'accepted':
-      return {
-        ...base,
-        userId: outcome.owner.userId,
-        resolvedBy: outcome.resolvedBy,
-        contentHash: outcome.contentHash,
-        archivedTo: outcome.archivedTo,
-      };
-    case 'rejected':
-      return { ...base, code: outcome.code, rejectedTo: outcome.rejectedTo };
-    case 'manifest-stored':
-      return { ...base, storedTo: outcome.storedTo, rows: outcome.rows };
-    case 'already-handled':
-      return base;
-  }
 }
 
 export async function ingestPhotoHandler(blob: unknown, context: InvocationContext): Promise<void> {
@@ -82,8 +64,7 @@ export async function ingestPhotoHandler(blob: unknown, context: InvocationConte
     if (outcome.messages.exchange) context.extraOutputs.set(exchangeWritesOutput, [outcome.messages.exchange]);
     if (outcome.messages.sharePoint) context.extraOutputs.set(sharePointWritesOutput, [outcome.messages.sharePoint]);
   }
-  const line = logLine(outcome, { ...base, outcome: outcome.kind });
-  context.info(JSON.stringify({ ...line, durationMs: Date.now() - startedAt }));
+  context.info(JSON.stringify({ ...base, ...ingestOutcomeFields(outcome), durationMs: Date.now() - startedAt }));
 }
 
 app.storageBlob('ingestPhoto', {

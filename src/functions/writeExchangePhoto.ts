@@ -2,7 +2,7 @@
 // (./writers/photoWriteHandler: message check, dead-letter, telemetry, one log line).
 
 import { app } from '@azure/functions';
-import { getGraphClient, getPhotoBlobStore, getPhotoStateStore } from '../compositionRoot';
+import { getGraphClient, getPhotoBlobStore, getPhotoStateStore, getWriteSerializer } from '../compositionRoot';
 import { getConfig } from '../config';
 import type { ExchangePhotoWriteMessage } from '../pipeline/messages';
 import { writeExchangePhoto } from '../pipeline/writeExchangePhoto';
@@ -21,6 +21,7 @@ export const writeExchangePhotoHandler = photoWriteHandler<ExchangePhotoWriteMes
       renditions: getPhotoBlobStore(),
       state: getPhotoStateStore(),
       rescheduler,
+      serializer: getWriteSerializer(),
       enabled: getConfig().targets.exchange,
     }),
 });

@@ -2,7 +2,7 @@
 // (./writers/photoWriteHandler: message check, dead-letter, telemetry, one log line).
 
 import { app } from '@azure/functions';
-import { getPhotoBlobStore, getPhotoStateStore, getSharePointClient } from '../compositionRoot';
+import { getPhotoBlobStore, getPhotoStateStore, getSharePointClient, getWriteSerializer } from '../compositionRoot';
 import { getConfig } from '../config';
 import type { SharePointPhotoWriteMessage } from '../pipeline/messages';
 import { checkSharePointPhotoWriteMessage } from '../pipeline/writeMessageGuards';
@@ -21,6 +21,7 @@ export const writeSharePointPhotoHandler = photoWriteHandler<SharePointPhotoWrit
       renditions: getPhotoBlobStore(),
       state: getPhotoStateStore(),
       rescheduler,
+      serializer: getWriteSerializer(),
       enabled: getConfig().targets.sharePoint,
     }),
 });

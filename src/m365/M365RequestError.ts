@@ -5,7 +5,7 @@
 //   SharePoint  {"odata.error":{"code","message":{"value"}}} (odata=verbose/minimal) or {"error":{"code","message":{"value"}}}
 //   Entra       {"error":"invalid_client","error_description":"AADSTS…"}
 
-import { parseRetryAfter } from './parseRetryAfter';
+import { throttleDelayMs } from './parseRateLimitHeaders';
 
 export type M365Service = 'graph' | 'sharepoint' | 'login';
 
@@ -101,7 +101,7 @@ export async function m365ErrorFromResponse(service: M365Service, response: Resp
     response.headers.get('sprequestguid') ??
     response.headers.get('x-ms-request-id') ??
     undefined;
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+  const retryAfterMs = throttleDelayMs(response.headers);
   return new M365RequestError({
     service,
     status: response.status,

@@ -4,10 +4,20 @@
 // `maxInProcessWaitMs` ends the loop at once, and the queue writer reschedules the message with that delay instead
 // of holding a Functions worker (https://learn.microsoft.com/graph/throttling,
 // https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online).
+// A 429/503 without Retry-After waits for SharePoint's RateLimit-Reset when it sent one. With a RateLimitPacer, each
+// try first waits for its turn (RateLimit-Remaining spent → until RateLimit-Reset); a turn further away than
+// `maxInProcessWaitMs` becomes a 429-like `rate-limit-paced` error carrying the wait, which the writers reschedule
+// exactly like a Retry-After.
 
 import { backOff } from 'exponential-backoff';
-import { isM365RequestError, m365ErrorFromNetworkFailure, type M365Service } from './M365RequestError';
-import { parseRetryAfter } from './parseRetryAfter';
+import {
+  isM365RequestError,
+  M365RequestError,
+  m365ErrorFromNetworkFailure,
+  type M365Service,
+} from './M365RequestError';
+import { throttleDelayMs } from './parseRateLimitHeaders';
+import type { RateLimitPacer } from './RateLimitPacer';
 
 export interface M365RetryOptions {
   /** Tries in all, the first included. */
@@ -49,17 +59,19 @@ function sleep(ms: number): Promise<void> {
  */
 export async function sendWithRetry(
   send: (signal: AbortSignal) => Promise<Response>,
-  options: M365RetryOptions & { service: M365Service; url: string },
+  options: M365RetryOptions & { service: M365Service; url: string; pacer?: RateLimitPacer | undefined },
 ): Promise<Response> {
   const attempt = async (): Promise<Response> => {
+    const ticket = options.pacer ? await waitForTurn(options.pacer, options) : undefined;
     let response: Response;
     try {
       response = await send(AbortSignal.timeout(options.timeoutMs));
     } catch (error) {
       throw m365ErrorFromNetworkFailure(options.service, options.url, error);
     }
+    if (ticket !== undefined) options.pacer?.observe(ticket, response.headers);
     if (RETRIED_STATUSES.has(response.status)) {
-      throw new RetryableAnswer(response, parseRetryAfter(response.headers.get('retry-after')));
+      throw new RetryableAnswer(response, throttleDelayMs(response.headers));
     }
     return response;
   };
@@ -85,5 +97,31 @@ export async function sendWithRetry(
   } catch (error) {
     if (error instanceof RetryableAnswer) return error.response;
     throw error;
+  }
+}
+
+/** Sleeps until the pacer lets this try go; a turn beyond `maxInProcessWaitMs` in all is handed back as a 429. */
+async function waitForTurn(
+  pacer: RateLimitPacer,
+  options: { maxInProcessWaitMs: number; service: M365Service; url: string },
+): Promise<number> {
+  let waited = 0;
+  for (;;) {
+    const decision = pacer.decide();
+    if (decision.kind === 'send') return decision.ticket;
+    if (waited + decision.ms > options.maxInProcessWaitMs) {
+      throw new M365RequestError({
+        service: options.service,
+        status: 429,
+        code: 'rate-limit-paced',
+        message:
+          `Not sent: ${new URL(options.url).origin} said the app's budget is spent (RateLimit-Remaining 0) ` +
+          `until RateLimit-Reset, ${waited + decision.ms} ms away.`,
+        retryAfterMs: waited + decision.ms,
+        retryable: true,
+      });
+    }
+    await sleep(decision.ms);
+    waited += decision.ms;
   }
 }

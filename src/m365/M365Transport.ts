@@ -1,15 +1,19 @@
 // Everything every Microsoft 365 call needs, in one place: an app-only bearer token for the target origin, the
 // `User-Agent` SharePoint asks ISVs and tenants to send (`NONISV|{company}|{app}/{version}`, so throttling can
-// tell apps apart), a timeout on every try, and the shared retry policy.
+// tell apps apart), a timeout on every try, the shared retry policy, and pacing by SharePoint's RateLimit headers
+// (one pacer per service: SharePoint's budget is per app per tenant, shared by the My Site and admin hosts).
 
 import type { M365Auth } from './M365Auth';
 import { m365ErrorFromResponse, type M365Service } from './M365RequestError';
 import { sendWithRetry, type M365RetryOptions } from './M365RetryPolicy';
+import { RateLimitPacer } from './RateLimitPacer';
 
 export interface M365TransportOptions {
   auth: M365Auth;
   userAgent: string;
   retry: M365RetryOptions;
+  /** Wait for RateLimit-Reset when RateLimit-Remaining is spent (default true; false only to measure the difference). */
+  paceByRateLimitHeaders?: boolean;
 }
 
 export interface M365RequestInit {
@@ -19,7 +23,19 @@ export interface M365RequestInit {
 }
 
 export class M365Transport {
+  private readonly pacers = new Map<M365Service, RateLimitPacer>();
+
   constructor(private readonly options: M365TransportOptions) {}
+
+  private pacerFor(service: M365Service): RateLimitPacer | undefined {
+    if (this.options.paceByRateLimitHeaders === false) return undefined;
+    let pacer = this.pacers.get(service);
+    if (!pacer) {
+      pacer = new RateLimitPacer();
+      this.pacers.set(service, pacer);
+    }
+    return pacer;
+  }
 
   /** The last response after retries, successful or not. Throws M365RequestError when nothing answered. */
   async send(service: M365Service, url: string, init: M365RequestInit = {}): Promise<Response> {
@@ -35,7 +51,7 @@ export class M365Transport {
           ...(init.body !== undefined && init.body !== null ? { body: init.body } : {}),
           signal,
         }),
-      { ...this.options.retry, service, url },
+      { ...this.options.retry, service, url, pacer: this.pacerFor(service) },
     );
   }
 

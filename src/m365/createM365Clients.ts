@@ -17,13 +17,14 @@ export interface M365Clients {
 
 export function createM365Clients(
   config: M365Config,
-  options: { retry?: Partial<M365RetryOptions> } = {},
+  options: { retry?: Partial<M365RetryOptions>; paceByRateLimitHeaders?: boolean } = {},
 ): M365Clients {
   const auth = createM365Auth(config);
   const transport = new M365Transport({
     auth,
     userAgent: config.userAgent,
     retry: { ...defaultRetryOptions, timeoutMs: config.httpTimeoutMs, ...options.retry },
+    ...(options.paceByRateLimitHeaders === undefined ? {} : { paceByRateLimitHeaders: options.paceByRateLimitHeaders }),
   });
   return {
     auth,

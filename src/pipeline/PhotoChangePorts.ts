@@ -1,5 +1,6 @@
 // Ports of the photo-change use cases (processPhotoChange, reconcilePhotos). The function entry points adapt
-// GraphClient, PhotoStateStore, PhotoBlobStore and renderRenditions to them, so the domain stays free of SDKs.
+// GraphClient (src/m365/GraphPhotoChangePorts), PhotoStateStore and PhotoBlobStore (with graphPhotoRenditionPort) to
+// them, so the domain stays free of SDKs.
 
 import type { PhotoOwner, RenditionRef } from './messages';
 import type { PhotoMetadata } from './notifications/decidePhotoChange';

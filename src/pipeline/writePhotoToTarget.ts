@@ -47,6 +47,8 @@ export interface WriteRequest<M> {
 export interface WriteDependencies<M> {
   state: PhotoStatePort;
   rescheduler: WriteReschedulePort<M>;
+  /** Writes for one user and target run one at a time in this process (see KeyedSerializer). */
+  serializer?: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
   now?: () => Date;
   decisionOptions?: Partial<typeof defaultWriteDecisionOptions> & { random?: () => number };
 }
@@ -58,10 +60,12 @@ export interface WriteResult {
   delayMs?: number;
 }
 
-export async function writePhotoToTarget<M>(
-  request: WriteRequest<M>,
-  deps: WriteDependencies<M>,
-): Promise<WriteResult> {
+export function writePhotoToTarget<M>(request: WriteRequest<M>, deps: WriteDependencies<M>): Promise<WriteResult> {
+  const write = () => writeOnce(request, deps);
+  return deps.serializer ? deps.serializer.run(`${request.target}/${request.subject.userId}`, write) : write();
+}
+
+async function writeOnce<M>(request: WriteRequest<M>, deps: WriteDependencies<M>): Promise<WriteResult> {
   const { subject, target } = request;
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const current = await deps.state.get(subject.userId, target);

@@ -1,5 +1,6 @@
 import { isM365RequestError } from '../../../src/m365/M365RequestError';
 import { sendWithRetry, type M365RetryOptions } from '../../../src/m365/M365RetryPolicy';
+import { RateLimitPacer } from '../../../src/m365/RateLimitPacer';
 
 const fast: M365RetryOptions = { maxTries: 3, baseDelayMs: 1, maxDelayMs: 5, maxInProcessWaitMs: 50, timeoutMs: 1_000 };
 const target = { service: 'graph' as const, url: 'https://graph.example/v1.0/users' };
@@ -73,5 +74,33 @@ describe('sendWithRetry', () => {
       (e: unknown) => e,
     );
     expect(isM365RequestError(error) && error.code).toBe('timeout');
+  });
+});
+
+describe('sendWithRetry with RateLimit headers', () => {
+  it('waits for RateLimit-Reset on a 429 that has no Retry-After', async () => {
+    const { send, calls } = scripted([429, { 'RateLimit-Remaining': '0', 'RateLimit-Reset': '0' }], 200);
+    expect((await sendWithRetry(send, { ...fast, ...target })).status).toBe(200);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('hands a long RateLimit-Reset on a 429 back at once', async () => {
+    const { send, calls } = scripted([429, { 'RateLimit-Remaining': '0', 'RateLimit-Reset': '30' }], 200);
+    expect((await sendWithRetry(send, { ...fast, ...target })).status).toBe(429);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('does not send when the pacer says the budget is spent for longer than it may wait, and says how long', async () => {
+    const pacer = new RateLimitPacer();
+    const { send, calls } = scripted([200, { 'RateLimit-Remaining': '0', 'RateLimit-Reset': '30' }]);
+    expect((await sendWithRetry(send, { ...fast, ...target, pacer })).status).toBe(200);
+    const error = await sendWithRetry(send, { ...fast, ...target, pacer }).catch((e: unknown) => e);
+    expect(calls).toHaveLength(1);
+    expect(isM365RequestError(error) && error).toMatchObject({
+      status: 429,
+      code: 'rate-limit-paced',
+      retryable: true,
+    });
+    expect(isM365RequestError(error) ? error.retryAfterMs : 0).toBeGreaterThan(29_000);
   });
 });

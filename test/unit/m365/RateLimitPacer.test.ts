@@ -1,0 +1,75 @@
+import { RateLimitPacer, type PaceDecision } from '../../../src/m365/RateLimitPacer';
+
+function clock() {
+  let now = 1_000_000;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+const rateLimit = (remaining: number, resetSeconds: number) =>
+  new Headers({
+    'RateLimit-Limit': '10',
+    'RateLimit-Remaining': String(remaining),
+    'RateLimit-Reset': String(resetSeconds),
+  });
+
+function ticketOf(decision: PaceDecision): number {
+  if (decision.kind !== 'send') throw new Error(`expected send, got wait ${decision.ms} ms`);
+  return decision.ticket;
+}
+
+describe('RateLimitPacer', () => {
+  it('lets every request go while no answer carried RateLimit headers', () => {
+    const pacer = new RateLimitPacer(clock().now);
+    for (let i = 0; i < 20; i++) expect(pacer.decide().kind).toBe('send');
+  });
+
+  it('spends the remaining budget, then waits until RateLimit-Reset', () => {
+    const time = clock();
+    const pacer = new RateLimitPacer(time.now);
+    pacer.observe(ticketOf(pacer.decide()), rateLimit(2, 3));
+    expect(pacer.decide().kind).toBe('send');
+    expect(pacer.decide().kind).toBe('send');
+    expect(pacer.decide()).toEqual({ kind: 'wait', ms: 3_000 });
+    time.advance(1_000);
+    expect(pacer.decide()).toEqual({ kind: 'wait', ms: 2_000 });
+  });
+
+  it('counts requests sent after the answered one against the budget it announced', () => {
+    const pacer = new RateLimitPacer(clock().now);
+    const first = ticketOf(pacer.decide());
+    pacer.decide();
+    pacer.decide();
+    // The service answered the first request with 2 left, but two more requests are already on their way.
+    pacer.observe(first, rateLimit(2, 1));
+    expect(pacer.decide().kind).toBe('wait');
+  });
+
+  it('after the reset lets one request go first and holds the rest until its answer', () => {
+    const time = clock();
+    const pacer = new RateLimitPacer(time.now);
+    pacer.observe(ticketOf(pacer.decide()), rateLimit(0, 1));
+    time.advance(1_000);
+    const probe = ticketOf(pacer.decide());
+    expect(pacer.decide().kind).toBe('wait');
+    pacer.observe(probe, rateLimit(3, 1));
+    expect(pacer.decide().kind).toBe('send');
+  });
+
+  it('stops pacing when an answer comes back without the headers after the reset', () => {
+    const time = clock();
+    const pacer = new RateLimitPacer(time.now);
+    pacer.observe(ticketOf(pacer.decide()), rateLimit(0, 1));
+    time.advance(1_000);
+    pacer.observe(ticketOf(pacer.decide()), new Headers());
+    for (let i = 0; i < 5; i++) expect(pacer.decide().kind).toBe('send');
+  });
+
+  it('ignores a late answer without headers while a newer one says the budget is spent', () => {
+    const pacer = new RateLimitPacer(clock().now);
+    const early = ticketOf(pacer.decide());
+    const late = ticketOf(pacer.decide());
+    pacer.observe(late, rateLimit(0, 2));
+    pacer.observe(early, new Headers());
+    expect(pacer.decide()).toEqual({ kind: 'wait', ms: 2_000 });
+  });
+});

@@ -1,0 +1,52 @@
+import { parseRateLimitHeaders, throttleDelayMs } from '../../../src/m365/parseRateLimitHeaders';
+
+const headers = (values: Record<string, string>) => new Headers(values);
+
+describe('parseRateLimitHeaders', () => {
+  it('reads the limit, what is left and the seconds to reset as SharePoint sends them', () => {
+    expect(
+      parseRateLimitHeaders(
+        headers({ 'RateLimit-Limit': '1200', 'RateLimit-Remaining': '120', 'RateLimit-Reset': '5' }),
+      ),
+    ).toEqual({ limit: 1200, remaining: 120, resetMs: 5_000 });
+  });
+
+  it('takes the first item of a later draft list form', () => {
+    expect(
+      parseRateLimitHeaders(
+        headers({ 'RateLimit-Limit': '100, 100;w=60', 'RateLimit-Remaining': '3', 'RateLimit-Reset': '7' }),
+      ),
+    ).toEqual({ limit: 100, remaining: 3, resetMs: 7_000 });
+  });
+
+  it('gives nothing when Remaining or Reset is missing or unreadable', () => {
+    expect(parseRateLimitHeaders(headers({}))).toBeUndefined();
+    expect(parseRateLimitHeaders(headers({ 'RateLimit-Remaining': '0' }))).toBeUndefined();
+    expect(parseRateLimitHeaders(headers({ 'RateLimit-Remaining': '-1', 'RateLimit-Reset': '5' }))).toBeUndefined();
+    expect(parseRateLimitHeaders(headers({ 'RateLimit-Remaining': '0', 'RateLimit-Reset': 'soon' }))).toBeUndefined();
+  });
+
+  it('leaves the limit out when only it is unreadable', () => {
+    expect(parseRateLimitHeaders(headers({ 'RateLimit-Remaining': '0', 'RateLimit-Reset': '2' }))).toEqual({
+      limit: undefined,
+      remaining: 0,
+      resetMs: 2_000,
+    });
+  });
+});
+
+describe('throttleDelayMs', () => {
+  it('prefers Retry-After over RateLimit-Reset', () => {
+    expect(throttleDelayMs(headers({ 'Retry-After': '3', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '9' }))).toBe(
+      3_000,
+    );
+  });
+
+  it('uses RateLimit-Reset for a 429 that came without Retry-After', () => {
+    expect(throttleDelayMs(headers({ 'RateLimit-Remaining': '0', 'RateLimit-Reset': '9' }))).toBe(9_000);
+  });
+
+  it('has no hint when neither header is there', () => {
+    expect(throttleDelayMs(headers({}))).toBeUndefined();
+  });
+});

@@ -1,0 +1,61 @@
+import { graphPhotoRenditionPort } from '../../../src/pipeline/graphPhotoRenditionPort';
+import type { RenderedPhoto } from '../../../src/pipeline/ingestPhoto';
+import type { PhotoOwner, RenditionRef } from '../../../src/pipeline/messages';
+import { PhotoRejectedError } from '../../../src/pipeline/PhotoRejectedError';
+import type { RenditionOptions } from '../../../src/pipeline/renderRenditions';
+import { solid } from '../../support/generatedImages';
+
+const OWNER: PhotoOwner = { userId: 'u-1', userPrincipalName: 'adele.vance@contoso.com' };
+const rendering: RenditionOptions = {
+  maxBytes: 4 * 1024 * 1024,
+  maxPixels: 50_000_000,
+  minSide: 96,
+  crop: 'centre',
+  exchangeSize: 648,
+  sharePointSizes: { small: 48, medium: 72, large: 200 },
+  jpegQuality: 90,
+};
+
+/** Keeps what it was asked to store and answers with refs named like photos-processed. */
+function recordingStore() {
+  const writes: { owner: PhotoOwner; contentHash: string; renditions: RenderedPhoto }[] = [];
+  const refOf = (contentHash: string, name: string, image: { width: number; height: number; data: Buffer }) =>
+    ({
+      blobName: `u-1/${contentHash}/${name}.jpg`,
+      width: image.width,
+      height: image.height,
+      bytes: image.data.length,
+    }) satisfies RenditionRef;
+  return {
+    writes,
+    writeRenditions(owner: PhotoOwner, contentHash: string, renditions: RenderedPhoto) {
+      writes.push({ owner, contentHash, renditions });
+      return Promise.resolve({
+        exchange: refOf(contentHash, 'exchange', renditions.exchange),
+        small: refOf(contentHash, 'S', renditions.small),
+        medium: refOf(contentHash, 'M', renditions.medium),
+        large: refOf(contentHash, 'L', renditions.large),
+      });
+    },
+  };
+}
+
+describe('graphPhotoRenditionPort', () => {
+  it('renders a Graph photo smaller than the HR minimum side instead of rejecting it', async () => {
+    const store = recordingStore();
+    const tiny = await solid(48, 48).jpeg().toBuffer();
+    const result = await graphPhotoRenditionPort(store, { rendering }).renderAndStore(OWNER, tiny);
+    expect(store.writes).toHaveLength(1);
+    expect(store.writes[0]?.owner).toEqual(OWNER);
+    expect(store.writes[0]?.contentHash).toBe(result.contentHash);
+    expect(result.thumbnails.medium).toMatchObject({ blobName: `u-1/${result.contentHash}/M.jpg`, width: 72 });
+    expect(Object.keys(result.thumbnails).sort()).toEqual(['large', 'medium', 'small']);
+  });
+
+  it('still rejects bytes that are not an image', async () => {
+    const store = recordingStore();
+    const port = graphPhotoRenditionPort(store, { rendering });
+    await expect(port.renderAndStore(OWNER, Buffer.from('not an image'))).rejects.toBeInstanceOf(PhotoRejectedError);
+    expect(store.writes).toHaveLength(0);
+  });
+});
