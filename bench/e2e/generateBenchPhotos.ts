@@ -1,0 +1,60 @@
+// Distinct photos made at run time: a different background colour per photo (and per phase) under gaussian grain,
+// so every content hash differs and the JPEGs weigh what a lightly compressed 800×800 portrait does (~100-200 KB).
+
+import sharp from 'sharp';
+
+export interface BenchPhotoOptions {
+  size?: number;
+  /** Shifts the colour wheel so a second phase gives every user a photo they have not had yet. */
+  phase: number;
+}
+
+function colour(index: number, count: number, phase: number): { r: number; g: number; b: number } {
+  // Hue spread over the wheel, lightness alternating per phase: no two (index, phase) pairs share a colour.
+  const hue = ((index / Math.max(1, count)) * 360 + phase * 7) % 360;
+  const lightness = phase % 2 === 0 ? 0.45 : 0.6;
+  const chroma = (1 - Math.abs(2 * lightness - 1)) * 0.7;
+  const x = chroma * (1 - Math.abs(((hue / 60) % 2) - 1));
+  const [r, g, b] =
+    hue < 60
+      ? [chroma, x, 0]
+      : hue < 120
+        ? [x, chroma, 0]
+        : hue < 180
+          ? [0, chroma, x]
+          : hue < 240
+            ? [0, x, chroma]
+            : hue < 300
+              ? [x, 0, chroma]
+              : [chroma, 0, x];
+  const m = lightness - chroma / 2;
+  const to255 = (v: number): number => Math.round((v + m) * 255);
+  return { r: to255(r), g: to255(g), b: to255(b) };
+}
+
+export async function generateBenchPhotos(count: number, options: BenchPhotoOptions): Promise<Buffer[]> {
+  const size = options.size ?? 800;
+  const photos: Buffer[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const background = colour(index, count, options.phase);
+    const grain = await sharp({
+      create: {
+        width: size,
+        height: size,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 24 },
+      },
+    })
+      .raw()
+      .toBuffer();
+    // Mid-grey grain blended with `overlay` leaves the hue alone and adds sensor-like texture.
+    photos.push(
+      await sharp({ create: { width: size, height: size, channels: 3, background } })
+        .composite([{ input: grain, raw: { width: size, height: size, channels: 3 }, blend: 'overlay' }])
+        .jpeg({ quality: 85 })
+        .toBuffer(),
+    );
+  }
+  return photos;
+}
