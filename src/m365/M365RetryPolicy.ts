@@ -1,6 +1,6 @@
 // The one short, in-process retry policy shared by the Graph and SharePoint clients (the msgraph-sdk RetryHandler's
-// rules): only 429, 503, 504 and network failures are retried; `Retry-After` is honoured, otherwise exponential
-// backoff with full jitter (the exponential-backoff package). Long waits are not slept here: a Retry-After beyond
+// rules): only 429, 503, 504 and network failures are retried; `Retry-After` is slept exactly, otherwise exponential
+// backoff with full jitter. Long waits are not slept here: a Retry-After beyond
 // `maxInProcessWaitMs` ends the loop at once, and the queue writer reschedules the message with that delay instead
 // of holding a Functions worker (https://learn.microsoft.com/graph/throttling,
 // https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online).
@@ -9,7 +9,6 @@
 // `maxInProcessWaitMs` becomes a 429-like `rate-limit-paced` error carrying the wait, which the writers reschedule
 // exactly like a Retry-After.
 
-import { backOff } from 'exponential-backoff';
 import {
   isM365RequestError,
   M365RequestError,
@@ -75,29 +74,32 @@ export async function sendWithRetry(
     }
     return response;
   };
-  try {
-    return await backOff(attempt, {
-      numOfAttempts: options.maxTries,
-      startingDelay: options.baseDelayMs,
-      maxDelay: options.maxDelayMs,
-      timeMultiple: 2,
-      jitter: 'full',
-      retry: async (error: unknown, nextAttempt: number) => {
-        if (nextAttempt >= options.maxTries) return false;
-        if (error instanceof RetryableAnswer) {
-          if (error.retryAfterMs !== undefined && error.retryAfterMs > options.maxInProcessWaitMs) return false;
-          await error.response.body?.cancel();
-          // Retry-After is a minimum: the package's jittered step is added on top of it.
-          if (error.retryAfterMs !== undefined) await sleep(error.retryAfterMs);
-          return true;
-        }
-        return isM365RequestError(error) && error.status === 0;
-      },
-    });
-  } catch (error) {
-    if (error instanceof RetryableAnswer) return error.response;
-    throw error;
+  for (let tryNumber = 1; ; tryNumber++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const last = tryNumber >= options.maxTries;
+      if (error instanceof RetryableAnswer) {
+        const waitMs = error.retryAfterMs ?? fullJitterBackoffMs(tryNumber, options);
+        if (last || waitMs > options.maxInProcessWaitMs) return error.response;
+        await error.response.body?.cancel();
+        await sleep(waitMs);
+        continue;
+      }
+      if (last || !(isM365RequestError(error) && error.status === 0)) throw error;
+      await sleep(fullJitterBackoffMs(tryNumber, options));
+    }
   }
+}
+
+/**
+ * The delay before try `tryNumber + 1` when the service named none: exponential backoff with full jitter
+ * (random between 0 and min(maxDelay, base * 2^(tryNumber - 1))), as the msgraph SDK's RetryHandler does. The loop is
+ * written out rather than handed to a backoff package because a Retry-After must be slept exactly: a package's own
+ * jittered step on top of it left writers idle while the service had room (measured by npm run bench:e2e).
+ */
+function fullJitterBackoffMs(tryNumber: number, options: { baseDelayMs: number; maxDelayMs: number }): number {
+  return Math.round(Math.random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (tryNumber - 1)));
 }
 
 /** Sleeps until the pacer lets this try go; a turn beyond `maxInProcessWaitMs` in all is handed back as a 429. */
