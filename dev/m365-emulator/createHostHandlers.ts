@@ -14,7 +14,7 @@ import { decodePath, HttpRouter } from './HttpRouter';
 import { createLoginRouter } from './loginRoutes';
 import { addPeopleManagerRoutes } from './peopleManagerRoutes';
 import type { ServiceName } from './RequestPolicy';
-import { createServiceHandler } from './serviceHandler';
+import { createServiceHandler, runMatchedRoute } from './serviceHandler';
 import { addSharePointFilesRoutes } from './sharePointFilesRoutes';
 import { sharePointError } from './sharePointError';
 import type { ListenerOutcome } from './startHttpsListener';
@@ -70,13 +70,7 @@ async function dispatchBatchItem(
     return graphError(400, 'BadRequest', message, { request, now: ctx.now() });
   }
   ctx.policy.count('graph', request.method, `batch:${match.name}`);
-  try {
-    const response = await match.handler(request, match.params, ctx);
-    Object.assign(response.headers, ctx.policy.finish(request));
-    return response;
-  } finally {
-    ctx.policy.finish(request);
-  }
+  return runMatchedRoute(match, request, ctx);
 }
 
 function graphCodeFor(status: number): string {

@@ -4,7 +4,7 @@
 
 import type { EmulatorContext } from './EmulatorContext';
 import type { EmulatorRequest, EmulatorResponse } from './HttpExchange';
-import { decodePath, type HttpRouter } from './HttpRouter';
+import { decodePath, type HttpRouter, type RouteMatch } from './HttpRouter';
 import type { ServiceName } from './RequestPolicy';
 import type { ListenerOutcome } from './startHttpsListener';
 
@@ -42,13 +42,24 @@ export function createServiceHandler(
     if (match === 'methodNotAllowed') {
       return errors.error(request, 405, undefined, 'The HTTP method is not allowed on this resource.');
     }
-    try {
-      const response = await match.handler(request, match.params, ctx);
-      Object.assign(response.headers, ctx.policy.finish(request));
-      return response;
-    } finally {
-      // Frees the request's mailbox slot even when the handler threw.
-      ctx.policy.finish(request);
-    }
+    return runMatchedRoute(match, request, ctx);
   };
+}
+
+/**
+ * Runs a matched route and gives its answer the policy's headers (RateLimit-*); the request's mailbox slot is freed
+ * even when the handler throws. Top-level requests and `$batch` sub-requests both go through here.
+ */
+export async function runMatchedRoute(
+  match: RouteMatch<EmulatorContext>,
+  request: EmulatorRequest,
+  ctx: EmulatorContext,
+): Promise<EmulatorResponse> {
+  try {
+    const response = await match.handler(request, match.params, ctx);
+    Object.assign(response.headers, ctx.policy.finish(request));
+    return response;
+  } finally {
+    ctx.policy.finish(request);
+  }
 }

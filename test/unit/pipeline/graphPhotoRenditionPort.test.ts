@@ -2,19 +2,13 @@ import { graphPhotoRenditionPort } from '../../../src/pipeline/graphPhotoRenditi
 import type { RenderedPhoto } from '../../../src/pipeline/ingestPhoto';
 import type { PhotoOwner, RenditionRef } from '../../../src/pipeline/messages';
 import { PhotoRejectedError } from '../../../src/pipeline/PhotoRejectedError';
+import { loadIngestConfig } from '../../../src/config';
 import type { RenditionOptions } from '../../../src/pipeline/renderRenditions';
 import { solid } from '../../support/generatedImages';
 
 const OWNER: PhotoOwner = { userId: 'u-1', userPrincipalName: 'adele.vance@contoso.com' };
-const rendering: RenditionOptions = {
-  maxBytes: 4 * 1024 * 1024,
-  maxPixels: 50_000_000,
-  minSide: 96,
-  crop: 'centre',
-  exchangeSize: 648,
-  sharePointSizes: { small: 48, medium: 72, large: 200 },
-  jpegQuality: 90,
-};
+// The product's defaults (no settings): 648, 48/72/200, 96 px minimum side, 50 MB, 50 MP.
+const rendering: RenditionOptions = loadIngestConfig({});
 
 /** Keeps what it was asked to store and answers with refs named like photos-processed. */
 function recordingStore() {

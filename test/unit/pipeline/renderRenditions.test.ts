@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { loadIngestConfig } from '../../../src/config';
 import sharp from 'sharp';
 import {
   EXCHANGE_MAX_BYTES,
@@ -24,15 +25,8 @@ import {
   WHITE,
 } from '../../support/generatedImages';
 
-const options: RenditionOptions = {
-  maxBytes: 50 * 1024 * 1024,
-  maxPixels: 50_000_000,
-  minSide: 96,
-  crop: 'centre',
-  exchangeSize: 648,
-  sharePointSizes: { small: 48, medium: 72, large: 200 },
-  jpegQuality: 90,
-};
+// The product's defaults (no settings): 648, 48/72/200, 96 px minimum side, 50 MB, 50 MP.
+const options: RenditionOptions = loadIngestConfig({});
 
 let noisePhoto: Promise<Buffer> | undefined;
 /** Noise is the worst case for JPEG size; made once, it is the slowest fixture. */
