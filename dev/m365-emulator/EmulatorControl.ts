@@ -4,7 +4,14 @@
 import sharp from 'sharp';
 import type { ResourceName } from './AppRegistration';
 import type { EmulatorContext } from './EmulatorContext';
-import type { EmulatorStats, FaultSpec, MailboxLimitsSpec, ThrottlingSpec } from './RequestPolicy';
+import type {
+  EmulatorStats,
+  FaultSpec,
+  MailboxLimitsSpec,
+  ThrottledService,
+  ThrottleWindowUsage,
+  ThrottlingSpec,
+} from './RequestPolicy';
 import type { DeliveryRecord, Subscription } from './SubscriptionStore';
 import type { MailboxKind, PhotoUpdateSource, StoredPhoto, TenantUser } from './Tenant';
 
@@ -143,6 +150,11 @@ export class EmulatorControl {
 
   setThrottling(spec: ThrottlingSpec): void {
     this.ctx.policy.setThrottling(spec);
+  }
+
+  /** Each app's use of each fixed window since throttling was set (empty for a sliding window or none). */
+  throttleWindows(service: ThrottledService): ThrottleWindowUsage[] {
+    return this.ctx.policy.throttleWindows(service);
   }
 
   /** Outlook's per-app, per-mailbox limits on photo calls (default 4 concurrent, 10,000 per 10 minutes). */

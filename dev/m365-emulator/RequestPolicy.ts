@@ -1,9 +1,13 @@
-// Cross-cutting behaviour of the emulated services: request counters, per-app throttling (sliding window),
-// Outlook's per-mailbox limits and injected faults. Throttling uses the real monotonic clock, not the injectable
-// tenant clock, because Retry-After and RateLimit-Reset are wall-clock promises to the client.
-// - SharePoint sends the (draft-03) IETF `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` headers once
-//   an app has used 80 % of its per-minute budget, and with its 429s:
+// Cross-cutting behaviour of the emulated services: request counters, per-app throttling, Outlook's per-mailbox
+// limits and injected faults. Throttling uses the real monotonic clock, not the injectable tenant clock, because
+// Retry-After and RateLimit-Reset are wall-clock promises to the client.
+// - SharePoint budgets each app per minute ("resource units per app per minute"), a quota that resets: its
+//   (draft-03) IETF `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` headers, sent once an app has used
+//   80 % of it and with its 429s, give the seconds until the quota resets. So SharePoint is throttled in fixed
+//   windows, back to back from the moment throttling was set:
 //   https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online
+// - Graph documents no algorithm, only 429 + Retry-After (https://learn.microsoft.com/graph/throttling): it is
+//   throttled with a sliding log, the stricter reading (a burst at a window edge cannot get twice the limit).
 // - Outlook (photos included) limits each app on each mailbox to 4 concurrent requests and 10,000 requests per
 //   10 minutes: https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits
 
@@ -28,11 +32,30 @@ export interface FaultSpec {
   times?: number;
 }
 
+/**
+ * `fixed`: the budget resets whole at the end of each window (windows follow each other from `setThrottling`);
+ * `sliding`: a request counts for `windowMs` after it was admitted.
+ */
+export type ThrottleWindowKind = 'fixed' | 'sliding';
+
 export interface ThrottlingSpec {
   service: ThrottledService;
   /** Requests allowed per app within `windowMs`; `undefined` turns throttling off. */
   limit?: number;
   windowMs?: number;
+  /** Default: `fixed` for SharePoint (its per-minute quota resets), `sliding` for Graph. */
+  window?: ThrottleWindowKind;
+}
+
+/** One app's use of one fixed window: what the service admitted and refused in it. */
+export interface ThrottleWindowUsage {
+  appId: string;
+  /** `performance.now()` milliseconds of this process (the emulator runs in it). */
+  startedAt: number;
+  endsAt: number;
+  limit: number;
+  admitted: number;
+  refused: number;
 }
 
 /** Outlook's limits per app and mailbox; each field left out keeps its current value. */
@@ -47,6 +70,24 @@ export interface MailboxLimitsSpec {
    * emulator answers in a few milliseconds, so concurrent requests would otherwise rarely overlap). Default 0.
    */
   holdMs?: number;
+}
+
+export const defaultThrottleWindow: Record<ThrottledService, ThrottleWindowKind> = {
+  graph: 'sliding',
+  sharepoint: 'fixed',
+};
+
+interface WindowCounts {
+  admitted: number;
+  refused: number;
+}
+
+interface ThrottleRule {
+  limit: number;
+  windowMs: number;
+  window: ThrottleWindowKind;
+  /** Start of the first fixed window (when throttling was set). */
+  origin: number;
 }
 
 export const outlookMailboxLimits: Required<MailboxLimitsSpec> = {
@@ -104,9 +145,14 @@ interface ActiveFault extends FaultSpec {
 }
 
 export class RequestPolicy {
+  /** `wallClock`: monotonic milliseconds (tests pass their own to step through windows). */
+  constructor(private readonly wallClock: () => number = () => performance.now()) {}
+
   private faults: ActiveFault[] = [];
-  private readonly limits = new Map<ThrottledService, { limit: number; windowMs: number }>();
+  private readonly limits = new Map<ThrottledService, ThrottleRule>();
   private readonly windows = new Map<string, number[]>();
+  /** Fixed windows, per service: app → window index → admitted/refused. */
+  private readonly fixedUsage = new Map<ThrottledService, Map<string, Map<number, WindowCounts>>>();
   private counters: EmulatorStats = emptyStats();
   private mailboxLimits: Required<MailboxLimitsSpec> = { ...outlookMailboxLimits };
   private readonly inFlight = new Map<string, number>();
@@ -140,31 +186,92 @@ export class RequestPolicy {
   }
 
   setThrottling(spec: ThrottlingSpec): void {
-    if (spec.limit === undefined) this.limits.delete(spec.service);
-    else this.limits.set(spec.service, { limit: spec.limit, windowMs: spec.windowMs ?? 1000 });
+    this.fixedUsage.delete(spec.service);
+    for (const key of [...this.windows.keys()]) if (key.startsWith(`${spec.service}:`)) this.windows.delete(key);
+    if (spec.limit === undefined) {
+      this.limits.delete(spec.service);
+      return;
+    }
+    this.limits.set(spec.service, {
+      limit: spec.limit,
+      windowMs: spec.windowMs ?? 1000,
+      window: spec.window ?? defaultThrottleWindow[spec.service],
+      origin: this.wallClock(),
+    });
   }
 
   /**
-   * Records one request by `appId`. Over the limit the request is refused (and not counted) with the seconds to
-   * wait; SharePoint answers also carry `RateLimit-*` headers once the app has used 80 % of its window.
+   * Records one request by `appId`. Over the limit the request is refused (and not counted against the budget) with
+   * the whole seconds to wait; SharePoint answers also carry `RateLimit-*` headers once the app has used 80 % of its
+   * budget.
    */
   throttle(service: ThrottledService, appId: string): ThrottleVerdict {
     const rule = this.limits.get(service);
     if (!rule) return { headers: {} };
-    const key = `${service}:${appId}`;
-    const now = performance.now();
-    const recent = (this.windows.get(key) ?? []).filter((t) => t > now - rule.windowMs);
-    this.windows.set(key, recent);
-    const secondsUntilOldestLeaves = () => Math.max(1, Math.ceil(((recent[0] ?? now) + rule.windowMs - now) / 1000));
-    if (recent.length >= rule.limit) {
+    const now = this.wallClock();
+    const { used, msUntilFree, admit } =
+      rule.window === 'fixed'
+        ? this.fixedWindow(service, rule, appId, now)
+        : this.slidingWindow(service, rule, appId, now);
+    // Whole seconds, rounded up: waiting that long is a promise that the budget has room again.
+    const seconds = () => Math.max(1, Math.ceil(msUntilFree / 1000));
+    if (used >= rule.limit) {
       this.countThrottled(service);
-      const retryAfterSeconds = secondsUntilOldestLeaves();
+      admit(false);
+      const retryAfterSeconds = seconds();
       const headers = service === 'sharepoint' ? rateLimitHeaders(rule.limit, 0, retryAfterSeconds) : {};
       return { retryAfterSeconds, headers };
     }
-    recent.push(now);
-    if (service !== 'sharepoint' || recent.length < Math.ceil(rule.limit * 0.8)) return { headers: {} };
-    return { headers: rateLimitHeaders(rule.limit, rule.limit - recent.length, secondsUntilOldestLeaves()) };
+    admit(true);
+    if (service !== 'sharepoint' || used + 1 < Math.ceil(rule.limit * 0.8)) return { headers: {} };
+    return { headers: rateLimitHeaders(rule.limit, rule.limit - used - 1, seconds()) };
+  }
+
+  /** The fixed windows of `service` so far (the current one included), per app, oldest first. */
+  throttleWindows(service: ThrottledService): ThrottleWindowUsage[] {
+    const rule = this.limits.get(service);
+    if (!rule || rule.window !== 'fixed') return [];
+    const current = Math.floor((this.wallClock() - rule.origin) / rule.windowMs);
+    const usage: ThrottleWindowUsage[] = [];
+    for (const [appId, byWindow] of this.fixedUsage.get(service) ?? []) {
+      for (let index = 0; index <= current; index++) {
+        const counts = byWindow.get(index) ?? { admitted: 0, refused: 0 };
+        const startedAt = rule.origin + index * rule.windowMs;
+        usage.push({ appId, startedAt, endsAt: startedAt + rule.windowMs, limit: rule.limit, ...counts });
+      }
+    }
+    return usage;
+  }
+
+  private fixedWindow(service: ThrottledService, rule: ThrottleRule, appId: string, now: number) {
+    const index = Math.floor((now - rule.origin) / rule.windowMs);
+    const apps = this.fixedUsage.get(service) ?? new Map<string, Map<number, WindowCounts>>();
+    this.fixedUsage.set(service, apps);
+    const byWindow = apps.get(appId) ?? new Map<number, WindowCounts>();
+    apps.set(appId, byWindow);
+    const counts = byWindow.get(index) ?? { admitted: 0, refused: 0 };
+    byWindow.set(index, counts);
+    return {
+      used: counts.admitted,
+      msUntilFree: rule.origin + (index + 1) * rule.windowMs - now,
+      admit: (admitted: boolean) => {
+        if (admitted) counts.admitted += 1;
+        else counts.refused += 1;
+      },
+    };
+  }
+
+  private slidingWindow(service: ThrottledService, rule: ThrottleRule, appId: string, now: number) {
+    const key = `${service}:${appId}`;
+    const recent = (this.windows.get(key) ?? []).filter((t) => t > now - rule.windowMs);
+    this.windows.set(key, recent);
+    return {
+      used: recent.length,
+      msUntilFree: (recent[0] ?? now) + rule.windowMs - now,
+      admit: (admitted: boolean) => {
+        if (admitted) recent.push(now);
+      },
+    };
   }
 
   setMailboxLimits(spec: MailboxLimitsSpec): void {
@@ -188,7 +295,7 @@ export class RequestPolicy {
       this.countThrottled('MailboxConcurrency');
       return { ok: false, budget: 'MailboxConcurrency', retryAfterSeconds: 1 };
     }
-    const now = performance.now();
+    const now = this.wallClock();
     const recent = (this.windows.get(key) ?? []).filter((t) => t > now - rules.windowMs);
     this.windows.set(key, recent);
     if (recent.length >= rules.limit) {

@@ -75,6 +75,10 @@ export function addControlRoutes(router: HttpRouter<EmulatorContext>, control: E
     control.setThrottling(body(request) as unknown as ThrottlingSpec);
     return emptyResponse(204);
   });
+  add('GET', 'throttling', 'throttleWindows', (request) => {
+    const service = request.url.searchParams.get('service');
+    return jsonResponse(200, control.throttleWindows(service === 'graph' ? 'graph' : 'sharepoint'));
+  });
   add('POST', 'mailboxLimits', 'mailboxLimits', (request) => {
     const b = body(request);
     const spec: MailboxLimitsSpec = {};

@@ -107,17 +107,46 @@ async function waitForTurn(
   pacer: RateLimitPacer,
   options: { maxInProcessWaitMs: number; service: M365Service; url: string },
 ): Promise<number> {
+  const decision = await waitForPacer(() => pacer.decide(), {
+    ...options,
+    what: 'Not sent',
+  });
+  return decision.ticket;
+}
+
+/**
+ * Runs `work`, which sends up to `units` requests through `pacer`, once the pacer holds that many units of the known
+ * budget for it; a wait beyond `maxInProcessWaitMs` is handed back as a 429-like `rate-limit-paced` error before
+ * anything was sent, so a caller that reschedules repeats nothing.
+ */
+export async function withReservedRequests<T>(
+  pacer: RateLimitPacer,
+  units: number,
+  options: { maxInProcessWaitMs: number; service: M365Service; url: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  const decision = await waitForPacer(() => pacer.reserve(units), {
+    ...options,
+    what: `Not started (${units} requests)`,
+  });
+  return pacer.runReserved(decision.reservation, work);
+}
+
+async function waitForPacer<D extends { kind: string }>(
+  ask: () => D | { kind: 'wait'; ms: number },
+  options: { maxInProcessWaitMs: number; service: M365Service; url: string; what: string },
+): Promise<D> {
   let waited = 0;
   for (;;) {
-    const decision = pacer.decide();
-    if (decision.kind === 'send') return decision.ticket;
+    const decision = ask();
+    if (!isWait(decision)) return decision;
     if (waited + decision.ms > options.maxInProcessWaitMs) {
       throw new M365RequestError({
         service: options.service,
         status: 429,
         code: 'rate-limit-paced',
         message:
-          `Not sent: ${new URL(options.url).origin} said the app's budget is spent (RateLimit-Remaining 0) ` +
+          `${options.what}: ${new URL(options.url).origin} said the app's budget is spent (RateLimit-Remaining 0) ` +
           `until RateLimit-Reset, ${waited + decision.ms} ms away.`,
         retryAfterMs: waited + decision.ms,
         retryable: true,
@@ -126,4 +155,8 @@ async function waitForTurn(
     await sleep(decision.ms);
     waited += decision.ms;
   }
+}
+
+function isWait(decision: { kind: string }): decision is { kind: 'wait'; ms: number } {
+  return decision.kind === 'wait';
 }

@@ -5,7 +5,7 @@
 
 import type { M365Auth } from './M365Auth';
 import { m365ErrorFromResponse, type M365Service } from './M365RequestError';
-import { sendWithRetry, type M365RetryOptions } from './M365RetryPolicy';
+import { sendWithRetry, withReservedRequests, type M365RetryOptions } from './M365RetryPolicy';
 import { RateLimitPacer } from './RateLimitPacer';
 
 export interface M365TransportOptions {
@@ -53,6 +53,21 @@ export class M365Transport {
         }),
       { ...this.options.retry, service, url, pacer: this.pacerFor(service) },
     );
+  }
+
+  /**
+   * Runs `work`, which sends up to `requests` calls to `origin` (a `service` host), once the service's known budget
+   * can take all of them, so it is not throttled half-way (see RateLimitPacer). Without pacing it just runs.
+   */
+  async withReservedRequests<T>(
+    service: M365Service,
+    origin: string,
+    requests: number,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const pacer = this.pacerFor(service);
+    if (!pacer) return work();
+    return withReservedRequests(pacer, requests, { ...this.options.retry, service, url: origin }, work);
   }
 
   /** Like send, but a non-2xx answer becomes an M365RequestError. */

@@ -60,6 +60,14 @@ export class SharePointClient {
     return this.folder;
   }
 
+  /**
+   * Runs `work`, which makes up to `requests` SharePoint calls, once the app's known budget can take them all: a
+   * photo's calls are not stopped half-way by RateLimit pacing (a rescheduled half-done write would repeat them).
+   */
+  withReservedRequests<T>(requests: number, work: () => Promise<T>): Promise<T> {
+    return this.options.transport.withReservedRequests('sharepoint', this.options.mySiteUrl, requests, work);
+  }
+
   /** Uploads (overwriting) one thumbnail; returns its absolute URL. */
   async uploadThumbnail(userPrincipalName: string, size: ThumbnailSize, jpeg: Buffer): Promise<string> {
     const folder = await this.profilePicturesFolder();

@@ -14,6 +14,11 @@ import {
 export type ThumbnailSizeLetter = 'S' | 'M' | 'L';
 
 export interface SharePointPhotoPort {
+  /**
+   * Runs `work`, which makes up to `requests` calls, once the service's budget can take them all; throws a
+   * retryable throttling error (nothing sent) when that is further off than the writer should wait in process.
+   */
+  withReservedRequests<T>(requests: number, work: () => Promise<T>): Promise<T>;
   uploadThumbnail(userPrincipalName: string, size: ThumbnailSizeLetter, jpeg: Buffer): Promise<string>;
   setProfileProperty(userPrincipalName: string, propertyName: string, propertyValue: string): Promise<void>;
 }
@@ -45,20 +50,23 @@ export async function writeSharePointPhoto(
           ['M', write.thumbnails.medium.blobName],
           ['L', write.thumbnails.large.blobName],
         ];
-        let pictureUrl = '';
-        for (const [size, blobName] of sizes) {
-          const url = await deps.sharePoint.uploadThumbnail(upn, size, await deps.renditions.readRendition(blobName));
-          if (size === 'M') pictureUrl = url;
-        }
-        await deps.sharePoint.setProfileProperty(upn, 'PictureURL', pictureUrl);
-        await deps.sharePoint.setProfileProperty(upn, 'SPS-PicturePlaceholderState', '0');
-        await deps.sharePoint.setProfileProperty(
-          upn,
-          'SPS-PictureTimestamp',
-          String(Math.floor(now().getTime() / 1000)),
-        );
-        // 0 = "SharePoint has the current photo": stops SharePoint's own Exchange sync from replacing ours.
-        await deps.sharePoint.setProfileProperty(upn, 'SPS-PictureExchangeSyncState', '0');
+        const properties = (pictureUrl: string): Array<[string, string]> => [
+          ['PictureURL', pictureUrl],
+          ['SPS-PicturePlaceholderState', '0'],
+          ['SPS-PictureTimestamp', String(Math.floor(now().getTime() / 1000))],
+          // 0 = "SharePoint has the current photo": stops SharePoint's own Exchange sync from replacing ours.
+          ['SPS-PictureExchangeSyncState', '0'],
+        ];
+        // All of a photo's calls or none: a write throttled half-way and rescheduled would upload again.
+        await deps.sharePoint.withReservedRequests(sizes.length + properties('').length, async () => {
+          let pictureUrl = '';
+          for (const [size, blobName] of sizes) {
+            const url = await deps.sharePoint.uploadThumbnail(upn, size, await deps.renditions.readRendition(blobName));
+            if (size === 'M') pictureUrl = url;
+          }
+          for (const [name, value] of properties(pictureUrl))
+            await deps.sharePoint.setProfileProperty(upn, name, value);
+        });
         return {};
       },
     },

@@ -167,6 +167,14 @@ test('SharePoint throttles per app with 429 and Retry-After past the configured 
     }
     expect(statuses).toEqual([200, 200, 429, 429]);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(retryAfter)).toBeLessThanOrEqual(5);
+    // The quota resets whole at the end of the window; the control API reports what each window admitted.
+    const windows = (await (
+      await fetch(`${emulator.urls.graphBaseUrl}/_emulator/throttling?service=sharepoint`)
+    ).json()) as Array<{ limit: number; admitted: number; refused: number; endsAt: number; startedAt: number }>;
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toMatchObject({ limit: 2, admitted: 2, refused: 2 });
+    expect((windows[0]?.endsAt ?? 0) - (windows[0]?.startedAt ?? 0)).toBe(5_000);
   } finally {
     emulator.control.setThrottling({ service: 'sharepoint' });
   }

@@ -1,5 +1,5 @@
 import { isM365RequestError } from '../../../src/m365/M365RequestError';
-import { sendWithRetry, type M365RetryOptions } from '../../../src/m365/M365RetryPolicy';
+import { sendWithRetry, withReservedRequests, type M365RetryOptions } from '../../../src/m365/M365RetryPolicy';
 import { RateLimitPacer } from '../../../src/m365/RateLimitPacer';
 
 const fast: M365RetryOptions = { maxTries: 3, baseDelayMs: 1, maxDelayMs: 5, maxInProcessWaitMs: 50, timeoutMs: 1_000 };
@@ -102,5 +102,26 @@ describe('sendWithRetry with RateLimit headers', () => {
       retryable: true,
     });
     expect(isM365RequestError(error) ? error.retryAfterMs : 0).toBeGreaterThan(29_000);
+  });
+});
+
+describe('withReservedRequests', () => {
+  it("sends a unit of work's requests under one reservation, or starts none of them when the budget cannot", async () => {
+    const pacer = new RateLimitPacer();
+    const left = (remaining: number): [number, Record<string, string>] => [
+      200,
+      { 'RateLimit-Remaining': String(remaining), 'RateLimit-Reset': '30' },
+    ];
+    const { send, calls } = scripted(left(3), left(2), left(1));
+    const work = async () => {
+      for (let i = 0; i < 3; i++) await sendWithRetry(send, { ...fast, ...target, pacer });
+    };
+    await withReservedRequests(pacer, 3, { ...fast, ...target }, work);
+    expect(calls).toHaveLength(3);
+    // The last answer said 1 left, so 3 more cannot start.
+    const error = await withReservedRequests(pacer, 3, { ...fast, ...target }, work).catch((e: unknown) => e);
+    expect(calls).toHaveLength(3);
+    expect(isM365RequestError(error) && error).toMatchObject({ status: 429, code: 'rate-limit-paced' });
+    expect(isM365RequestError(error) ? error.message : '').toMatch(/Not started \(3 requests\)/);
   });
 });

@@ -1,4 +1,9 @@
-import { RateLimitPacer, type PaceDecision } from '../../../src/m365/RateLimitPacer';
+import {
+  RateLimitPacer,
+  type BudgetReservation,
+  type PaceDecision,
+  type ReserveDecision,
+} from '../../../src/m365/RateLimitPacer';
 
 function clock() {
   let now = 1_000_000;
@@ -11,6 +16,11 @@ const rateLimit = (remaining: number, resetSeconds: number) =>
     'RateLimit-Remaining': String(remaining),
     'RateLimit-Reset': String(resetSeconds),
   });
+
+function reservationOf(decision: ReserveDecision): BudgetReservation {
+  if (decision.kind !== 'reserved') throw new Error(`expected a reservation, got wait ${decision.ms} ms`);
+  return decision.reservation;
+}
 
 function ticketOf(decision: PaceDecision): number {
   if (decision.kind !== 'send') throw new Error(`expected send, got wait ${decision.ms} ms`);
@@ -71,5 +81,59 @@ describe('RateLimitPacer', () => {
     pacer.observe(late, rateLimit(0, 2));
     pacer.observe(early, new Headers());
     expect(pacer.decide()).toEqual({ kind: 'wait', ms: 2_000 });
+  });
+
+  describe('reservations for a unit of work', () => {
+    it('holds all the units or none: a photo does not start when the budget cannot finish it', () => {
+      const time = clock();
+      const pacer = new RateLimitPacer(time.now);
+      pacer.observe(ticketOf(pacer.decide()), rateLimit(9, 4));
+      reservationOf(pacer.reserve(7));
+      // 2 left: a second photo of 7 waits for the reset, though a single request could still go.
+      expect(pacer.reserve(7)).toEqual({ kind: 'wait', ms: 4_000 });
+      expect(pacer.decide().kind).toBe('send');
+    });
+
+    it("lets the reservation's own requests go while others wait, and gives back what it did not use", async () => {
+      const time = clock();
+      const pacer = new RateLimitPacer(time.now);
+      pacer.observe(ticketOf(pacer.decide()), rateLimit(3, 4));
+      const reservation = reservationOf(pacer.reserve(3));
+      expect(pacer.decide().kind).toBe('wait');
+      const inside = await pacer.runReserved(reservation, async () => {
+        await Promise.resolve();
+        return [pacer.decide().kind, pacer.decide().kind];
+      });
+      expect(inside).toEqual(['send', 'send']);
+      // One unit unused: back in the budget for anyone.
+      expect(pacer.decide().kind).toBe('send');
+      expect(pacer.decide().kind).toBe('wait');
+    });
+
+    it('counts reserved units not yet sent against a budget an answer announces', () => {
+      const time = clock();
+      const pacer = new RateLimitPacer(time.now);
+      // No headers yet: reservations are granted, and held.
+      reservationOf(pacer.reserve(7));
+      const ticket = ticketOf(pacer.decide());
+      // The service says 8 left; 7 of them are promised to the reservation.
+      pacer.observe(ticket, rateLimit(8, 5));
+      expect(pacer.decide().kind).toBe('send');
+      expect(pacer.decide().kind).toBe('wait');
+    });
+
+    it('lets one reservation probe a reset and holds the others until its first answer', async () => {
+      const time = clock();
+      const pacer = new RateLimitPacer(time.now);
+      pacer.observe(ticketOf(pacer.decide()), rateLimit(0, 1));
+      time.advance(1_000);
+      const probe = reservationOf(pacer.reserve(7));
+      expect(pacer.reserve(7).kind).toBe('wait');
+      await pacer.runReserved(probe, async () => {
+        pacer.observe(ticketOf(pacer.decide()), new Headers());
+        return Promise.resolve();
+      });
+      expect(pacer.reserve(7).kind).toBe('reserved');
+    });
   });
 });

@@ -36,6 +36,14 @@ class FakeSharePoint implements SharePointPhotoPort {
   readonly uploads: Array<{ size: ThumbnailSizeLetter; bytes: string }> = [];
   readonly properties = new Map<string, string>();
   failures: Error[] = [];
+  readonly reservations: number[] = [];
+  reservationFailure: Error | undefined;
+
+  withReservedRequests<T>(requests: number, work: () => Promise<T>): Promise<T> {
+    this.reservations.push(requests);
+    if (this.reservationFailure) return Promise.reject(this.reservationFailure);
+    return work();
+  }
 
   uploadThumbnail(upn: string, size: ThumbnailSizeLetter, jpeg: Buffer): Promise<string> {
     const failure = this.failures.shift();
@@ -105,6 +113,19 @@ describe('writeSharePointPhoto', () => {
       delayMs: 3_000,
     });
     expect(rescheduler.rescheduled[0]?.message.sharePointPhotoWrite.attempt).toBe(1);
+  });
+
+  it('reserves all seven calls of a photo before the first, and reschedules with nothing sent when it cannot', async () => {
+    const { sharePoint, rescheduler, deps } = setup();
+    sharePoint.reservationFailure = m365Failure({ service: 'sharepoint', status: 429, retryAfterMs: 8_000 });
+    await expect(writeSharePointPhoto(message(), deps)).resolves.toMatchObject({
+      outcome: 'rescheduled',
+      delayMs: 8_000,
+    });
+    expect(sharePoint.reservations).toEqual([7]);
+    expect(sharePoint.uploads).toHaveLength(0);
+    expect(sharePoint.properties.size).toBe(0);
+    expect(rescheduler.rescheduled).toHaveLength(1);
   });
 
   it('does nothing when SharePoint is not a sync target', async () => {
