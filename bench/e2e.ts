@@ -212,9 +212,19 @@ function printPhase(result: PhaseResult, timeline: PhotoTimeline): void {
       `SharePoint ${result.requests.sharepoint} requests (per photo: ${(result.requests.graph / photos.length).toFixed(2)} + ` +
       `${(result.requests.directory / photos.length).toFixed(2)}, ${(result.requests.sharepoint / photos.length).toFixed(2)}), ` +
       `${result.stats.throttled} answered 429, ${result.stats.faults} faults; writer reschedules: ` +
-      `Exchange ${rescheduled('exchange')}, SharePoint ${rescheduled('sharepoint')}; host warnings ${timeline.warningCount}`,
+      `Exchange ${rescheduled('exchange')}, SharePoint ${rescheduled('sharepoint')} (most for one photo: ` +
+      `${mostRescheduled(photos)}); host warnings ${timeline.warningCount}`,
   );
   for (const warning of timeline.warnings) console.log(`  warning: ${warning}`);
+}
+
+/** The most times one photo's write was handed back to the queue, either target (each one counts an attempt). */
+function mostRescheduled(photos: PhotoRecord[]): number {
+  const count = (outcomes: string[]): number => outcomes.filter((o) => o === 'rescheduled').length;
+  return Math.max(
+    0,
+    ...photos.map((p) => Math.max(count(p.otherOutcomes.exchange), count(p.otherOutcomes.sharepoint))),
+  );
 }
 
 function printBaseline(name: string, result: BaselineResult, pipeline: { photosPerSecond: number; p50: number }): void {

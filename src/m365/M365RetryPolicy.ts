@@ -5,9 +5,14 @@
 // of holding a Functions worker (https://learn.microsoft.com/graph/throttling,
 // https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online).
 // A 429/503 without Retry-After waits for SharePoint's RateLimit-Reset when it sent one. With a RateLimitPacer, each
-// try first waits for its turn (RateLimit-Remaining spent → until RateLimit-Reset); a turn further away than
-// `maxInProcessWaitMs` becomes a 429-like `rate-limit-paced` error carrying the wait, which the writers reschedule
-// exactly like a Retry-After.
+// try (or a reservation of several) first waits for its turn (RateLimit-Remaining spent → until RateLimit-Reset).
+// That wait is slept up to `maxPacedWaitMs`, a whole SharePoint window: handing it back would not help, because the
+// queue trigger would fetch the next messages at once and each would be handed back too, cycling the whole backlog
+// through the queue once per window (an invocation and two queue operations per photo each minute, and `attempt`
+// counting up to the dead-letter limit). Held writers instead keep the host from fetching more until the reset. A
+// turn further away than that becomes a 429-like `rate-limit-paced` error carrying the wait, which the writers
+// reschedule exactly like a Retry-After. A request inside a reservation (a photo's calls, begun) sleeps a service's
+// Retry-After up to `maxPacedWaitMs` too, so the calls already made are not repeated.
 
 import {
   isM365RequestError,
@@ -26,6 +31,8 @@ export interface M365RetryOptions {
   maxDelayMs: number;
   /** A Retry-After longer than this is handed back to the caller instead of slept. */
   maxInProcessWaitMs: number;
+  /** A wait for the pacer's turn (until RateLimit-Reset) longer than this is handed back instead of slept. */
+  maxPacedWaitMs: number;
   /** Per try; every call carries an AbortSignal with this timeout. */
   timeoutMs: number;
 }
@@ -35,6 +42,8 @@ export const defaultRetryOptions: Omit<M365RetryOptions, 'timeoutMs'> = {
   baseDelayMs: 250,
   maxDelayMs: 2_000,
   maxInProcessWaitMs: 5_000,
+  // SharePoint's budget is per minute, so RateLimit-Reset is at most 60 s away (plus rounding to whole seconds).
+  maxPacedWaitMs: 65_000,
 };
 
 const RETRIED_STATUSES = new Set([429, 503, 504]);
@@ -81,7 +90,10 @@ export async function sendWithRetry(
       const last = tryNumber >= options.maxTries;
       if (error instanceof RetryableAnswer) {
         const waitMs = error.retryAfterMs ?? fullJitterBackoffMs(tryNumber, options);
-        if (last || waitMs > options.maxInProcessWaitMs) return error.response;
+        // Inside a reservation the unit of work has begun: handing the wait back would repeat what it already sent,
+        // so it waits like a pacer turn would (a SharePoint Retry-After is at most its one-minute window).
+        const maxWaitMs = options.pacer?.inReservation() ? options.maxPacedWaitMs : options.maxInProcessWaitMs;
+        if (last || waitMs > maxWaitMs) return error.response;
         await error.response.body?.cancel();
         await sleep(waitMs);
         continue;
@@ -102,10 +114,10 @@ function fullJitterBackoffMs(tryNumber: number, options: { baseDelayMs: number; 
   return Math.round(Math.random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (tryNumber - 1)));
 }
 
-/** Sleeps until the pacer lets this try go; a turn beyond `maxInProcessWaitMs` in all is handed back as a 429. */
+/** Sleeps until the pacer lets this try go; a turn beyond `maxPacedWaitMs` in all is handed back as a 429. */
 async function waitForTurn(
   pacer: RateLimitPacer,
-  options: { maxInProcessWaitMs: number; service: M365Service; url: string },
+  options: { maxPacedWaitMs: number; service: M365Service; url: string },
 ): Promise<number> {
   const decision = await waitForPacer(() => pacer.decide(), {
     ...options,
@@ -116,13 +128,13 @@ async function waitForTurn(
 
 /**
  * Runs `work`, which sends up to `units` requests through `pacer`, once the pacer holds that many units of the known
- * budget for it; a wait beyond `maxInProcessWaitMs` is handed back as a 429-like `rate-limit-paced` error before
+ * budget for it; a wait beyond `maxPacedWaitMs` is handed back as a 429-like `rate-limit-paced` error before
  * anything was sent, so a caller that reschedules repeats nothing.
  */
 export async function withReservedRequests<T>(
   pacer: RateLimitPacer,
   units: number,
-  options: { maxInProcessWaitMs: number; service: M365Service; url: string },
+  options: { maxPacedWaitMs: number; service: M365Service; url: string },
   work: () => Promise<T>,
 ): Promise<T> {
   const decision = await waitForPacer(() => pacer.reserve(units), {
@@ -134,13 +146,13 @@ export async function withReservedRequests<T>(
 
 async function waitForPacer<D extends { kind: string }>(
   ask: () => D | { kind: 'wait'; ms: number },
-  options: { maxInProcessWaitMs: number; service: M365Service; url: string; what: string },
+  options: { maxPacedWaitMs: number; service: M365Service; url: string; what: string },
 ): Promise<D> {
   let waited = 0;
   for (;;) {
     const decision = ask();
     if (!isWait(decision)) return decision;
-    if (waited + decision.ms > options.maxInProcessWaitMs) {
+    if (waited + decision.ms > options.maxPacedWaitMs) {
       throw new M365RequestError({
         service: options.service,
         status: 429,

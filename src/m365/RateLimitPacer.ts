@@ -64,6 +64,11 @@ export class RateLimitPacer {
     return turn.kind === 'go' ? this.send() : turn;
   }
 
+  /** Whether the caller runs inside a reservation (its unit of work has begun). */
+  inReservation(): boolean {
+    return this.current.getStore() !== undefined;
+  }
+
   /** Holds `units` of the known budget for one unit of work, or says how long until they can be held. */
   reserve(units: number): ReserveDecision {
     const turn = this.take(units);

@@ -2,7 +2,14 @@ import { isM365RequestError } from '../../../src/m365/M365RequestError';
 import { sendWithRetry, withReservedRequests, type M365RetryOptions } from '../../../src/m365/M365RetryPolicy';
 import { RateLimitPacer } from '../../../src/m365/RateLimitPacer';
 
-const fast: M365RetryOptions = { maxTries: 3, baseDelayMs: 1, maxDelayMs: 5, maxInProcessWaitMs: 50, timeoutMs: 1_000 };
+const fast: M365RetryOptions = {
+  maxTries: 3,
+  baseDelayMs: 1,
+  maxDelayMs: 5,
+  maxInProcessWaitMs: 50,
+  maxPacedWaitMs: 50,
+  timeoutMs: 1_000,
+};
 const target = { service: 'graph' as const, url: 'https://graph.example/v1.0/users' };
 
 /** A send function that answers the scripted statuses in order and counts calls. */
@@ -105,7 +112,35 @@ describe('sendWithRetry with RateLimit headers', () => {
   });
 });
 
+describe('waiting for the pacer', () => {
+  it('sleeps a wait for RateLimit-Reset up to maxPacedWaitMs, though it is longer than a Retry-After would be', async () => {
+    const pacer = new RateLimitPacer();
+    const { send, calls } = scripted([200, { 'RateLimit-Remaining': '0', 'RateLimit-Reset': '1' }], 200);
+    const options = { ...fast, ...target, pacer, maxInProcessWaitMs: 10, maxPacedWaitMs: 3_000 };
+    await sendWithRetry(send, options);
+    const startedAt = Date.now();
+    expect((await sendWithRetry(send, options)).status).toBe(200);
+    expect(calls).toHaveLength(2);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(950);
+  });
+});
+
 describe('withReservedRequests', () => {
+  it("inside a reservation, sleeps a service's Retry-After up to maxPacedWaitMs rather than hand back begun work", async () => {
+    const options = { ...fast, ...target, maxInProcessWaitMs: 10, maxPacedWaitMs: 3_000 };
+    const outside = scripted([429, { 'Retry-After': '1' }], 200);
+    expect((await sendWithRetry(outside.send, { ...options, pacer: new RateLimitPacer() })).status).toBe(429);
+    expect(outside.calls).toHaveLength(1);
+
+    const pacer = new RateLimitPacer();
+    const inside = scripted([429, { 'Retry-After': '1' }], 200);
+    const status = await withReservedRequests(pacer, 2, options, async () => {
+      return (await sendWithRetry(inside.send, { ...options, pacer })).status;
+    });
+    expect(status).toBe(200);
+    expect(inside.calls).toHaveLength(2);
+  });
+
   it("sends a unit of work's requests under one reservation, or starts none of them when the budget cannot", async () => {
     const pacer = new RateLimitPacer();
     const left = (remaining: number): [number, Record<string, string>] => [
