@@ -27,6 +27,12 @@ export interface PhotoState {
   lastOrigin?: PhotoOrigin;
   /** Graph photo `@odata.mediaEtag` after our Exchange write, or as last processed from a change. */
   lastMediaEtag?: string;
+  /**
+   * The write under way for this person and target, across instances: its id and when the claim lapses (ISO; empty
+   * when none). A second writer finding an unexpired claim steps back instead of writing at the same time.
+   */
+  writeClaimId?: string;
+  writeClaimExpiresAt?: string;
   updatedAt?: string;
 }
 

@@ -4,6 +4,7 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import { startAzurite, type Azurite } from '../../../dev/azurite';
+import { writePhotoToTarget } from '../../../src/pipeline/writePhotoToTarget';
 import { PhotoStateStore } from '../../../src/storage/PhotoStateStore';
 import { WriteRescheduler } from '../../../src/storage/WriteRescheduler';
 import { decodeQueueMessage } from '../../../src/storage/queueMessageEncoding';
@@ -114,5 +115,54 @@ describe('WriteRescheduler', () => {
     } finally {
       await poison.deleteIfExists();
     }
+  });
+});
+
+describe('the write claim on real Table storage', () => {
+  it('lets one of two instances racing on one person write, and the other step back without sending', async () => {
+    // Two instances: each its own writer with no shared in-process serializer, one table between them.
+    const states = store();
+    const rescheduled: Array<{ attempt: number }> = [];
+    const rescheduler = {
+      reschedule: (message: { attempt: number }) => Promise.resolve(void rescheduled.push(message)),
+      deadLetter: () => Promise.reject(new Error('not expected')),
+    };
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const performed: string[] = [];
+    const write = (instance: string, contentHash: string) =>
+      writePhotoToTarget(
+        {
+          target: 'sharepoint',
+          subject: {
+            userId: 'u-race',
+            userPrincipalName: 'race@contoso.com',
+            contentHash,
+            receivedAt: '2026-11-23T10:00:00.000Z',
+            attempt: 0,
+          },
+          nextMessage: { attempt: 1 },
+          async perform() {
+            performed.push(instance);
+            await gate;
+            return {};
+          },
+        },
+        { state: states, rescheduler },
+      );
+    const first = write('a', 'hash-a');
+    const second = write('b', 'hash-b');
+    await waitFor(() => performed.length === 1 && rescheduled.length === 1, {
+      timeoutMs: 10_000,
+      what: 'one write started and the other stepped back',
+    });
+    release();
+    const outcomes = (await Promise.all([first, second])).map((r) => r.outcome).sort();
+    expect(outcomes).toEqual(['rescheduled', 'written']);
+    expect(performed).toHaveLength(1);
+    expect(await states.get('u-race', 'sharepoint')).toMatchObject({
+      lastContentHash: performed[0] === 'a' ? 'hash-a' : 'hash-b',
+      writeClaimId: '',
+    });
   });
 });
