@@ -138,3 +138,33 @@ export function decideOnFailure(
   }
   return { kind: 'throw' };
 }
+
+/**
+ * Another instance holds the claim on this person's row: come back after a backoff, like a throttled write without
+ * Retry-After, within the same attempt budget.
+ */
+export function decideOnClaimHeld(
+  target: WriteTargetName,
+  claim: { userPrincipalName: string; expiresAt: string | undefined },
+  options: WriteDecisionOptions,
+): Exclude<WriteDecision, { kind: 'throw' | 'permanent' }> {
+  const until = claim.expiresAt ?? '?';
+  if (options.attempt + 1 >= options.maxAttempts) {
+    return {
+      kind: 'dead-letter',
+      code: 'write-claim-held',
+      message:
+        `Another writer kept the claim on ${claim.userPrincipalName}'s ${target} photo through ` +
+        `${options.maxAttempts} attempts (claim until ${until}).`,
+    };
+  }
+  const delayMs = backoffDelayMs(options.attempt, options);
+  return {
+    kind: 'reschedule',
+    delayMs,
+    code: 'write-claim-held',
+    message:
+      `Another writer is writing ${claim.userPrincipalName}'s ${target} photo (claim until ${until}); ` +
+      `this one comes back in ${delayMs} ms.`,
+  };
+}

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PhotoState, PhotoStatePatch, PhotoStatePort, WriteOutcome } from './PhotoStatePort';
 import {
-  backoffDelayMs,
+  decideOnClaimHeld,
   decideOnFailure,
   defaultWriteDecisionOptions,
   isM365Failure,
@@ -80,65 +80,75 @@ const releasedClaim = { writeClaimId: '', writeClaimExpiresAt: '' } as const;
 
 async function writeOnce<M>(request: WriteRequest<M>, deps: WriteDependencies<M>): Promise<WriteResult> {
   const { subject, target } = request;
-  const clock = deps.now ?? (() => new Date());
-  const now = clock().toISOString();
+  const at = (deps.now ?? (() => new Date()))();
+  const now = at.toISOString();
   const claimId = randomUUID();
-  const claim = await claimRow(request, deps, claimId, clock().getTime());
-  if (claim.kind === 'busy') return stepBack(request, deps, claim.holder);
+  const claim = await claimRow(request, deps, claimId, at.getTime());
+  if (claim.kind === 'busy') {
+    // The row stays the other writer's: nothing is recorded, so "where is this person's photo?" shows its write.
+    const decision = decideOnClaimHeld(
+      target,
+      { userPrincipalName: subject.userPrincipalName, expiresAt: claim.holder.writeClaimExpiresAt },
+      decisionOptionsFor(request, deps),
+    );
+    return carryOut(request, deps, decision);
+  }
   // Only our own claim is released: one that lapsed and was taken over belongs to the writer that took it.
-  const release = (state: PhotoState | undefined): PhotoStatePatch =>
-    state?.writeClaimId === claimId ? releasedClaim : {};
-  let settled = false;
+  const ownClaimReleased = (state: PhotoState | undefined): PhotoStatePatch | undefined =>
+    state?.writeClaimId === claimId ? releasedClaim : undefined;
   try {
-    const current = claim.state;
-    const skip: WriteOutcome | undefined = subject.force
-      ? undefined
-      : current?.lastContentHash === subject.contentHash
-        ? 'skipped-duplicate'
-        : current?.lastReceivedAt && subject.receivedAt < current.lastReceivedAt
-          ? 'skipped-stale'
-          : undefined;
-    if (skip) {
-      await deps.state.update(subject.userId, target, (state) => ({
-        lastOutcome: skip,
-        updatedAt: now,
-        ...release(state),
-      }));
-      settled = true;
-      return { outcome: skip };
-    }
+    return await writeUnderClaim(request, deps, claim.state, now, ownClaimReleased);
+  } catch (error) {
+    // On its way to the host (which retries the message): let the retry in, whichever instance gets it.
+    await deps.state.update(subject.userId, target, ownClaimReleased).catch(() => undefined);
+    throw error;
+  }
+}
 
-    let extra: PhotoStatePatch;
-    try {
-      extra = await request.perform();
-    } catch (error) {
-      if (!isM365Failure(error)) throw error;
-      const result = await handleFailure(request, deps, error, now, release);
-      settled = true;
-      return result;
-    }
+async function writeUnderClaim<M>(
+  request: WriteRequest<M>,
+  deps: WriteDependencies<M>,
+  current: PhotoState | undefined,
+  now: string,
+  release: (state: PhotoState | undefined) => PhotoStatePatch | undefined,
+): Promise<WriteResult> {
+  const { subject, target } = request;
+  const skip: WriteOutcome | undefined = subject.force
+    ? undefined
+    : current?.lastContentHash === subject.contentHash
+      ? 'skipped-duplicate'
+      : current?.lastReceivedAt && subject.receivedAt < current.lastReceivedAt
+        ? 'skipped-stale'
+        : undefined;
+  if (skip) {
     await deps.state.update(subject.userId, target, (state) => ({
-      ...extra,
-      userPrincipalName: subject.userPrincipalName,
-      lastContentHash: subject.contentHash,
-      lastReceivedAt: subject.receivedAt,
-      lastWrittenAt: now,
-      lastOutcome: 'written',
-      lastErrorCode: '',
-      lastErrorMessage: '',
+      lastOutcome: skip,
       updatedAt: now,
       ...release(state),
     }));
-    settled = true;
-    return { outcome: 'written' };
-  } finally {
-    // An error on its way to the host (which retries the message): let the retry in, whichever instance gets it.
-    if (!settled) {
-      await deps.state
-        .update(subject.userId, target, (state) => (state?.writeClaimId === claimId ? releasedClaim : undefined))
-        .catch(() => undefined);
-    }
+    return { outcome: skip };
   }
+
+  let extra: PhotoStatePatch;
+  try {
+    extra = await request.perform();
+  } catch (error) {
+    if (!isM365Failure(error)) throw error;
+    return handleFailure(request, deps, error, now, release);
+  }
+  await deps.state.update(subject.userId, target, (state) => ({
+    ...extra,
+    userPrincipalName: subject.userPrincipalName,
+    lastContentHash: subject.contentHash,
+    lastReceivedAt: subject.receivedAt,
+    lastWrittenAt: now,
+    lastOutcome: 'written',
+    lastErrorCode: '',
+    lastErrorMessage: '',
+    updatedAt: now,
+    ...release(state),
+  }));
+  return { outcome: 'written' };
 }
 
 type ClaimResult = { kind: 'claimed'; state: PhotoState | undefined } | { kind: 'busy'; holder: PhotoState };
@@ -164,27 +174,8 @@ async function claimRow<M>(
   return holder ? { kind: 'busy', holder } : { kind: 'claimed', state };
 }
 
-/** Another instance is writing this person's photo to this target: come back once it should be done. */
-async function stepBack<M>(
-  request: WriteRequest<M>,
-  deps: WriteDependencies<M>,
-  holder: PhotoState,
-): Promise<WriteResult> {
-  const options = { ...defaultWriteDecisionOptions, ...deps.decisionOptions };
-  if (request.subject.attempt + 1 >= options.maxAttempts) {
-    const message =
-      `Another writer kept the claim on ${request.subject.userPrincipalName}'s ${request.target} photo through ` +
-      `${options.maxAttempts} attempts (claim until ${holder.writeClaimExpiresAt ?? '?'}).`;
-    await deps.rescheduler.deadLetter(request.nextMessage, { code: 'write-claim-held', message });
-    return { outcome: 'dead-lettered', code: 'write-claim-held', message };
-  }
-  const delayMs = backoffDelayMs(request.subject.attempt, { ...options, random: options.random });
-  const message =
-    `Another writer is writing ${request.subject.userPrincipalName}'s ${request.target} photo (claim until ` +
-    `${holder.writeClaimExpiresAt ?? '?'}); this one comes back in ${delayMs} ms.`;
-  // The row stays the other writer's: nothing is recorded here, so "where is this person's photo?" shows its write.
-  await deps.rescheduler.reschedule(request.nextMessage, { delayMs });
-  return { outcome: 'rescheduled', code: 'write-claim-held', message, delayMs };
+function decisionOptionsFor<M>(request: WriteRequest<M>, deps: WriteDependencies<M>) {
+  return { ...defaultWriteDecisionOptions, ...deps.decisionOptions, attempt: request.subject.attempt };
 }
 
 async function handleFailure<M>(
@@ -192,10 +183,9 @@ async function handleFailure<M>(
   deps: WriteDependencies<M>,
   failure: Error & M365Failure,
   now: string,
-  release: (state: PhotoState | undefined) => PhotoStatePatch,
+  release: (state: PhotoState | undefined) => PhotoStatePatch | undefined,
 ): Promise<WriteResult> {
-  const options = { ...defaultWriteDecisionOptions, ...deps.decisionOptions, attempt: request.subject.attempt };
-  let decision = decideOnFailure(request.target, failure, options);
+  let decision = decideOnFailure(request.target, failure, decisionOptionsFor(request, deps));
   if (request.refine && decision.kind === 'permanent') decision = await request.refine(failure, decision);
   // Thrown to the host for its retries; the caller releases the claim on the way out.
   if (decision.kind === 'throw') throw failure;
@@ -209,6 +199,15 @@ async function handleFailure<M>(
     updatedAt: now,
     ...release(state),
   }));
+  return carryOut(request, deps, decision);
+}
+
+/** Reschedules or dead-letters the message as decided; a permanent outcome needs nothing more. */
+async function carryOut<M>(
+  request: WriteRequest<M>,
+  deps: WriteDependencies<M>,
+  decision: Exclude<WriteDecision, { kind: 'throw' }>,
+): Promise<WriteResult> {
   if (decision.kind === 'reschedule') {
     await deps.rescheduler.reschedule(request.nextMessage, { delayMs: decision.delayMs });
     return { outcome: 'rescheduled', code: decision.code, message: decision.message, delayMs: decision.delayMs };
