@@ -212,19 +212,17 @@ export class RequestPolicy {
     const { used, msUntilFree, admit } =
       rule.window === 'fixed'
         ? this.fixedWindow(service, rule, appId, now)
-        : this.slidingWindow(service, rule, appId, now);
-    // Whole seconds, rounded up: waiting that long is a promise that the budget has room again.
-    const seconds = () => Math.max(1, Math.ceil(msUntilFree / 1000));
+        : this.slidingWindow(`${service}:${appId}`, rule.windowMs, now);
     if (used >= rule.limit) {
       this.countThrottled(service);
       admit(false);
-      const retryAfterSeconds = seconds();
+      const retryAfterSeconds = wholeSecondsToWait(msUntilFree);
       const headers = service === 'sharepoint' ? rateLimitHeaders(rule.limit, 0, retryAfterSeconds) : {};
       return { retryAfterSeconds, headers };
     }
     admit(true);
     if (service !== 'sharepoint' || used + 1 < Math.ceil(rule.limit * 0.8)) return { headers: {} };
-    return { headers: rateLimitHeaders(rule.limit, rule.limit - used - 1, seconds()) };
+    return { headers: rateLimitHeaders(rule.limit, rule.limit - used - 1, wholeSecondsToWait(msUntilFree)) };
   }
 
   /** The fixed windows of `service` so far (the current one included), per app, oldest first. */
@@ -261,13 +259,13 @@ export class RequestPolicy {
     };
   }
 
-  private slidingWindow(service: ThrottledService, rule: ThrottleRule, appId: string, now: number) {
-    const key = `${service}:${appId}`;
-    const recent = (this.windows.get(key) ?? []).filter((t) => t > now - rule.windowMs);
+  /** A sliding log under `key` (an app's Graph budget, or an app on one mailbox): each admission counts `windowMs`. */
+  private slidingWindow(key: string, windowMs: number, now: number) {
+    const recent = (this.windows.get(key) ?? []).filter((t) => t > now - windowMs);
     this.windows.set(key, recent);
     return {
       used: recent.length,
-      msUntilFree: (recent[0] ?? now) + rule.windowMs - now,
+      msUntilFree: (recent[0] ?? now) + windowMs - now,
       admit: (admitted: boolean) => {
         if (admitted) recent.push(now);
       },
@@ -295,15 +293,12 @@ export class RequestPolicy {
       this.countThrottled('MailboxConcurrency');
       return { ok: false, budget: 'MailboxConcurrency', retryAfterSeconds: 1 };
     }
-    const now = this.wallClock();
-    const recent = (this.windows.get(key) ?? []).filter((t) => t > now - rules.windowMs);
-    this.windows.set(key, recent);
-    if (recent.length >= rules.limit) {
+    const window = this.slidingWindow(key, rules.windowMs, this.wallClock());
+    if (window.used >= rules.limit) {
       this.countThrottled('MailboxRequests');
-      const retryAfterSeconds = Math.max(1, Math.ceil(((recent[0] ?? now) + rules.windowMs - now) / 1000));
-      return { ok: false, budget: 'MailboxRequests', retryAfterSeconds };
+      return { ok: false, budget: 'MailboxRequests', retryAfterSeconds: wholeSecondsToWait(window.msUntilFree) };
     }
-    recent.push(now);
+    window.admit(true);
     this.inFlight.set(key, busy + 1);
     this.releases.set(request, () => {
       const left = (this.inFlight.get(key) ?? 1) - 1;
@@ -357,6 +352,11 @@ export class RequestPolicy {
   resetStats(): void {
     this.counters = emptyStats();
   }
+}
+
+/** Whole seconds, rounded up (at least 1): waiting that long is a promise that the budget has room again. */
+function wholeSecondsToWait(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 /** draft-ietf-httpapi-ratelimit-headers-03, as SharePoint sends them: the limit, what is left, seconds to reset. */
