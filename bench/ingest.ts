@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
 import { loadIngestConfig } from '../src/config';
-import { renderRenditions, RenditionOptions } from '../src/pipeline/renderRenditions';
+import { renderRenditions, RenditionOptions } from '../src/imaging/renderRenditions';
 
 const TARGET_RATIO = 1.2;
 const TARGET_RSS_MB = 400;

@@ -9,12 +9,12 @@ import { startM365Emulator } from '../dev/m365-emulator';
 import { ensureDevCertificateAuthority } from '../dev/devCertificates';
 import { createM365Clients } from '../src/m365/createM365Clients';
 import { graphReconcilePorts } from '../src/m365/GraphPhotoChangePorts';
-import { reconcilePhotos, type ReconcileReport } from '../src/pipeline/reconcilePhotos';
+import { reconcilePhotos, type ReconcileReport } from '../src/pipeline/photoChange/reconcilePhotos';
 import {
   DEFAULT_RECONCILE_PACING,
   RECONCILE_PERIOD_MS,
   type ReconcilePacing,
-} from '../src/pipeline/notifications/reconcilePacing';
+} from '../src/pipeline/photoChange/reconcilePacing';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2_000);
 

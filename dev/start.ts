@@ -85,7 +85,7 @@ function printBanner(stack: LocalStack | StorageOnlyStack, stateDir: string): vo
       `     TOKEN=$(curl -s --cacert ${ca} ${emulator.urls.authorityHost}/${emulator.tenantId}/oauth2/v2.0/token \\`,
     );
     lines.push(`       -d grant_type=client_credentials -d client_id=${app.clientId} \\`);
-    lines.push(`       -d client_secret=$(node -p 'require("./.local/endpoints.json").demoApp.clientSecret') \\`);
+    lines.push(`       -d client_secret=$(node -p 'require(".local/endpoints.json").demoApp.clientSecret') \\`);
     lines.push(
       `       -d scope=https://graph.microsoft.com/.default | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
     );

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { findManifestMatch, parsePhotoManifest } from '../src/pipeline/photoManifest';
+import { findManifestMatch, parsePhotoManifest } from '../src/pipeline/ingest/photoManifest';
 import { containers } from '../src/storage/names';
 import { collectUploadFiles, contentTypeFor, type UploadFile } from './upload/collectUploadFiles';
 import { resolveStorageConnection } from './upload/resolveStorageConnection';

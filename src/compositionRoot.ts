@@ -16,8 +16,8 @@ import { WriteRescheduler } from './storage/WriteRescheduler';
 import { createStorageClients, type StorageClients } from './storage/storageClients';
 import { SubscriptionStore } from './storage/SubscriptionStore';
 import { PhotoChangeStateStore } from './storage/PhotoChangeStateStore';
-import { KnownSubscriptionCache } from './pipeline/notifications/KnownSubscriptionCache';
-import { KeyedSerializer } from './pipeline/KeyedSerializer';
+import { KnownSubscriptionCache } from './pipeline/subscriptions/KnownSubscriptionCache';
+import { KeyedSerializer } from './pipeline/write/KeyedSerializer';
 
 let storageClients: StorageClients | undefined;
 

@@ -8,7 +8,7 @@ import { app, output, type HttpRequest, type HttpResponseInit, type InvocationCo
 import { getGraphClient, getKnownSubscriptionCache, getSubscriptionStore } from '../compositionRoot';
 import { getConfig } from '../config';
 import { graphSubscriptionsPort } from '../m365/GraphPhotoChangePorts';
-import { receiveGraphNotifications } from '../pipeline/notifications/receiveGraphNotifications';
+import { receiveGraphNotifications } from '../pipeline/subscriptions/receiveGraphNotifications';
 import { queues, storageConnection } from '../storage/names';
 
 const photoChangesOutput = output.storageQueue({ queueName: queues.photoChanges, connection: storageConnection });

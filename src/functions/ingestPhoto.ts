@@ -5,9 +5,9 @@
 import { app, output, type InvocationContext } from '@azure/functions';
 import { getDirectory, getPhotoBlobStore } from '../compositionRoot';
 import { getConfig } from '../config';
-import { ingestOutcomeFields } from '../pipeline/ingestOutcomeFields';
-import { ingestPhoto, type IngestOutcome } from '../pipeline/ingestPhoto';
-import { renderRenditions } from '../pipeline/renderRenditions';
+import { ingestOutcomeFields } from '../pipeline/ingest/ingestOutcomeFields';
+import { ingestPhoto, type IngestOutcome } from '../pipeline/ingest/ingestPhoto';
+import { renderRenditions } from '../imaging/renderRenditions';
 import { containers, queues, storageConnection } from '../storage/names';
 import { recordIngestOutcome } from '../telemetry/recordPhotoTelemetry';
 

@@ -13,8 +13,8 @@ import {
 } from '../compositionRoot';
 import { getConfig } from '../config';
 import { graphPhotoPort } from '../m365/GraphPhotoChangePorts';
-import { graphPhotoRenditionPort } from '../pipeline/graphPhotoRenditionPort';
-import { handlePhotoChangeMessage } from '../pipeline/handlePhotoChangeMessage';
+import { graphPhotoRenditionPort } from '../imaging/graphPhotoRenditionPort';
+import { handlePhotoChangeMessage } from '../pipeline/photoChange/handlePhotoChangeMessage';
 import { queues, storageConnection } from '../storage/names';
 
 const sharePointWritesOutput = output.storageQueue({

@@ -1,15 +1,15 @@
 // Timer: the safety net for photo changes Graph did not notify (public reports say `/users` subscriptions do not
 // reliably fire for photos). Compares every user's Graph photo etag with state and queues the differences on
-// photo-changes, page by page, paced under Graph's limits (src/pipeline/notifications/reconcilePacing.ts).
+// photo-changes, page by page, paced under Graph's limits (src/pipeline/photoChange/reconcilePacing.ts).
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getGraphClient, getPhotoChangeStateStore, getStorageClients } from '../compositionRoot';
 import { graphReconcilePorts } from '../m365/GraphPhotoChangePorts';
-import type { PhotoChangeMessage } from '../pipeline/messages';
-import { RECONCILE_SCHEDULE } from '../pipeline/notifications/reconcilePacing';
-import { reconcilePhotos } from '../pipeline/reconcilePhotos';
+import type { PhotoChangeMessage } from '../pipeline/messages/messageContracts';
+import { RECONCILE_SCHEDULE } from '../pipeline/photoChange/reconcilePacing';
+import { reconcilePhotos } from '../pipeline/photoChange/reconcilePhotos';
 import { queues } from '../storage/names';
 import { encodeQueueMessage } from '../storage/queueMessageEncoding';
 

@@ -6,7 +6,7 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getGraphClient, getKnownSubscriptionCache, getSubscriptionStore } from '../compositionRoot';
 import { getConfig } from '../config';
 import { graphSubscriptionsPort } from '../m365/GraphPhotoChangePorts';
-import { ensureUsersSubscription } from '../pipeline/notifications/ensureUsersSubscription';
+import { ensureUsersSubscription } from '../pipeline/subscriptions/ensureUsersSubscription';
 
 export const RENEW_SUBSCRIPTIONS_SCHEDULE = '0 */30 * * * *';
 

@@ -4,9 +4,9 @@
 import { app } from '@azure/functions';
 import { getGraphClient, getPhotoBlobStore, getPhotoStateStore, getWriteSerializer } from '../compositionRoot';
 import { getConfig } from '../config';
-import type { ExchangePhotoWriteMessage } from '../pipeline/messages';
-import { writeExchangePhoto } from '../pipeline/writeExchangePhoto';
-import { checkExchangePhotoWriteMessage } from '../pipeline/writeMessageGuards';
+import type { ExchangePhotoWriteMessage } from '../pipeline/messages/messageContracts';
+import { writeExchangePhoto } from '../pipeline/write/writeExchangePhoto';
+import { checkExchangePhotoWriteMessage } from '../pipeline/messages/writeMessageGuards';
 import { queues, storageConnection } from '../storage/names';
 import { photoWriteHandler } from './writers/photoWriteHandler';
 

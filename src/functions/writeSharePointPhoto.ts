@@ -4,9 +4,9 @@
 import { app } from '@azure/functions';
 import { getPhotoBlobStore, getPhotoStateStore, getSharePointClient, getWriteSerializer } from '../compositionRoot';
 import { getConfig } from '../config';
-import type { SharePointPhotoWriteMessage } from '../pipeline/messages';
-import { checkSharePointPhotoWriteMessage } from '../pipeline/writeMessageGuards';
-import { writeSharePointPhoto } from '../pipeline/writeSharePointPhoto';
+import type { SharePointPhotoWriteMessage } from '../pipeline/messages/messageContracts';
+import { checkSharePointPhotoWriteMessage } from '../pipeline/messages/writeMessageGuards';
+import { writeSharePointPhoto } from '../pipeline/write/writeSharePointPhoto';
 import { queues, storageConnection } from '../storage/names';
 import { photoWriteHandler } from './writers/photoWriteHandler';
 

@@ -2,7 +2,7 @@
 // employee ids again and again, and each lookup costs a Graph request. Misses are cached too (shorter), so a
 // folder of photos for unknown people does not hammer Graph; a user created since is found after the TTL.
 
-import type { DirectoryPort, DirectoryUser } from '../pipeline/DirectoryPort';
+import type { DirectoryPort, DirectoryUser } from '../pipeline/ingest/DirectoryPort';
 import type { GraphClient, GraphUser } from './GraphClient';
 
 export interface GraphDirectoryOptions {

@@ -1,11 +1,11 @@
 // GraphClient seen through the ports of the photo-change path (processPhotoChange, reconcilePhotos and the
 // subscription use cases), mapping Graph's "not there" answers (404) to values and everything else to errors.
 
-import type { GraphSubscriptionsPort } from '../pipeline/notifications/SubscriptionPorts';
-import type { PhotoMetadata } from '../pipeline/notifications/decidePhotoChange';
-import { USERS_PAGE_SIZE } from '../pipeline/notifications/reconcilePacing';
-import type { GraphPhotoPort } from '../pipeline/PhotoChangePorts';
-import type { MetadataFailure, ReconcilePorts } from '../pipeline/reconcilePhotos';
+import type { GraphSubscriptionsPort } from '../pipeline/subscriptions/SubscriptionPorts';
+import type { PhotoMetadata } from '../pipeline/photoChange/decidePhotoChange';
+import { USERS_PAGE_SIZE } from '../pipeline/photoChange/reconcilePacing';
+import type { GraphPhotoPort } from '../pipeline/photoChange/PhotoChangePorts';
+import type { MetadataFailure, ReconcilePorts } from '../pipeline/photoChange/reconcilePhotos';
 import type { GraphClient, PhotoMetadata as GraphPhotoMetadata } from './GraphClient';
 import { isM365RequestError } from './M365RequestError';
 

@@ -4,10 +4,10 @@
 // the trigger delivered, so a newer upload under the same name is never deleted by the run for an older one.
 
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import type { RejectionRecord, RenditionImage } from '../pipeline/ingestPhoto';
-import type { PhotoOwner, RenditionRef } from '../pipeline/messages';
-import { parsePhotoManifest, type PhotoManifest } from '../pipeline/photoManifest';
-import { isPhotoRejectedError } from '../pipeline/PhotoRejectedError';
+import type { RejectionRecord, RenditionImage } from '../pipeline/ingest/ingestPhoto';
+import type { PhotoOwner, RenditionRef } from '../pipeline/messages/messageContracts';
+import { parsePhotoManifest, type PhotoManifest } from '../pipeline/ingest/photoManifest';
+import { isPhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
 import { containers } from './names';
 
 export interface RenditionImages {

@@ -4,10 +4,10 @@
 // for the writers, per user for this path), and this one only reads and writes through PhotoStatePort, so the table
 // entity, its column names and the ETag concurrency stay defined once, in PhotoStateStore.
 
-import type { PhotoOwner } from '../pipeline/messages';
-import type { HrPhoto, PhotoChangeState, PhotoChangeStatePort } from '../pipeline/PhotoChangePorts';
-import type { PhotoState, PhotoStatePort } from '../pipeline/PhotoStatePort';
-import type { ReconcilePorts } from '../pipeline/reconcilePhotos';
+import type { PhotoOwner } from '../pipeline/messages/messageContracts';
+import type { HrPhoto, PhotoChangeState, PhotoChangeStatePort } from '../pipeline/photoChange/PhotoChangePorts';
+import type { PhotoState, PhotoStatePort } from '../pipeline/write/PhotoStatePort';
+import type { ReconcilePorts } from '../pipeline/photoChange/reconcilePhotos';
 
 function seenEtags(rows: PhotoState[]): string[] {
   return rows

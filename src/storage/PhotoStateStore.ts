@@ -6,8 +6,8 @@
 
 import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
-import type { PhotoState, PhotoStatePatch, PhotoStatePort, PhotoTarget } from '../pipeline/PhotoStatePort';
-import type { RenditionRef } from '../pipeline/messages';
+import type { PhotoState, PhotoStatePatch, PhotoStatePort, PhotoTarget } from '../pipeline/write/PhotoStatePort';
+import type { RenditionRef } from '../pipeline/messages/messageContracts';
 import { tables } from './names';
 
 type Entity = Omit<PhotoState, 'userId' | 'target' | 'lastRendition'> & { lastRendition?: string };

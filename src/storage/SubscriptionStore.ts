@@ -3,8 +3,8 @@
 // Neither the clientState nor the notification URL's function key is stored (see subscriptionSettingsFingerprint).
 
 import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
-import type { StoredSubscription } from '../pipeline/notifications/decideSubscriptionAction';
-import type { SubscriptionStorePort } from '../pipeline/notifications/SubscriptionPorts';
+import type { StoredSubscription } from '../pipeline/subscriptions/decideSubscriptionAction';
+import type { SubscriptionStorePort } from '../pipeline/subscriptions/SubscriptionPorts';
 import type { StorageClients } from './storageClients';
 import { tables } from './names';
 

@@ -5,7 +5,7 @@
 // Visibility timeouts are capped by the service at 7 days: https://learn.microsoft.com/rest/api/storageservices/put-message
 
 import type { QueueServiceClient } from '@azure/storage-queue';
-import type { WriteReschedulePort } from '../pipeline/writePhotoToTarget';
+import type { WriteReschedulePort } from '../pipeline/write/writePhotoToTarget';
 import { poisonQueueName } from './names';
 import { encodeQueueMessage } from './queueMessageEncoding';
 

@@ -3,15 +3,15 @@
 // startTelemetry() would stay a no-op forever.
 
 import { metrics, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
-import type { RejectionCode } from '../pipeline/PhotoRejectedError';
-import type { WriteOutcome } from '../pipeline/PhotoStatePort';
+import type { RejectionCode } from '../pipeline/ingest/PhotoRejectedError';
+import type { WriteOutcome } from '../pipeline/write/PhotoStatePort';
 import { tracerName } from './photoOperation';
 import { ensureTelemetryFromAppSettings } from './startTelemetry';
 
 export type WriteTarget = 'exchange' | 'sharepoint';
 
 /**
- * The writers' recorded outcomes (src/pipeline/PhotoStatePort.ts: written, skipped-duplicate, skipped-stale,
+ * The writers' recorded outcomes (src/pipeline/write/PhotoStatePort.ts: written, skipped-duplicate, skipped-stale,
  * rescheduled, permanent-failure, dead-lettered), plus `disabled` (the target is off in SYNC_TARGETS) and `failed`
  * (thrown: the queue retries).
  */

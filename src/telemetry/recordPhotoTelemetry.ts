@@ -3,7 +3,7 @@
 //   writeExchangePhoto:   recordWriteResult('exchange', write, result)
 //   writeSharePointPhoto: recordWriteResult('sharepoint', write, result)
 
-import type { RejectionCode } from '../pipeline/PhotoRejectedError';
+import type { RejectionCode } from '../pipeline/ingest/PhotoRejectedError';
 import {
   trackLatency,
   trackPhotoIngested,

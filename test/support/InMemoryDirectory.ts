@@ -1,7 +1,7 @@
 // A real directory in memory for unit tests: it answers from its own data with Graph's matching rules (UPN
 // case-insensitive, object id exact, employeeId equality), so it can disagree with the code under test.
 
-import type { DirectoryPort, DirectoryUser } from '../../src/pipeline/DirectoryPort';
+import type { DirectoryPort, DirectoryUser } from '../../src/pipeline/ingest/DirectoryPort';
 
 export class DirectoryUnavailableError extends Error {
   readonly code = 'directory-unavailable';

@@ -2,11 +2,16 @@
 // ETag, conditional delete, copy keeping metadata, content-addressed renditions kept when they exist. Faults can be
 // injected before any operation, to stop a run between two steps as a crash would.
 
-import type { IngestStorePort, IncomingBlob, RejectionRecord, RenderedPhoto } from '../../src/pipeline/ingestPhoto';
-import type { PhotoOwner } from '../../src/pipeline/messages';
-import { parsePhotoManifest, type PhotoManifest } from '../../src/pipeline/photoManifest';
-import { isPhotoRejectedError } from '../../src/pipeline/PhotoRejectedError';
-import type { RenditionRefs } from '../../src/pipeline/buildWriteMessages';
+import type {
+  IngestStorePort,
+  IncomingBlob,
+  RejectionRecord,
+  RenderedPhoto,
+} from '../../src/pipeline/ingest/ingestPhoto';
+import type { PhotoOwner } from '../../src/pipeline/messages/messageContracts';
+import { parsePhotoManifest, type PhotoManifest } from '../../src/pipeline/ingest/photoManifest';
+import { isPhotoRejectedError } from '../../src/pipeline/ingest/PhotoRejectedError';
+import type { RenditionRefs } from '../../src/pipeline/messages/buildWriteMessages';
 import { archiveBlobName, archivedManifestPrefix, renditionBlobName } from '../../src/storage/PhotoBlobStore';
 import { containers } from '../../src/storage/names';
 

@@ -7,9 +7,9 @@
 
 import type { InvocationContext } from '@azure/functions';
 import { getWriteRescheduler } from '../../compositionRoot';
-import type { PhotoOwner } from '../../pipeline/messages';
-import type { WriteMessageCheck } from '../../pipeline/writeMessageGuards';
-import type { WriteReschedulePort, WriteResult } from '../../pipeline/writePhotoToTarget';
+import type { PhotoOwner } from '../../pipeline/messages/messageContracts';
+import type { WriteMessageCheck } from '../../pipeline/messages/writeMessageGuards';
+import type { WriteReschedulePort, WriteResult } from '../../pipeline/write/writePhotoToTarget';
 import type { WriteTarget } from '../../telemetry/photoMetrics';
 import { recordWriteResult } from '../../telemetry/recordPhotoTelemetry';
 

@@ -16,7 +16,7 @@ import {
   SHAREPOINT_WRITE_SCHEMA,
   type ExchangePhotoWriteMessage,
   type SharePointPhotoWriteMessage,
-} from '../../../src/pipeline/messages';
+} from '../../../src/pipeline/messages/messageContracts';
 import { decodeQueueMessage } from '../../../src/storage/queueMessageEncoding';
 import { containers, queues } from '../../../src/storage/names';
 import { archiveBlobName } from '../../../src/storage/PhotoBlobStore';

@@ -4,7 +4,7 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import { startAzurite, type Azurite } from '../../../dev/azurite';
-import { writePhotoToTarget } from '../../../src/pipeline/writePhotoToTarget';
+import { writePhotoToTarget } from '../../../src/pipeline/write/writePhotoToTarget';
 import { PhotoStateStore } from '../../../src/storage/PhotoStateStore';
 import { WriteRescheduler } from '../../../src/storage/WriteRescheduler';
 import { decodeQueueMessage } from '../../../src/storage/queueMessageEncoding';

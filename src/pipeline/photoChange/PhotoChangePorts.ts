@@ -1,0 +1,46 @@
+// Ports of the photo-change use cases (processPhotoChange, reconcilePhotos). The function entry points adapt
+// GraphClient (src/m365/GraphPhotoChangePorts), PhotoStateStore and PhotoBlobStore (with graphPhotoRenditionPort) to
+// them, so the domain stays free of SDKs.
+
+import type { PhotoOwner, RenditionRef } from '../messages/messageContracts';
+import type { PhotoMetadata } from './decidePhotoChange';
+
+export interface GraphPhotoPort {
+  /** `GET /users/{id}/photo`: undefined when the user has no photo (404 ImageNotFound). */
+  getPhotoMetadata(userId: string): Promise<PhotoMetadata | undefined>;
+  /** `GET /users/{id}/photo/$value`: undefined when the photo disappeared meanwhile. */
+  getPhotoContent(userId: string): Promise<Buffer | undefined>;
+}
+
+/** The HR photo last written for a user: what PHOTO_AUTHORITY=hr puts back. */
+export interface HrPhoto {
+  contentHash: string;
+  exchange: RenditionRef;
+}
+
+export interface PhotoChangeState {
+  /** Graph photo etags we know: the one our last Exchange write produced, the one we last processed. */
+  seenMediaEtags: string[];
+  /** Only looked up when PHOTO_AUTHORITY=hr. */
+  hrPhoto?: HrPhoto;
+}
+
+export interface PhotoChangeStatePort {
+  get(userId: string): Promise<PhotoChangeState>;
+  /** Records the etag of a photo this path handled (processed, found removed, or replaced by the HR photo). */
+  recordMediaEtag(userId: string, mediaEtag: string): Promise<void>;
+}
+
+export interface StoredThumbnails {
+  small: RenditionRef;
+  medium: RenditionRef;
+  large: RenditionRef;
+}
+
+export interface RenditionPort {
+  /**
+   * Renders with ingest's code (renderRenditions, the configured sizes) and writes the renditions to
+   * photos-processed; throws PhotoRejectedError for an image that cannot be used.
+   */
+  renderAndStore(owner: PhotoOwner, bytes: Buffer): Promise<{ contentHash: string; thumbnails: StoredThumbnails }>;
+}

@@ -1,0 +1,103 @@
+// The photo-changes consumer: read the user's current Graph photo, skip what we already handled (echo of our own
+// write, duplicates, out-of-order notifications), otherwise render it with ingest's code and hand SharePoint a
+// write; with PHOTO_AUTHORITY=hr put the HR photo back in Exchange instead.
+// Decision on removed photos (docs/notifications.md): SharePoint is left as it is and the removal is logged.
+
+import {
+  EXCHANGE_WRITE_SCHEMA,
+  SHAREPOINT_WRITE_SCHEMA,
+  type ExchangePhotoWriteMessage,
+  type PhotoChange,
+  type PhotoOwner,
+  type SharePointPhotoWriteMessage,
+} from '../messages/messageContracts';
+import type { DirectoryPort } from '../ingest/DirectoryPort';
+import { decidePhotoChange, etagOf, type PhotoAuthority } from './decidePhotoChange';
+import type { GraphPhotoPort, PhotoChangeStatePort, RenditionPort } from './PhotoChangePorts';
+import { isPhotoRejectedError, type RejectionCode } from '../ingest/PhotoRejectedError';
+
+export type PhotoChangeOutcome =
+  | { kind: 'skipped'; reason: 'already-seen' | 'removal-already-seen' | 'unknown-user' }
+  | { kind: 'propagated'; mediaEtag: string; contentHash: string; sharePointWrite: SharePointPhotoWriteMessage }
+  | { kind: 'restored-hr'; replacedEtag: string; exchangeWrite: ExchangePhotoWriteMessage }
+  | { kind: 'removed-left-as-is' }
+  | { kind: 'rejected'; code: RejectionCode; mediaEtag: string };
+
+export interface ProcessPhotoChangeOptions {
+  photos: GraphPhotoPort;
+  directory: Pick<DirectoryPort, 'findUserById'>;
+  state: PhotoChangeStatePort;
+  renditions: RenditionPort;
+  authority: PhotoAuthority;
+}
+
+export async function processPhotoChange(
+  change: PhotoChange,
+  options: ProcessPhotoChangeOptions,
+): Promise<PhotoChangeOutcome> {
+  const { userId } = change;
+  const [metadata, state] = await Promise.all([options.photos.getPhotoMetadata(userId), options.state.get(userId)]);
+  const decision = decidePhotoChange({
+    metadata,
+    seenMediaEtags: state.seenMediaEtags,
+    authority: options.authority,
+    hasHrPhoto: state.hrPhoto !== undefined,
+  });
+  if (decision.kind === 'skip') return { kind: 'skipped', reason: decision.reason };
+
+  const user = await options.directory.findUserById(userId);
+  if (!user) return { kind: 'skipped', reason: 'unknown-user' };
+  const owner: PhotoOwner = { userId: user.id, userPrincipalName: user.userPrincipalName };
+  const common = { correlationId: change.correlationId, owner, receivedAt: change.receivedAt, attempt: 0 };
+
+  if (decision.kind === 'restore-hr' && state.hrPhoto) {
+    // The replaced etag is deliberately not recorded as seen: Graph's mediaEtag follows the photo's content, so a
+    // person setting the same photo again later would otherwise be skipped and their photo would win. The forced
+    // write's echo carries the etag the Exchange writer records after its PUT (and the settle delay lets it land
+    // first), so the echo is a no-op: no loop. A duplicate notification processed before the restore landed costs
+    // one more forced PUT of the same HR photo, never a loop. The replacement is logged by the function.
+    const exchangeWrite: ExchangePhotoWriteMessage = {
+      exchangePhotoWrite: {
+        ...common,
+        schema: EXCHANGE_WRITE_SCHEMA,
+        contentHash: state.hrPhoto.contentHash,
+        // The photo being written is HR's: the Exchange row keeps saying so, and the next restore finds it again.
+        origin: 'hr-upload',
+        photo: state.hrPhoto.exchange,
+        force: true,
+      },
+    };
+    return { kind: 'restored-hr', replacedEtag: decision.seenEtag, exchangeWrite };
+  }
+
+  if (decision.kind === 'removed' || decision.kind === 'restore-hr') {
+    await options.state.recordMediaEtag(userId, etagOf(metadata));
+    return { kind: 'removed-left-as-is' };
+  }
+
+  const bytes = await options.photos.getPhotoContent(userId);
+  if (!bytes) {
+    // Removed between the metadata read and the download: the next notification or reconcile pass sees it.
+    return { kind: 'removed-left-as-is' };
+  }
+  let rendered;
+  try {
+    rendered = await options.renditions.renderAndStore(owner, bytes);
+  } catch (error) {
+    if (!isPhotoRejectedError(error)) throw error;
+    // Not retryable: remember the etag so reconcile does not fetch the same unusable photo every pass.
+    await options.state.recordMediaEtag(userId, decision.mediaEtag);
+    return { kind: 'rejected', code: error.code, mediaEtag: decision.mediaEtag };
+  }
+  await options.state.recordMediaEtag(userId, decision.mediaEtag);
+  const sharePointWrite: SharePointPhotoWriteMessage = {
+    sharePointPhotoWrite: {
+      ...common,
+      schema: SHAREPOINT_WRITE_SCHEMA,
+      contentHash: rendered.contentHash,
+      origin: change.source === 'reconcile' ? 'reconcile' : 'user-change',
+      thumbnails: rendered.thumbnails,
+    },
+  };
+  return { kind: 'propagated', mediaEtag: decision.mediaEtag, contentHash: rendered.contentHash, sharePointWrite };
+}

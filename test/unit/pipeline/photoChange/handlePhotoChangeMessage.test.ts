@@ -1,0 +1,182 @@
+import { M365RequestError } from '../../../../src/m365/M365RequestError';
+import {
+  handlePhotoChangeMessage,
+  type HandlePhotoChangeOptions,
+} from '../../../../src/pipeline/photoChange/handlePhotoChangeMessage';
+import {
+  PHOTO_CHANGE_SCHEMA,
+  type PhotoChangeMessage,
+  type RenditionRef,
+} from '../../../../src/pipeline/messages/messageContracts';
+import { NOTIFICATION_SETTLE_MS } from '../../../../src/pipeline/photoChange/settleDelay';
+import type { PhotoChangeState } from '../../../../src/pipeline/photoChange/PhotoChangePorts';
+
+const USER = { id: 'u-1', userPrincipalName: 'adele.vance@contoso.com' };
+const RECEIVED_AT = new Date('2026-11-23T10:00:00.000Z');
+const SETTLED = new Date(RECEIVED_AT.getTime() + NOTIFICATION_SETTLE_MS);
+
+function ref(blobName: string): RenditionRef {
+  return { blobName, width: 48, height: 48, bytes: 100 };
+}
+
+function message(fields: Partial<PhotoChangeMessage['photoChange']> = {}): PhotoChangeMessage {
+  return {
+    photoChange: {
+      schema: PHOTO_CHANGE_SCHEMA,
+      userId: USER.id,
+      changeType: 'updated',
+      receivedAt: RECEIVED_AT.toISOString(),
+      correlationId: 'corr-1',
+      source: 'notification',
+      attempt: 0,
+      ...fields,
+    },
+  };
+}
+
+/** One user whose Graph photo is `W/"1"`, or whose photo read fails with `graphFails`. */
+function options(
+  fields: { now?: Date; graphFails?: Error; sharePointEnabled?: boolean; state?: PhotoChangeState } = {},
+): HandlePhotoChangeOptions {
+  const hrPhoto = fields.state?.hrPhoto;
+  return {
+    authority: hrPhoto ? 'hr' : 'user',
+    sharePointEnabled: fields.sharePointEnabled ?? true,
+    now: () => fields.now ?? SETTLED,
+    photos: {
+      getPhotoMetadata: () =>
+        fields.graphFails
+          ? Promise.reject(fields.graphFails)
+          : Promise.resolve({ mediaEtag: 'W/"1"', width: 96, height: 96 }),
+      getPhotoContent: () => Promise.resolve(Buffer.from('photo')),
+    },
+    directory: { findUserById: (id) => Promise.resolve(id === USER.id ? USER : undefined) },
+    state: {
+      get: () => Promise.resolve(fields.state ?? { seenMediaEtags: [] }),
+      recordMediaEtag: () => Promise.resolve(),
+    },
+    renditions: {
+      renderAndStore: (owner) =>
+        Promise.resolve({
+          contentHash: 'hash-1',
+          thumbnails: {
+            small: ref(`${owner.userId}/hash-1/S.jpg`),
+            medium: ref(`${owner.userId}/hash-1/M.jpg`),
+            large: ref(`${owner.userId}/hash-1/L.jpg`),
+          },
+        }),
+    },
+  };
+}
+
+function graphError(status: number, code: string, retryAfterMs?: number): M365RequestError {
+  return new M365RequestError({
+    service: 'graph',
+    status,
+    code,
+    message: `answered ${status}`,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+describe('handlePhotoChangeMessage', () => {
+  it('dead-letters a malformed message whole, with the reason in the cause and the warning', async () => {
+    const entry = { photoChange: { schema: 'photo-change/v0' } };
+    const decision = await handlePhotoChangeMessage(entry, options());
+    expect(decision).toMatchObject({ kind: 'dead-letter', message: entry, cause: { code: 'malformed-message' } });
+    expect(decision.log.level).toBe('warn');
+    expect(decision.log.fields).toMatchObject({ event: 'photo-change', outcome: 'dead-lettered' });
+    expect(decision.log.fields.reason).toContain('schema');
+  });
+
+  it('puts a notification younger than the settle time back unchanged, for the rest of that time', async () => {
+    const now = new Date(RECEIVED_AT.getTime() + 1_000);
+    const decision = await handlePhotoChangeMessage(message(), options({ now }));
+    expect(decision).toMatchObject({ kind: 'settle', message: message(), delayMs: NOTIFICATION_SETTLE_MS - 1_000 });
+    expect(decision.log).toEqual({
+      level: 'info',
+      fields: {
+        event: 'photo-change',
+        userId: USER.id,
+        source: 'notification',
+        correlationId: 'corr-1',
+        outcome: 'settling',
+        delayMs: NOTIFICATION_SETTLE_MS - 1_000,
+      },
+    });
+  });
+
+  it('hands a propagated photo to the SharePoint writer and reports how long it took', async () => {
+    const decision = await handlePhotoChangeMessage(message(), options());
+    expect(decision.kind).toBe('outcome');
+    if (decision.kind !== 'outcome') return;
+    expect(decision.outputs.exchangeWrites).toEqual([]);
+    expect(decision.outputs.sharePointWrites.map((w) => w.sharePointPhotoWrite.contentHash)).toEqual(['hash-1']);
+    expect(decision.log.level).toBe('info');
+    expect(decision.log.fields).toMatchObject({ outcome: 'propagated', mediaEtag: 'W/"1"', contentHash: 'hash-1' });
+    expect(decision.log.fields.durationMs).toBe(0);
+  });
+
+  it('queues no SharePoint write when the SharePoint target is off', async () => {
+    const decision = await handlePhotoChangeMessage(message(), options({ sharePointEnabled: false }));
+    expect(decision).toMatchObject({ kind: 'outcome', outputs: { sharePointWrites: [], exchangeWrites: [] } });
+  });
+
+  it('with HR as the authority, queues the forced Exchange write and warns that a photo was replaced', async () => {
+    const hrPhoto = { contentHash: 'hr-hash', exchange: ref(`${USER.id}/hr-hash/exchange.jpg`) };
+    const decision = await handlePhotoChangeMessage(message(), options({ state: { seenMediaEtags: [], hrPhoto } }));
+    expect(decision.kind).toBe('outcome');
+    if (decision.kind !== 'outcome') return;
+    expect(decision.outputs.sharePointWrites).toEqual([]);
+    expect(decision.outputs.exchangeWrites.map((w) => w.exchangePhotoWrite.force)).toEqual([true]);
+    expect(decision.log).toEqual({
+      level: 'warn',
+      fields: expect.objectContaining({
+        outcome: 'restored-hr',
+        replacedEtag: 'W/"1"',
+        contentHash: 'hr-hash',
+        authority: 'hr',
+      }) as unknown,
+    });
+  });
+
+  it('reschedules a throttled Graph read one attempt further on and warns with the cause', async () => {
+    const decision = await handlePhotoChangeMessage(
+      message({ attempt: 1 }),
+      options({ graphFails: graphError(429, 'TooManyRequests', 9_000) }),
+    );
+    expect(decision).toMatchObject({ kind: 'reschedule', delayMs: 9_000, message: message({ attempt: 2 }) });
+    expect(decision.log).toMatchObject({ level: 'warn', fields: { outcome: 'reschedule', code: 'throttled' } });
+  });
+
+  it('dead-letters a change still throttled after its last attempt', async () => {
+    const decision = await handlePhotoChangeMessage(
+      message({ attempt: 9 }),
+      options({ graphFails: graphError(503, 'ServiceUnavailable', 1_000) }),
+    );
+    expect(decision).toMatchObject({
+      kind: 'dead-letter',
+      message: message({ attempt: 10 }),
+      cause: { code: 'attempts-exhausted' },
+      log: { level: 'warn', fields: { outcome: 'dead-letter', code: 'attempts-exhausted' } },
+    });
+  });
+
+  it('completes a change Graph refuses for good, warning with the code', async () => {
+    const decision = await handlePhotoChangeMessage(
+      message(),
+      options({ graphFails: graphError(404, 'Request_ResourceNotFound') }),
+    );
+    expect(decision).toMatchObject({
+      kind: 'permanent',
+      log: { level: 'warn', fields: { outcome: 'permanent', code: 'user-not-found' } },
+    });
+  });
+
+  it('throws transient Graph failures and anything that is not a Graph failure for the host to retry', async () => {
+    const badGateway = graphError(502, 'BadGateway');
+    await expect(handlePhotoChangeMessage(message(), options({ graphFails: badGateway }))).rejects.toBe(badGateway);
+    const bug = new TypeError('not a Graph failure');
+    await expect(handlePhotoChangeMessage(message(), options({ graphFails: bug }))).rejects.toBe(bug);
+  });
+});

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import {
+  PHOTO_CHANGE_SCHEMA,
+  type PhotoChange,
+  type PhotoOwner,
+  type RenditionRef,
+} from '../../../../src/pipeline/messages/messageContracts';
+import {
+  processPhotoChange,
+  type ProcessPhotoChangeOptions,
+} from '../../../../src/pipeline/photoChange/processPhotoChange';
+import type { PhotoChangeState } from '../../../../src/pipeline/photoChange/PhotoChangePorts';
+import { PhotoRejectedError } from '../../../../src/pipeline/ingest/PhotoRejectedError';
+import { NO_PHOTO_ETAG } from '../../../../src/pipeline/photoChange/decidePhotoChange';
+
+const USER = { id: 'u-1', userPrincipalName: 'adele.vance@contoso.com' };
+
+function ref(blobName: string, size: number): RenditionRef {
+  return { blobName, width: size, height: size, bytes: 100 };
+}
+
+interface FakeState {
+  /** What the Exchange writer records after its PUT (never changed by processPhotoChange). */
+  exchangeEtag?: string;
+  processedEtag?: string;
+  hrPhoto?: PhotoChangeState['hrPhoto'];
+}
+
+/** A tiny Graph photo store (each put gets a new etag, like Exchange) and a state table. */
+function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFails?: boolean } = {}) {
+  const photos = new Map<string, { etag: string; bytes: Buffer }>();
+  let etagCounter = 0;
+  const state = new Map<string, FakeState>([[USER.id, { ...options.state }]]);
+  const stored: string[] = [];
+  const deps: ProcessPhotoChangeOptions = {
+    authority: options.authority ?? 'user',
+    photos: {
+      getPhotoMetadata: (id) => {
+        const p = photos.get(id);
+        return Promise.resolve(p ? { mediaEtag: p.etag, width: 96, height: 96 } : undefined);
+      },
+      getPhotoContent: (id) => Promise.resolve(photos.get(id)?.bytes),
+    },
+    directory: { findUserById: (id) => Promise.resolve(id === USER.id ? USER : undefined) },
+    state: {
+      get: (id) => {
+        const s = state.get(id) ?? {};
+        const seenMediaEtags = [s.exchangeEtag, s.processedEtag].filter((e): e is string => e !== undefined);
+        return Promise.resolve({ seenMediaEtags, ...(s.hrPhoto ? { hrPhoto: s.hrPhoto } : {}) });
+      },
+      recordMediaEtag: (id, etag) => {
+        state.set(id, { ...state.get(id), processedEtag: etag });
+        return Promise.resolve();
+      },
+    },
+    renditions: {
+      renderAndStore: (owner: PhotoOwner, bytes) => {
+        if (options.renderFails) return Promise.reject(new PhotoRejectedError('corrupt-image', 'cannot decode'));
+        const contentHash = createHash('sha256').update(bytes).digest('hex');
+        stored.push(contentHash);
+        const base = `${owner.userId}/${contentHash}`;
+        const thumbnails = {
+          small: ref(`${base}/S.jpg`, 48),
+          medium: ref(`${base}/M.jpg`, 72),
+          large: ref(`${base}/L.jpg`, 200),
+        };
+        return Promise.resolve({ contentHash, thumbnails });
+      },
+    },
+  };
+  return {
+    deps,
+    state,
+    stored,
+    /** `etag` stands for Graph's content-derived mediaEtag when a test sets the same photo twice. */
+    userChangesPhoto(bytes: Buffer, etag = `W/"${++etagCounter}"`) {
+      photos.set(USER.id, { etag, bytes });
+    },
+    userRemovesPhoto() {
+      photos.delete(USER.id);
+    },
+    currentEtag: () => photos.get(USER.id)?.etag,
+  };
+}
+
+function change(source: PhotoChange['source'] = 'notification'): PhotoChange {
+  return {
+    schema: PHOTO_CHANGE_SCHEMA,
+    userId: USER.id,
+    changeType: 'updated',
+    receivedAt: '2026-11-23T10:00:00.000Z',
+    correlationId: 'corr-1',
+    source,
+    attempt: 0,
+  };
+}
+
+describe('processPhotoChange', () => {
+  it('renders a photo the user changed and asks for a SharePoint write of its thumbnails', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('photo-a'));
+    const outcome = await processPhotoChange(change(), w.deps);
+    expect(outcome.kind).toBe('propagated');
+    if (outcome.kind !== 'propagated') return;
+    const write = outcome.sharePointWrite.sharePointPhotoWrite;
+    expect(write.owner).toEqual({ userId: USER.id, userPrincipalName: USER.userPrincipalName });
+    expect(write.origin).toBe('user-change');
+    expect(write.thumbnails.medium.blobName).toBe(`${USER.id}/${outcome.contentHash}/M.jpg`);
+    expect(w.state.get(USER.id)?.processedEtag).toBe(w.currentEtag());
+  });
+
+  it('handles a duplicate notification once', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('photo-a'));
+    await processPhotoChange(change(), w.deps);
+    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'already-seen' });
+    expect(w.stored).toHaveLength(1);
+  });
+
+  it('converges on the newest photo when notifications arrive out of order', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('photo-a'));
+    w.userChangesPhoto(Buffer.from('photo-b'));
+    // Both notifications (for a then b) are processed after b is current: b is rendered once, never a.
+    await processPhotoChange(change(), w.deps);
+    await processPhotoChange(change(), w.deps);
+    expect(w.stored).toEqual([createHash('sha256').update('photo-b').digest('hex')]);
+  });
+
+  it('ignores the echo of our own Exchange write (the writer recorded its etag)', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('written-by-us'));
+    w.state.set(USER.id, { exchangeEtag: w.currentEtag() });
+    expect((await processPhotoChange(change(), w.deps)).kind).toBe('skipped');
+    expect(w.stored).toHaveLength(0);
+  });
+
+  it('labels writes found by the reconcile timer as such', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('photo-a'));
+    const outcome = await processPhotoChange(change('reconcile'), w.deps);
+    expect(outcome.kind === 'propagated' && outcome.sharePointWrite.sharePointPhotoWrite.origin).toBe('reconcile');
+  });
+
+  it('with HR as the authority, puts the HR photo back in Exchange with a forced write instead of propagating', async () => {
+    const hrPhoto = { contentHash: 'hr-hash', exchange: ref(`${USER.id}/hr-hash/exchange.jpg`, 648) };
+    const w = world({ authority: 'hr', state: { exchangeEtag: 'W/"hr-write"', hrPhoto } });
+    w.userChangesPhoto(Buffer.from('selfie'));
+    const outcome = await processPhotoChange(change(), w.deps);
+    expect(outcome.kind).toBe('restored-hr');
+    if (outcome.kind !== 'restored-hr') return;
+    expect(outcome.exchangeWrite.exchangePhotoWrite).toMatchObject({
+      contentHash: 'hr-hash',
+      photo: hrPhoto.exchange,
+      force: true,
+    });
+    expect(w.stored).toHaveLength(0);
+    // The forced write lands (the writer records its etag): the echo and late duplicates are skipped.
+    w.userChangesPhoto(Buffer.from('hr'), 'W/"hr-write"');
+    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'already-seen' });
+  });
+
+  it('with HR as the authority, puts the HR photo back again when the person sets the same photo a second time', async () => {
+    const hrPhoto = { contentHash: 'hr-hash', exchange: ref(`${USER.id}/hr-hash/exchange.jpg`, 648) };
+    const w = world({ authority: 'hr', state: { exchangeEtag: 'W/"hr-write"', hrPhoto } });
+    w.userChangesPhoto(Buffer.from('selfie'), 'W/"selfie"');
+    expect((await processPhotoChange(change(), w.deps)).kind).toBe('restored-hr');
+    w.userChangesPhoto(Buffer.from('hr'), 'W/"hr-write"');
+    expect((await processPhotoChange(change(), w.deps)).kind).toBe('skipped');
+    // Same bytes, so the same content-derived etag as the photo replaced the first time.
+    w.userChangesPhoto(Buffer.from('selfie'), 'W/"selfie"');
+    const again = await processPhotoChange(change(), w.deps);
+    expect(again).toMatchObject({ kind: 'restored-hr', replacedEtag: 'W/"selfie"' });
+  });
+
+  it('leaves SharePoint as it is when the user removed their photo, and reports the removal once', async () => {
+    const w = world({ state: { processedEtag: 'W/"old"' } });
+    w.userRemovesPhoto();
+    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'removed-left-as-is' });
+    expect(w.state.get(USER.id)?.processedEtag).toBe(NO_PHOTO_ETAG);
+    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'removal-already-seen' });
+  });
+
+  it('records an unusable photo as seen so it is not fetched again every pass', async () => {
+    const w = world({ renderFails: true });
+    w.userChangesPhoto(Buffer.from('garbage'));
+    expect(await processPhotoChange(change(), w.deps)).toMatchObject({ kind: 'rejected', code: 'corrupt-image' });
+    expect((await processPhotoChange(change(), w.deps)).kind).toBe('skipped');
+  });
+
+  it('skips users the directory no longer has', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('photo-a'));
+    const outcome = await processPhotoChange({ ...change(), userId: 'deleted-user' }, w.deps);
+    expect(outcome).toEqual({ kind: 'skipped', reason: 'unknown-user' });
+  });
+});

@@ -1,0 +1,161 @@
+// The claim on a person's PhotoSyncState row that keeps two instances from writing one person's photo at once.
+
+import { writePhotoToTarget, type WriteRequest } from '../../../../src/pipeline/write/writePhotoToTarget';
+import { InMemoryPhotoState, RecordingRescheduler, m365Failure } from './writeTestDoubles';
+
+const NOW = new Date('2026-11-23T10:00:00Z');
+
+interface Message {
+  attempt: number;
+}
+
+function request(
+  perform: () => Promise<Record<string, never>>,
+  overrides: { attempt?: number; contentHash?: string; receivedAt?: string } = {},
+): WriteRequest<Message> {
+  const attempt = overrides.attempt ?? 0;
+  return {
+    target: 'exchange',
+    subject: {
+      userId: 'u-1',
+      userPrincipalName: 'adele@contoso.com',
+      contentHash: overrides.contentHash ?? 'hash-a',
+      receivedAt: overrides.receivedAt ?? '2026-11-23T09:59:00.000Z',
+      attempt,
+    },
+    nextMessage: { attempt: attempt + 1 },
+    perform,
+  };
+}
+
+function setup() {
+  const state = new InMemoryPhotoState();
+  const rescheduler = new RecordingRescheduler<Message>();
+  const deps = { state, rescheduler, now: () => NOW, decisionOptions: { random: () => 0.5 } };
+  return { state, rescheduler, deps };
+}
+
+const claimedBy = (id: string, expiresAt: Date) => ({
+  writeClaimId: id,
+  writeClaimExpiresAt: expiresAt.toISOString(),
+});
+
+describe('the write claim', () => {
+  it('steps back, sending nothing, while another writer holds an unexpired claim', async () => {
+    const { state, rescheduler, deps } = setup();
+    await state.update('u-1', 'exchange', () => claimedBy('other', new Date(NOW.getTime() + 60_000)));
+    const perform = jest.fn(() => Promise.resolve({}));
+
+    const result = await writePhotoToTarget(request(perform), deps);
+
+    expect(result).toMatchObject({ outcome: 'rescheduled', code: 'write-claim-held' });
+    expect(result.message).toMatch(/Another writer is writing adele@contoso.com's exchange photo/);
+    expect(perform).not.toHaveBeenCalled();
+    expect(rescheduler.rescheduled).toEqual([{ message: { attempt: 1 }, delayMs: expect.any(Number) as number }]);
+    expect(await state.get('u-1', 'exchange')).toMatchObject({ writeClaimId: 'other' });
+  });
+
+  it('takes over a claim that lapsed (its writer crashed) and releases it when done', async () => {
+    const { state, deps } = setup();
+    await state.update('u-1', 'exchange', () => claimedBy('crashed', new Date(NOW.getTime() - 1)));
+    const perform = jest.fn(() => Promise.resolve({}));
+
+    await expect(writePhotoToTarget(request(perform), deps)).resolves.toEqual({ outcome: 'written' });
+
+    expect(perform).toHaveBeenCalledTimes(1);
+    expect(await state.get('u-1', 'exchange')).toMatchObject({
+      lastContentHash: 'hash-a',
+      writeClaimId: '',
+      writeClaimExpiresAt: '',
+    });
+  });
+
+  it('holds the row while the write runs, so a concurrent write for the same person waits its turn', async () => {
+    const { state, rescheduler, deps } = setup();
+    let finishFirst: () => void = () => undefined;
+    const first = writePhotoToTarget(
+      request(() => new Promise((resolve) => (finishFirst = () => resolve({})))),
+      deps,
+    );
+    // Let the first write claim the row and start.
+    await new Promise(setImmediate);
+    const during = await state.get('u-1', 'exchange');
+    expect(during?.writeClaimId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Date.parse(during?.writeClaimExpiresAt ?? '')).toBe(NOW.getTime() + 5 * 60_000);
+
+    const secondPerform = jest.fn(() => Promise.resolve({}));
+    const second = await writePhotoToTarget(
+      request(secondPerform, { contentHash: 'hash-b', receivedAt: '2026-11-23T09:59:30.000Z' }),
+      deps,
+    );
+    expect(second).toMatchObject({ outcome: 'rescheduled', code: 'write-claim-held' });
+    expect(secondPerform).not.toHaveBeenCalled();
+
+    finishFirst();
+    await expect(first).resolves.toEqual({ outcome: 'written' });
+    // The rescheduled message comes back and now writes the newer photo.
+    await expect(
+      writePhotoToTarget(
+        request(secondPerform, { attempt: 1, contentHash: 'hash-b', receivedAt: '2026-11-23T09:59:30.000Z' }),
+        deps,
+      ),
+    ).resolves.toEqual({ outcome: 'written' });
+    expect(await state.get('u-1', 'exchange')).toMatchObject({ lastContentHash: 'hash-b', writeClaimId: '' });
+    expect(rescheduler.rescheduled).toHaveLength(1);
+  });
+
+  it('is released after a skip, a recorded failure and an error thrown to the host', async () => {
+    const { state, deps } = setup();
+    await writePhotoToTarget(
+      request(() => Promise.resolve({})),
+      deps,
+    );
+    await expect(
+      writePhotoToTarget(
+        request(() => Promise.resolve({})),
+        deps,
+      ),
+    ).resolves.toEqual({
+      outcome: 'skipped-duplicate',
+    });
+    expect((await state.get('u-1', 'exchange'))?.writeClaimId).toBe('');
+
+    const forbidden = request(() => Promise.reject(m365Failure({ status: 403 })), { contentHash: 'hash-c' });
+    await expect(writePhotoToTarget(forbidden, deps)).resolves.toMatchObject({ outcome: 'permanent-failure' });
+    expect((await state.get('u-1', 'exchange'))?.writeClaimId).toBe('');
+
+    const broken = request(() => Promise.reject(m365Failure({ status: 502 })), { contentHash: 'hash-d' });
+    await expect(writePhotoToTarget(broken, deps)).rejects.toThrow('HTTP 502');
+    expect((await state.get('u-1', 'exchange'))?.writeClaimId).toBe('');
+  });
+
+  it('leaves alone a claim another writer took over after ours lapsed', async () => {
+    const { state, deps } = setup();
+    const result = await writePhotoToTarget(
+      request(async () => {
+        await state.update('u-1', 'exchange', () => claimedBy('successor', new Date(NOW.getTime() + 60_000)));
+        return {};
+      }),
+      deps,
+    );
+    expect(result).toEqual({ outcome: 'written' });
+    expect(await state.get('u-1', 'exchange')).toMatchObject({ lastContentHash: 'hash-a', writeClaimId: 'successor' });
+  });
+
+  it('parks the message with the cause when the claim stays held through every attempt', async () => {
+    const { state, rescheduler, deps } = setup();
+    await state.update('u-1', 'exchange', () => claimedBy('stuck', new Date(NOW.getTime() + 60_000)));
+    const result = await writePhotoToTarget(
+      request(() => Promise.resolve({}), { attempt: 9 }),
+      deps,
+    );
+    expect(result).toMatchObject({ outcome: 'dead-lettered', code: 'write-claim-held' });
+    expect(rescheduler.deadLettered).toEqual([
+      {
+        message: { attempt: 10 },
+        code: 'write-claim-held',
+        message_: expect.stringMatching(/through 10 attempts/) as string,
+      },
+    ]);
+  });
+});
