@@ -1,24 +1,14 @@
-// Blob trigger on photos-incoming: parse the trigger, run the ingest use case, queue what it decided, log one line.
+// Blob trigger on photos-incoming: parse the trigger, run the ingest use case (which queues the write messages
+// through the DecisionExecutor before it archives the original), record the outcome, log one line.
 // Event Grid source on Azure (Flex Consumption supports only this, and polling can take minutes); the local runtime
 // delivers the same registration from Azurite.
 
-import { app, output, type InvocationContext } from '@azure/functions';
-import { getDirectory, getPhotoBlobStore } from '../compositionRoot';
-import { getConfig } from '../config';
-import { ingestOutcomeFields } from '../pipeline/ingest/ingestOutcomeFields';
+import { app, type InvocationContext } from '@azure/functions';
+import { getDecisionExecutor, ingestWiring } from '../compositionRoot';
+import { ingestDecision } from '../pipeline/ingest/ingestDecision';
 import { ingestPhoto, type IngestOutcome } from '../pipeline/ingest/ingestPhoto';
-import { renderRenditions } from '../imaging/renderRenditions';
-import { containers, queues, storageConnection } from '../storage/names';
+import { containers, storageConnection } from '../storage/names';
 import { recordIngestOutcome } from '../telemetry/recordPhotoTelemetry';
-
-const exchangeWritesOutput = output.storageQueue({
-  queueName: queues.exchangePhotoWrites,
-  connection: storageConnection,
-});
-const sharePointWritesOutput = output.storageQueue({
-  queueName: queues.sharePointPhotoWrites,
-  connection: storageConnection,
-});
 
 /** The blob name from the path's `{name}` and the delivered version's ETag (camel-cased by the library). */
 function readTrigger(context: InvocationContext): { blobName: string; etag?: string } {
@@ -34,43 +24,27 @@ function readTrigger(context: InvocationContext): { blobName: string; etag?: str
 
 export async function ingestPhotoHandler(blob: unknown, context: InvocationContext): Promise<void> {
   const startedAt = Date.now();
-  const config = getConfig();
   const { blobName, etag } = readTrigger(context);
   const bytes = Buffer.isBuffer(blob) ? blob : Buffer.from(blob as Uint8Array);
-  const base = { event: 'photo-ingest', blob: blobName, correlationId: context.invocationId };
+  const request = { blobName, bytes, correlationId: context.invocationId, ...(etag ? { etag } : {}) };
+  const { ports, options } = ingestWiring();
   let outcome: IngestOutcome;
   try {
-    outcome = await ingestPhoto(
-      { blobName, bytes, correlationId: context.invocationId, ...(etag ? { etag } : {}) },
-      {
-        store: getPhotoBlobStore(),
-        directory: getDirectory(),
-        render: (data) => renderRenditions(data, config.ingest),
-      },
-      {
-        maxBytes: config.ingest.maxBytes,
-        targets: config.targets,
-        ...(config.ingest.employeeIdPattern ? { employeeIdPattern: config.ingest.employeeIdPattern } : {}),
-      },
-    );
+    outcome = await ingestPhoto(request, ports, options);
   } catch (error) {
     // Not HR's to fix: the host retries the blob, then reports it on webjobs-blobtrigger-poison.
     const { code, retryable } = error as { code?: unknown; retryable?: unknown };
-    context.warn(JSON.stringify({ ...base, outcome: 'failed', code, retryable, error: (error as Error).message }));
+    const fields = { event: 'photo-ingest', blob: blobName, correlationId: context.invocationId };
+    context.warn(JSON.stringify({ ...fields, outcome: 'failed', code, retryable, error: (error as Error).message }));
     throw error;
   }
   recordIngestOutcome(outcome);
-  if (outcome.kind === 'accepted') {
-    if (outcome.messages.exchange) context.extraOutputs.set(exchangeWritesOutput, [outcome.messages.exchange]);
-    if (outcome.messages.sharePoint) context.extraOutputs.set(sharePointWritesOutput, [outcome.messages.sharePoint]);
-  }
-  context.info(JSON.stringify({ ...base, ...ingestOutcomeFields(outcome), durationMs: Date.now() - startedAt }));
+  await getDecisionExecutor().carryOut(ingestDecision(request, outcome, Date.now() - startedAt), context);
 }
 
 app.storageBlob('ingestPhoto', {
   path: `${containers.incoming}/{name}`,
   connection: storageConnection,
   source: 'EventGrid',
-  extraOutputs: [exchangeWritesOutput, sharePointWritesOutput],
   handler: ingestPhotoHandler,
 });

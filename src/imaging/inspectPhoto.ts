@@ -7,6 +7,7 @@ import sharp, { Metadata } from 'sharp';
 import type { IngestConfig } from '../config';
 import { decodeHeic, DecodedPixels, HeicDecodeError, readHeifHeader } from './decodeHeic';
 import { AcceptedFormat, sniffImageFormat } from './imageFormats';
+import { checkPhotoSize } from '../pipeline/ingest/checkPhotoSize';
 import { PhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
 import { PhotoRenderTimeoutError } from './PhotoRenderTimeoutError';
 
@@ -56,10 +57,6 @@ const SHARP_LOADERS: Record<AcceptedFormat, string> = {
 
 const ACCEPTED_LIST = 'JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIC';
 
-function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
 function megapixels(pixels: number): string {
   return `${(pixels / 1_000_000).toFixed(1)} megapixels`;
 }
@@ -81,20 +78,6 @@ export function decodeFailure(error: unknown, format: AcceptedFormat, timeoutSec
     { format, reason: reason.split('\n')[0] ?? reason },
     { cause: error },
   );
-}
-
-function checkBytes(bytes: Buffer, options: InspectOptions): void {
-  if (bytes.length === 0) {
-    throw new PhotoRejectedError('empty-file', 'The file is empty (0 bytes).', { bytes: 0 });
-  }
-  if (bytes.length > options.maxBytes) {
-    throw new PhotoRejectedError(
-      'too-many-bytes',
-      `The file is ${megabytes(bytes.length)}; the limit is ${megabytes(options.maxBytes)}. ` +
-        'Save the photo as a JPEG of a few megabytes.',
-      { bytes: bytes.length, maxBytes: options.maxBytes },
-    );
-  }
 }
 
 function checkGeometry(format: AcceptedFormat, width: number, height: number, options: InspectOptions): void {
@@ -154,7 +137,7 @@ async function inspectWithSharp(
 
 /** Checks an upload without decoding its pixels (except HEVC HEIC, which only heic-decode can read at all). */
 export async function inspectPhoto(bytes: Buffer, options: InspectOptions): Promise<InspectedPhoto> {
-  checkBytes(bytes, options);
+  checkPhotoSize(bytes.length, options.maxBytes);
   const sniffed = sniffImageFormat(bytes);
   switch (sniffed.kind) {
     case 'unknown':

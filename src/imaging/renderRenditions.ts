@@ -9,6 +9,7 @@ import { contentHash } from './contentHash';
 import { decodeFailure, InspectedPhoto, InspectOptions, inspectPhoto } from './inspectPhoto';
 import type { AcceptedFormat } from './imageFormats';
 import { PhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
+import type { RenderedRenditions, RenditionImage } from '../pipeline/messages/renditions';
 
 // Every upload is a different photo: libvips' operation cache would only hold memory (sharp docs, "cache").
 sharp.cache(false);
@@ -26,23 +27,10 @@ export type RenditionOptions = InspectOptions &
     timeoutSeconds?: number;
   };
 
-export interface Rendition {
-  data: Buffer;
-  width: number;
-  height: number;
-}
-
-export interface PhotoRenditions {
-  /** sha256 (hex) of the original bytes: an identical re-drop maps to the same folder and message hashes. */
-  contentHash: string;
+/** Every rendition, the hash of the original, and what the original was (for the log and the benchmarks). */
+export type PhotoRenditions = RenderedRenditions & {
   source: { format: AcceptedFormat; width: number; height: number };
-  /** Exchange / Graph photo (648×648 by default, under 4 MB). */
-  exchange: Rendition;
-  /** SharePoint `_SThumb`, `_MThumb`, `_LThumb` (48, 72 and 200 by default). */
-  small: Rendition;
-  medium: Rendition;
-  large: Rendition;
-}
+};
 
 interface SquarePixels {
   data: Buffer;
@@ -100,7 +88,11 @@ async function encodeJpeg(square: SquarePixels, edge: number, quality: number, s
   return pipeline.jpeg({ quality, optimiseCoding: true }).toBuffer();
 }
 
-async function renderExchange(square: SquarePixels, options: RenditionOptions, seconds: number): Promise<Rendition> {
+async function renderExchange(
+  square: SquarePixels,
+  options: RenditionOptions,
+  seconds: number,
+): Promise<RenditionImage> {
   const maxBytes = options.exchangeMaxBytes ?? EXCHANGE_MAX_BYTES;
   let quality = options.jpegQuality;
   for (;;) {
@@ -122,7 +114,7 @@ async function renderThumbnail(
   edge: number,
   quality: number,
   seconds: number,
-): Promise<Rendition> {
+): Promise<RenditionImage> {
   const data = await encodeJpeg(square, edge, quality, seconds);
   return { data, width: edge, height: edge };
 }

@@ -4,20 +4,12 @@
 // the trigger delivered, so a newer upload under the same name is never deleted by the run for an older one.
 
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import type { RejectionRecord, RenditionImage } from '../pipeline/ingest/ingestPhoto';
-import type { PhotoOwner, RenditionRef } from '../pipeline/messages/messageContracts';
+import type { RejectionRecord } from '../pipeline/ingest/ingestPhoto';
+import type { PhotoOwner } from '../pipeline/messages/messageContracts';
+import type { RenditionImage, RenditionRef, RenditionRole, Renditions } from '../pipeline/messages/renditions';
 import { parsePhotoManifest, type PhotoManifest } from '../pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
 import { containers } from './names';
-
-export interface RenditionImages {
-  exchange: RenditionImage;
-  small: RenditionImage;
-  medium: RenditionImage;
-  large: RenditionImage;
-}
-
-export type StoredRenditions = Record<keyof RenditionImages, RenditionRef>;
 
 /** The incoming blob as it is now. */
 export interface OriginalBlob {
@@ -28,7 +20,7 @@ export interface OriginalBlob {
   lastModified: Date;
 }
 
-const renditionFiles: Record<keyof RenditionImages, string> = {
+const renditionFiles: Record<RenditionRole, string> = {
   exchange: 'exchange',
   small: 'S',
   medium: 'M',
@@ -40,7 +32,7 @@ function isStatus(error: unknown, ...statuses: number[]): boolean {
   return error instanceof RestError && statuses.includes(error.statusCode ?? 0);
 }
 
-export function renditionBlobName(userId: string, contentHash: string, rendition: keyof RenditionImages): string {
+export function renditionBlobName(userId: string, contentHash: string, rendition: RenditionRole): string {
   return `${userId}/${contentHash}/${renditionFiles[rendition]}.jpg`;
 }
 
@@ -63,11 +55,11 @@ export class PhotoBlobStore {
   async writeRenditions(
     owner: PhotoOwner,
     contentHash: string,
-    renditions: RenditionImages,
-  ): Promise<StoredRenditions> {
+    renditions: Renditions<RenditionImage>,
+  ): Promise<Renditions<RenditionRef>> {
     const processed = this.#container(containers.processed);
     const entries = await Promise.all(
-      (Object.keys(renditionFiles) as (keyof RenditionImages)[]).map(async (key) => {
+      (Object.keys(renditionFiles) as RenditionRole[]).map(async (key) => {
         const image = renditions[key];
         const blobName = renditionBlobName(owner.userId, contentHash, key);
         try {
@@ -83,12 +75,12 @@ export class PhotoBlobStore {
         return [key, { blobName, width: image.width, height: image.height, bytes: image.data.length }] as const;
       }),
     );
-    return Object.fromEntries(entries) as StoredRenditions;
+    return Object.fromEntries(entries) as Record<RenditionRole, RenditionRef>;
   }
 
   async renditionsExist(userId: string, contentHash: string): Promise<boolean> {
     const wanted = new Set(
-      Object.keys(renditionFiles).map((k) => renditionBlobName(userId, contentHash, k as keyof RenditionImages)),
+      Object.keys(renditionFiles).map((k) => renditionBlobName(userId, contentHash, k as RenditionRole)),
     );
     for await (const blob of this.#container(containers.processed).listBlobsFlat({
       prefix: `${userId}/${contentHash}/`,

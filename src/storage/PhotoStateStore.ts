@@ -7,7 +7,7 @@
 import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { PhotoState, PhotoStatePatch, PhotoStatePort, PhotoTarget } from '../pipeline/write/PhotoStatePort';
-import type { RenditionRef } from '../pipeline/messages/messageContracts';
+import type { RenditionRef } from '../pipeline/messages/renditions';
 import { tables } from './names';
 
 type Entity = Omit<PhotoState, 'userId' | 'target' | 'lastRendition'> & { lastRendition?: string };

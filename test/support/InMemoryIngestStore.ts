@@ -2,16 +2,11 @@
 // ETag, conditional delete, copy keeping metadata, content-addressed renditions kept when they exist. Faults can be
 // injected before any operation, to stop a run between two steps as a crash would.
 
-import type {
-  IngestStorePort,
-  IncomingBlob,
-  RejectionRecord,
-  RenderedPhoto,
-} from '../../src/pipeline/ingest/ingestPhoto';
+import type { IngestStorePort, IncomingBlob, RejectionRecord } from '../../src/pipeline/ingest/ingestPhoto';
 import type { PhotoOwner } from '../../src/pipeline/messages/messageContracts';
 import { parsePhotoManifest, type PhotoManifest } from '../../src/pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../../src/pipeline/ingest/PhotoRejectedError';
-import type { RenditionRefs } from '../../src/pipeline/messages/buildWriteMessages';
+import type { RenditionImage, RenditionRef, Renditions } from '../../src/pipeline/messages/renditions';
 import { archiveBlobName, archivedManifestPrefix, renditionBlobName } from '../../src/storage/PhotoBlobStore';
 import { containers } from '../../src/storage/names';
 
@@ -83,7 +78,11 @@ export class InMemoryIngestStore implements IngestStorePort {
     });
   }
 
-  writeRenditions(owner: PhotoOwner, contentHash: string, renditions: RenderedPhoto): Promise<RenditionRefs> {
+  writeRenditions(
+    owner: PhotoOwner,
+    contentHash: string,
+    renditions: Renditions<RenditionImage>,
+  ): Promise<Renditions<RenditionRef>> {
     this.#check('writeRenditions');
     const processed = this.container(containers.processed);
     const refs = Object.fromEntries(
@@ -94,7 +93,7 @@ export class InMemoryIngestStore implements IngestStorePort {
         return [key, { blobName, width: image.width, height: image.height, bytes: image.data.length }];
       }),
     );
-    return Promise.resolve(refs as unknown as RenditionRefs);
+    return Promise.resolve(refs as unknown as Renditions<RenditionRef>);
   }
 
   #move(name: string, etag: string, target: string, targetName: string, metadata: Record<string, string>): void {

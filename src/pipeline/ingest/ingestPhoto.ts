@@ -7,35 +7,22 @@
 // Idempotence. Delivery is at-least-once and a run can stop between any two steps, so:
 // - Every step is repeatable: renditions are content-addressed and never overwritten, the archive/rejected copies
 //   are overwritten with the same bytes, and the original is deleted only at the ETag the trigger delivered.
-// - The messages are queued by the host's output bindings, which it writes only after the handler returns
-//   successfully. A run that fails anywhere has therefore queued nothing, and its retry queues the messages once.
+// - Act, record, then acknowledge: the renditions are stored, then the write messages are queued (through the edge's
+//   `send`, not output bindings the host would write after the handler returns), and only then is the original
+//   archived. A run that stops after queueing and before archiving is retried and queues the messages again; the
+//   writers skip a content hash they have already written, so the repeat is never a second visible write.
 // - Deleting the original is the last step of a successful run. A delivery that finds its version gone from
-//   photos-incoming is a duplicate of a run that succeeded, and does nothing: no second pair of messages.
-// - What remains: the host failing to write the messages after a successful run. The archived copy keeps the
-//   resolved user and content hash in its metadata; copying it back to photos-incoming replays it, and the writers
-//   skip a content hash they have already written, so a replay never causes a second visible write.
+//   photos-incoming is a duplicate of a run that succeeded (its messages are queued), and does nothing.
 
 import type { DirectoryPort } from './DirectoryPort';
-import { buildWriteMessages, type RenditionRefs, type WriteMessages } from '../messages/buildWriteMessages';
+import type { QueueSend } from '../messages/Decision';
 import type { PhotoOwner } from '../messages/messageContracts';
+import type { RenderedRenditions, RenditionImage, RenditionRef, Renditions } from '../messages/renditions';
+import { buildWriteMessages, type WriteMessages } from '../messages/writeMessages';
+import { checkPhotoSize } from './checkPhotoSize';
 import { isManifestName, parsePhotoManifest, type PhotoManifest } from './photoManifest';
-import { isPhotoRejectedError, PhotoRejectedError, type RejectionCode } from './PhotoRejectedError';
+import { isPhotoRejectedError, type RejectionCode } from './PhotoRejectedError';
 import { resolveUser } from './resolveUser';
-
-export interface RenditionImage {
-  data: Buffer;
-  width: number;
-  height: number;
-}
-
-/** What renderRenditions produces, as far as ingest needs it. */
-export interface RenderedPhoto {
-  contentHash: string;
-  exchange: RenditionImage;
-  small: RenditionImage;
-  medium: RenditionImage;
-  large: RenditionImage;
-}
 
 export interface IncomingBlob {
   etag: string;
@@ -57,7 +44,11 @@ export interface IngestStorePort {
   /** The incoming blob at this ETag, or undefined when it has been moved or replaced since the trigger fired. */
   probeOriginal(name: string, options: { etag?: string }): Promise<IncomingBlob | undefined>;
   /** Content-addressed: renditions already stored for (user, hash) are kept as they are. */
-  writeRenditions(owner: PhotoOwner, contentHash: string, renditions: RenderedPhoto): Promise<RenditionRefs>;
+  writeRenditions(
+    owner: PhotoOwner,
+    contentHash: string,
+    renditions: Renditions<RenditionImage>,
+  ): Promise<Renditions<RenditionRef>>;
   archiveOriginal(
     name: string,
     receivedAt: Date,
@@ -75,7 +66,9 @@ export interface IngestStorePort {
 export interface IngestPorts {
   store: IngestStorePort;
   directory: DirectoryPort;
-  render(bytes: Buffer): Promise<RenderedPhoto>;
+  render(bytes: Buffer): Promise<RenderedRenditions>;
+  /** Queues messages now, before the original is acknowledged (the edge's DecisionExecutor). */
+  send(sends: QueueSend[]): Promise<void>;
 }
 
 export interface IngestRequest {
@@ -109,17 +102,12 @@ export type IngestOutcome =
 
 export const defaultManifestLifetimeMs = 7 * 24 * 60 * 60 * 1000;
 
-function sizeGate(original: IncomingBlob, bytes: Buffer, maxBytes: number): void {
-  // Checked before anything decodes the image: the trigger already holds the bytes, a decoder must not see them.
-  const size = Math.max(original.contentLength, bytes.length);
-  if (size === 0) throw new PhotoRejectedError('empty-file', 'The file is empty (0 bytes).', { bytes: 0 });
-  if (size > maxBytes) {
-    throw new PhotoRejectedError(
-      'too-many-bytes',
-      `The file is ${size} bytes; photos may be at most ${maxBytes} bytes. Export it at a smaller size.`,
-      { bytes: size, maxBytes },
-    );
-  }
+/** The sends an accepted photo's messages become. */
+function sendsOf(messages: WriteMessages): QueueSend[] {
+  return [
+    ...(messages.exchange ? [{ queue: 'exchangePhotoWrites' as const, message: messages.exchange }] : []),
+    ...(messages.sharePoint ? [{ queue: 'sharePointPhotoWrites' as const, message: messages.sharePoint }] : []),
+  ];
 }
 
 async function acceptPhoto(
@@ -128,7 +116,7 @@ async function acceptPhoto(
   ports: IngestPorts,
   options: IngestOptions,
 ): Promise<IngestOutcome> {
-  sizeGate(original, request.bytes, options.maxBytes);
+  checkPhotoSize(Math.max(original.contentLength, request.bytes.length), options.maxBytes);
   const lifetime = options.manifestLifetimeMs ?? defaultManifestLifetimeMs;
   const { owner, source } = await resolveUser(
     { blobName: request.blobName, metadata: original.metadata },
@@ -145,13 +133,14 @@ async function acceptPhoto(
     {
       owner,
       contentHash: rendered.contentHash,
-      renditions,
       correlationId: request.correlationId,
       receivedAt: original.lastModified,
       origin: 'hr-upload',
     },
+    renditions,
     { targets: options.targets },
   );
+  await ports.send(sendsOf(messages));
   const archivedTo = await ports.store.archiveOriginal(request.blobName, original.lastModified, {
     etag: original.etag,
     metadata: original.metadata,

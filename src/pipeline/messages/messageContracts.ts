@@ -3,17 +3,11 @@
 // under one key (top-level names such as `id` would shadow trigger metadata), it carries blob references and
 // hashes, never image bytes (the queue limit is 64 KB), and it is versioned so old messages stay readable.
 
+import type { RenditionRef, Thumbnails } from './renditions';
+
 export const EXCHANGE_WRITE_SCHEMA = 'photo-sync/exchange-write@1';
 export const SHAREPOINT_WRITE_SCHEMA = 'photo-sync/sharepoint-write@1';
 export const PHOTO_CHANGE_SCHEMA = 'photo-sync/photo-change@1';
-
-/** A rendition stored in the `photos-processed` container. */
-export interface RenditionRef {
-  blobName: string;
-  width: number;
-  height: number;
-  bytes: number;
-}
 
 /** Who the photo belongs to, as resolved against the directory. */
 export interface PhotoOwner {
@@ -49,7 +43,7 @@ export interface ExchangePhotoWrite extends WriteCommon {
 
 export interface SharePointPhotoWrite extends WriteCommon {
   schema: typeof SHAREPOINT_WRITE_SCHEMA;
-  thumbnails: { small: RenditionRef; medium: RenditionRef; large: RenditionRef };
+  thumbnails: Thumbnails<RenditionRef>;
 }
 
 export interface ExchangePhotoWriteMessage {

@@ -2,7 +2,8 @@
 // GraphClient (src/m365/GraphPhotoChangePorts), PhotoStateStore and PhotoBlobStore (with graphPhotoRenditionPort) to
 // them, so the domain stays free of SDKs.
 
-import type { PhotoOwner, RenditionRef } from '../messages/messageContracts';
+import type { PhotoOwner } from '../messages/messageContracts';
+import type { RenditionRef, Thumbnails } from '../messages/renditions';
 import type { PhotoMetadata } from './decidePhotoChange';
 
 export interface GraphPhotoPort {
@@ -31,16 +32,13 @@ export interface PhotoChangeStatePort {
   recordMediaEtag(userId: string, mediaEtag: string): Promise<void>;
 }
 
-export interface StoredThumbnails {
-  small: RenditionRef;
-  medium: RenditionRef;
-  large: RenditionRef;
-}
-
 export interface RenditionPort {
   /**
    * Renders with ingest's code (renderRenditions, the configured sizes) and writes the renditions to
    * photos-processed; throws PhotoRejectedError for an image that cannot be used.
    */
-  renderAndStore(owner: PhotoOwner, bytes: Buffer): Promise<{ contentHash: string; thumbnails: StoredThumbnails }>;
+  renderAndStore(
+    owner: PhotoOwner,
+    bytes: Buffer,
+  ): Promise<{ contentHash: string; thumbnails: Thumbnails<RenditionRef> }>;
 }

@@ -5,6 +5,7 @@
 // failure is thrown for the host's retries and `{queue}-poison`.
 
 import type { PhotoChange, PhotoChangeMessage } from '../messages/messageContracts';
+import { nextPhotoChange } from '../messages/photoChangeMessages';
 import { decideOnFailure, defaultWriteDecisionOptions, type M365Failure } from '../write/writeDecisions';
 
 export type PhotoChangeFailureDecision =
@@ -25,7 +26,7 @@ export function decidePhotoChangeFailure(
   });
   if (decision.kind === 'throw') return decision;
   if (decision.kind === 'permanent') return { kind: 'permanent', code: decision.code, reason: decision.message };
-  const message: PhotoChangeMessage = { photoChange: { ...change, attempt: change.attempt + 1 } };
+  const message = nextPhotoChange(change);
   if (decision.kind === 'dead-letter') {
     return { kind: 'dead-letter', message, code: decision.code, reason: decision.message };
   }

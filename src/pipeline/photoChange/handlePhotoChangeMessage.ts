@@ -1,32 +1,20 @@
-// One photo-changes queue message, start to finish, as one decision for the entry point to carry out: dead-letter a
+// One photo-changes queue message, start to finish, as one decision for the edge to carry out: dead-letter a
 // malformed message (retrying would not make it readable), put a notification younger than the settle time back on
 // the queue (settleDelay), otherwise run processPhotoChange and map a Graph failure with the writers' rules
-// (decidePhotoChangeFailure). Each decision carries the queue writes it needs and the one log line that reports it.
+// (decidePhotoChangeFailure). Each decision carries the queue sends it needs and the one log line that reports it:
+// the write messages to queue (SharePoint thumbnails, or with PHOTO_AUTHORITY=hr the HR photo put back in Exchange),
+// or the change itself, back on photo-changes with a delay.
 
+import { checkPhotoChangeMessage } from '../messages/checkMessages';
+import { decision, type Decision, type QueueSend } from '../messages/Decision';
 import type { LogLine } from '../messages/LogLine';
-import type {
-  ExchangePhotoWriteMessage,
-  PhotoChangeMessage,
-  SharePointPhotoWriteMessage,
-} from '../messages/messageContracts';
-import { checkPhotoChangeMessage } from '../messages/checkPhotoChangeMessage';
 import { decidePhotoChangeFailure } from './decidePhotoChangeFailure';
 import { settleDelay } from './settleDelay';
 import { processPhotoChange, type PhotoChangeOutcome, type ProcessPhotoChangeOptions } from './processPhotoChange';
 import { isM365Failure } from '../write/writeDecisions';
 
-/** The write messages to queue: SharePoint thumbnails, or with PHOTO_AUTHORITY=hr the HR photo put back in Exchange. */
-export interface PhotoChangeOutputs {
-  sharePointWrites: SharePointPhotoWriteMessage[];
-  exchangeWrites: ExchangePhotoWriteMessage[];
-}
-
-export type PhotoChangeDecision =
-  | { kind: 'settle'; message: PhotoChangeMessage; delayMs: number; log: LogLine }
-  | { kind: 'reschedule'; message: PhotoChangeMessage; delayMs: number; log: LogLine }
-  | { kind: 'dead-letter'; message: unknown; cause: { code: string; message: string }; log: LogLine }
-  | { kind: 'permanent'; log: LogLine }
-  | { kind: 'outcome'; outcome: PhotoChangeOutcome; outputs: PhotoChangeOutputs; log: LogLine };
+export type PhotoChangeDecision = Decision &
+  ({ kind: 'settle' | 'reschedule' | 'dead-letter' | 'permanent' } | { kind: 'outcome'; outcome: PhotoChangeOutcome });
 
 export interface HandlePhotoChangeOptions extends ProcessPhotoChangeOptions {
   /** TARGET_SHAREPOINT: a propagated photo is only handed to the SharePoint writer when it is on. */
@@ -50,11 +38,12 @@ function detailsOf(outcome: PhotoChangeOutcome): Record<string, unknown> {
   }
 }
 
-function outputsOf(outcome: PhotoChangeOutcome, sharePointEnabled: boolean): PhotoChangeOutputs {
-  return {
-    sharePointWrites: outcome.kind === 'propagated' && sharePointEnabled ? [outcome.sharePointWrite] : [],
-    exchangeWrites: outcome.kind === 'restored-hr' ? [outcome.exchangeWrite] : [],
-  };
+function sendsOf(outcome: PhotoChangeOutcome, sharePointEnabled: boolean): QueueSend[] {
+  if (outcome.kind === 'propagated' && sharePointEnabled) {
+    return [{ queue: 'sharePointPhotoWrites', message: outcome.sharePointWrite }];
+  }
+  if (outcome.kind === 'restored-hr') return [{ queue: 'exchangePhotoWrites', message: outcome.exchangeWrite }];
+  return [];
 }
 
 export async function handlePhotoChangeMessage(
@@ -66,7 +55,8 @@ export async function handlePhotoChangeMessage(
   if (!check.ok) {
     const cause = { code: 'malformed-message', message: check.reason };
     const fields = { event: 'photo-change', outcome: 'dead-lettered', code: cause.code, reason: check.reason };
-    return { kind: 'dead-letter', message: entry, cause, log: { level: 'warn', fields } };
+    const deadLetters = [{ queue: 'photoChanges' as const, message: entry, cause }];
+    return { kind: 'dead-letter', ...decision({ deadLetters, logs: [{ level: 'warn', fields }] }) };
   }
   const change = check.message.photoChange;
   const base = {
@@ -78,7 +68,8 @@ export async function handlePhotoChangeMessage(
   const wait = settleDelay(change, options.now());
   if (wait > 0) {
     const log: LogLine = { level: 'info', fields: { ...base, outcome: 'settling', delayMs: wait } };
-    return { kind: 'settle', message: check.message, delayMs: wait, log };
+    const sends = [{ queue: 'photoChanges' as const, message: check.message, delayMs: wait }];
+    return { kind: 'settle', ...decision({ sends, logs: [log] }) };
   }
 
   let outcome: PhotoChangeOutcome;
@@ -86,29 +77,32 @@ export async function handlePhotoChangeMessage(
     outcome = await processPhotoChange(change, options);
   } catch (error) {
     if (!isM365Failure(error)) throw error;
-    const decision = decidePhotoChangeFailure(change, error, options.random ? { random: options.random } : {});
-    if (decision.kind === 'throw') throw error;
-    const fields = { ...base, outcome: decision.kind, code: decision.code, reason: decision.reason };
+    const failure = decidePhotoChangeFailure(change, error, options.random ? { random: options.random } : {});
+    if (failure.kind === 'throw') throw error;
+    const fields = { ...base, outcome: failure.kind, code: failure.code, reason: failure.reason };
     const log: LogLine = { level: 'warn', fields };
-    switch (decision.kind) {
+    switch (failure.kind) {
       case 'permanent':
-        return { kind: 'permanent', log };
-      case 'reschedule':
-        return { kind: 'reschedule', message: decision.message, delayMs: decision.delayMs, log };
+        return { kind: 'permanent', ...decision({ logs: [log] }) };
+      case 'reschedule': {
+        const sends = [{ queue: 'photoChanges' as const, message: failure.message, delayMs: failure.delayMs }];
+        return { kind: 'reschedule', ...decision({ sends, logs: [log] }) };
+      }
       case 'dead-letter': {
         // `kind` stays in the cause: the poison note of a throttled photo change has always carried it.
-        const cause = { kind: 'dead-letter', code: decision.code, message: decision.reason };
-        return { kind: 'dead-letter', message: decision.message, cause, log };
+        const cause = { kind: 'dead-letter', code: failure.code, message: failure.reason };
+        const deadLetters = [{ queue: 'photoChanges' as const, message: failure.message, cause }];
+        return { kind: 'dead-letter', ...decision({ deadLetters, logs: [log] }) };
       }
     }
   }
 
-  const outputs = outputsOf(outcome, options.sharePointEnabled);
+  const sends = sendsOf(outcome, options.sharePointEnabled);
   const fields = { ...base, outcome: outcome.kind, ...detailsOf(outcome) };
-  if (outcome.kind === 'restored-hr') {
-    // PHOTO_AUTHORITY=hr: the person's own photo is being replaced; an operator should be able to see that.
-    return { kind: 'outcome', outcome, outputs, log: { level: 'warn', fields: { ...fields, authority: 'hr' } } };
-  }
-  const durationMs = options.now().getTime() - startedAt;
-  return { kind: 'outcome', outcome, outputs, log: { level: 'info', fields: { ...fields, durationMs } } };
+  // PHOTO_AUTHORITY=hr: the person's own photo is being replaced; an operator should be able to see that.
+  const log: LogLine =
+    outcome.kind === 'restored-hr'
+      ? { level: 'warn', fields: { ...fields, authority: 'hr' } }
+      : { level: 'info', fields: { ...fields, durationMs: options.now().getTime() - startedAt } };
+  return { kind: 'outcome', outcome, ...decision({ sends, logs: [log] }) };
 }

@@ -3,14 +3,13 @@
 // write; with PHOTO_AUTHORITY=hr put the HR photo back in Exchange instead.
 // Decision on removed photos (docs/notifications.md): SharePoint is left as it is and the removal is logged.
 
-import {
-  EXCHANGE_WRITE_SCHEMA,
-  SHAREPOINT_WRITE_SCHEMA,
-  type ExchangePhotoWriteMessage,
-  type PhotoChange,
-  type PhotoOwner,
-  type SharePointPhotoWriteMessage,
+import type {
+  ExchangePhotoWriteMessage,
+  PhotoChange,
+  PhotoOwner,
+  SharePointPhotoWriteMessage,
 } from '../messages/messageContracts';
+import { exchangeWriteMessage, sharePointWriteMessage } from '../messages/writeMessages';
 import type { DirectoryPort } from '../ingest/DirectoryPort';
 import { decidePhotoChange, etagOf, type PhotoAuthority } from './decidePhotoChange';
 import type { GraphPhotoPort, PhotoChangeStatePort, RenditionPort } from './PhotoChangePorts';
@@ -48,7 +47,7 @@ export async function processPhotoChange(
   const user = await options.directory.findUserById(userId);
   if (!user) return { kind: 'skipped', reason: 'unknown-user' };
   const owner: PhotoOwner = { userId: user.id, userPrincipalName: user.userPrincipalName };
-  const common = { correlationId: change.correlationId, owner, receivedAt: change.receivedAt, attempt: 0 };
+  const facts = { correlationId: change.correlationId, owner, receivedAt: change.receivedAt };
 
   if (decision.kind === 'restore-hr' && state.hrPhoto) {
     // The replaced etag is deliberately not recorded as seen: Graph's mediaEtag follows the photo's content, so a
@@ -56,17 +55,12 @@ export async function processPhotoChange(
     // write's echo carries the etag the Exchange writer records after its PUT (and the settle delay lets it land
     // first), so the echo is a no-op: no loop. A duplicate notification processed before the restore landed costs
     // one more forced PUT of the same HR photo, never a loop. The replacement is logged by the function.
-    const exchangeWrite: ExchangePhotoWriteMessage = {
-      exchangePhotoWrite: {
-        ...common,
-        schema: EXCHANGE_WRITE_SCHEMA,
-        contentHash: state.hrPhoto.contentHash,
-        // The photo being written is HR's: the Exchange row keeps saying so, and the next restore finds it again.
-        origin: 'hr-upload',
-        photo: state.hrPhoto.exchange,
-        force: true,
-      },
-    };
+    const exchangeWrite = exchangeWriteMessage(
+      // The photo being written is HR's: the Exchange row keeps saying so, and the next restore finds it again.
+      { ...facts, contentHash: state.hrPhoto.contentHash, origin: 'hr-upload' },
+      state.hrPhoto.exchange,
+      { force: true },
+    );
     return { kind: 'restored-hr', replacedEtag: decision.seenEtag, exchangeWrite };
   }
 
@@ -90,14 +84,13 @@ export async function processPhotoChange(
     return { kind: 'rejected', code: error.code, mediaEtag: decision.mediaEtag };
   }
   await options.state.recordMediaEtag(userId, decision.mediaEtag);
-  const sharePointWrite: SharePointPhotoWriteMessage = {
-    sharePointPhotoWrite: {
-      ...common,
-      schema: SHAREPOINT_WRITE_SCHEMA,
+  const sharePointWrite = sharePointWriteMessage(
+    {
+      ...facts,
       contentHash: rendered.contentHash,
       origin: change.source === 'reconcile' ? 'reconcile' : 'user-change',
-      thumbnails: rendered.thumbnails,
     },
-  };
+    rendered.thumbnails,
+  );
   return { kind: 'propagated', mediaEtag: decision.mediaEtag, contentHash: rendered.contentHash, sharePointWrite };
 }

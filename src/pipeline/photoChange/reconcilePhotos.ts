@@ -3,7 +3,9 @@
 // whose mediaEtag differs from the one we last wrote or processed. Paced (reconcilePacing.ts) so a pass stays far
 // under Graph's limits and inside the run budget.
 
-import { PHOTO_CHANGE_SCHEMA, type PhotoChangeMessage } from '../messages/messageContracts';
+import { decision, type Decision } from '../messages/Decision';
+import type { PhotoChangeMessage } from '../messages/messageContracts';
+import { photoChangeMessage } from '../messages/photoChangeMessages';
 import { etagOf, type PhotoMetadata } from './decidePhotoChange';
 import { DEFAULT_RECONCILE_PACING, type ReconcilePacing } from './reconcilePacing';
 
@@ -79,17 +81,15 @@ export async function reconcilePhotos(options: ReconcileOptions): Promise<Reconc
       if (seen.includes(etagOf(current))) continue;
       // Never-seen users without a photo have nothing to propagate.
       if (current === undefined && seen.length === 0) continue;
-      changes.push({
-        photoChange: {
-          schema: PHOTO_CHANGE_SCHEMA,
+      changes.push(
+        photoChangeMessage({
           userId,
           changeType: 'reconciled',
-          receivedAt: new Date(options.now()).toISOString(),
+          receivedAt: new Date(options.now()),
           correlationId: options.newCorrelationId(),
           source: 'reconcile',
-          attempt: 0,
-        },
-      });
+        }),
+      );
     }
     return changes;
   };
@@ -128,4 +128,10 @@ export async function reconcilePhotos(options: ReconcileOptions): Promise<Reconc
   }
   report.elapsedMs = options.now() - started;
   return report;
+}
+
+/** The run's one log line: a warning when the pass did not finish (the next run starts a new one). */
+export function reconcileDecision(report: ReconcileReport, timer: { isPastDue: boolean }): Decision {
+  const fields = { event: 'photo-reconcile', ...report, isPastDue: timer.isPastDue };
+  return decision({ logs: [{ level: report.complete ? 'info' : 'warn', fields }] });
 }

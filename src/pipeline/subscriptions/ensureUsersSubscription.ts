@@ -1,6 +1,7 @@
 // The renewal timer's use case: keep exactly one live `/users` `updated` subscription, created with the configured
 // notificationUrl and clientState, renewed well before it expires, re-created when Graph lost it.
 
+import { decision, type Decision } from '../messages/Decision';
 import {
   decideSubscriptionAction,
   newExpiration,
@@ -104,4 +105,23 @@ export async function reauthorizeSubscription(
   if (!renewed) return false;
   if (stored?.id === id) await options.store.save({ ...stored, expirationDateTime: renewed.expirationDateTime });
   return true;
+}
+
+/** The renewal timer's log line: what it did, or (undefined result) that notifications are not configured. */
+export function subscriptionDecision(result: EnsureSubscriptionResult | undefined): Decision {
+  if (!result) {
+    const message =
+      'NOTIFICATION_URL and NOTIFICATION_CLIENT_STATE must both be set for Graph change notifications; ' +
+      'until then only the reconcilePhotos timer notices photo changes.';
+    return decision({ logs: [{ level: 'warn', fields: { event: 'subscription-not-configured', message } }] });
+  }
+  const fields = {
+    event: 'subscription-ensured',
+    action: result.action,
+    subscriptionId: result.subscription.id,
+    expirationDateTime: result.subscription.expirationDateTime,
+    notificationEndpoint: result.subscription.notificationEndpoint,
+    ...(result.previousDeleteError ? { previousDeleteError: result.previousDeleteError } : {}),
+  };
+  return decision({ logs: [{ level: 'info', fields }] });
 }

@@ -1,9 +1,10 @@
 // One POST of Graph change notifications, as one decision for the HTTP function to carry out: 400 for a body that is
-// not a notification collection, else the photo changes to queue (triageNotifications) and 202. Subscriptions asking
+// not a notification collection, else the photo changes to queue (triageNotifications), queued before the 202. Subscriptions asking
 // for reauthorization are renewed here, before answering: a failure is only logged, because Graph would just retry
 // the lifecycle event and renewSubscriptions tries again within 30 min.
 // https://learn.microsoft.com/graph/change-notifications-lifecycle-events
 
+import { decision, type Decision } from '../messages/Decision';
 import type { LogLine } from '../messages/LogLine';
 import type { PhotoChangeMessage } from '../messages/messageContracts';
 import { NotificationBodyError, type ChangeNotificationBatch } from './ChangeNotification';
@@ -11,10 +12,9 @@ import { reauthorizeSubscription, type EnsureSubscriptionOptions } from './ensur
 import { parseNotificationBody } from './parseNotificationBody';
 import { triageNotifications, type NotificationTriage } from './triageNotifications';
 
-export type NotificationsDecision =
-  | { kind: 'rejected'; code: string; message: string; log: LogLine }
-  /** `logs` in order: a clientState mismatch, each reauthorization, the summary of the POST. */
-  | { kind: 'accepted'; photoChanges: PhotoChangeMessage[]; logs: LogLine[] };
+/** `logs` in order: a clientState mismatch, each reauthorization, the summary of the POST. */
+export type NotificationsDecision = Decision &
+  ({ kind: 'rejected'; code: string; message: string } | { kind: 'accepted'; photoChanges: PhotoChangeMessage[] });
 
 export interface ReceiveNotificationsOptions {
   /** Our subscription ids, from memory (KnownSubscriptionCache): Graph wants an answer within 3 s. */
@@ -65,7 +65,8 @@ export async function receiveGraphNotifications(
   } catch (error) {
     if (!(error instanceof NotificationBodyError)) throw error;
     const fields = { event: 'notification-rejected', code: error.code, reason: error.message };
-    return { kind: 'rejected', code: error.code, message: error.message, log: { level: 'warn', fields } };
+    const logs: LogLine[] = [{ level: 'warn', fields }];
+    return { kind: 'rejected', code: error.code, message: error.message, ...decision({ logs }) };
   }
 
   const known = await options.knownSubscriptions.known(batch.notifications.map((n) => n.subscriptionId));
@@ -83,5 +84,6 @@ export async function receiveGraphNotifications(
   }
   logs.push(...(await reauthorize(triage.reauthorize, options)));
   logs.push(summary(batch, triage, options.now().getTime() - startedAt));
-  return { kind: 'accepted', photoChanges: triage.photoChanges, logs };
+  const sends = triage.photoChanges.map((message) => ({ queue: 'photoChanges' as const, message }));
+  return { kind: 'accepted', photoChanges: triage.photoChanges, ...decision({ sends, logs }) };
 }

@@ -2,7 +2,8 @@
 // authorization is about to lapse, or ignore it (unknown subscription, wrong clientState, not a user). Pure: the
 // HTTP function looks the subscription ids up, then performs what this returns, then answers 202.
 
-import { PHOTO_CHANGE_SCHEMA, type PhotoChangeMessage } from '../messages/messageContracts';
+import type { PhotoChangeMessage } from '../messages/messageContracts';
+import { photoChangeMessage } from '../messages/photoChangeMessages';
 import type { ChangeNotificationBatch } from './ChangeNotification';
 import { clientStateMatches } from './clientStateMatches';
 import { notifiedUserId } from './parseNotificationBody';
@@ -60,18 +61,16 @@ export function triageNotifications(batch: ChangeNotificationBatch, options: Tri
     // enough (processPhotoChange reads the current photo anyway).
     if (queuedUsers.has(userId)) continue;
     queuedUsers.add(userId);
-    triage.photoChanges.push({
-      photoChange: {
-        schema: PHOTO_CHANGE_SCHEMA,
+    triage.photoChanges.push(
+      photoChangeMessage({
         userId,
         subscriptionId: notification.subscriptionId,
         changeType: notification.changeType ?? 'updated',
-        receivedAt: options.receivedAt.toISOString(),
+        receivedAt: options.receivedAt,
         correlationId: options.newCorrelationId(),
         source: 'notification',
-        attempt: 0,
-      },
-    });
+      }),
+    );
   }
   return triage;
 }

@@ -2,7 +2,8 @@
 // the Graph photo ETag our own Exchange write produced (the notification path compares against it to ignore the
 // echo of our write). Answers "where is this person's photo?". Implemented over Azure Table storage.
 
-import type { PhotoOrigin, RenditionRef } from '../messages/messageContracts';
+import type { PhotoOrigin } from '../messages/messageContracts';
+import type { RenditionRef } from '../messages/renditions';
 
 export type PhotoTarget = 'exchange' | 'sharepoint' | 'graph-photo';
 

@@ -1,7 +1,10 @@
 // Use case: put the 648×648 rendition as the user's Exchange/Graph photo (`PUT /users/{id}/photo/$value`), then
 // remember the photo's `@odata.mediaEtag` so the change-notification path recognises the echo of our own write.
 
+import { checkExchangePhotoWriteMessage } from '../messages/checkMessages';
 import type { ExchangePhotoWriteMessage } from '../messages/messageContracts';
+import { nextExchangeWrite } from '../messages/writeMessages';
+import type { PhotoWriter } from './handlePhotoWriteMessage';
 import type { PhotoStatePatch } from './PhotoStatePort';
 import type { M365Failure, WriteDecision } from './writeDecisions';
 import {
@@ -17,13 +20,25 @@ export interface ExchangePhotoPort {
   getPhotoUpdateSettings(): Promise<{ source: string | undefined }>;
 }
 
-export interface WriteExchangePhotoDependencies extends WriteDependencies<ExchangePhotoWriteMessage> {
+export interface WriteExchangePhotoDependencies extends WriteDependencies {
   graph: ExchangePhotoPort;
   renditions: RenditionSource;
   enabled: boolean;
 }
 
 export type ExchangeWriteResult = WriteResult | { outcome: 'disabled' };
+
+/** The Exchange writer as the shared message handler runs it. */
+export function exchangePhotoWriter(deps: WriteExchangePhotoDependencies): PhotoWriter<ExchangePhotoWriteMessage> {
+  return {
+    target: 'exchange',
+    queue: 'exchangePhotoWrites',
+    check: checkExchangePhotoWriteMessage,
+    payloadOf: (message) => message.exchangePhotoWrite,
+    next: nextExchangeWrite,
+    write: (message) => writeExchangePhoto(message, deps),
+  };
+}
 
 export async function writeExchangePhoto(
   message: ExchangePhotoWriteMessage,
@@ -42,7 +57,6 @@ export async function writeExchangePhoto(
         attempt: write.attempt,
         ...(write.force ? { force: true } : {}),
       },
-      nextMessage: { exchangePhotoWrite: { ...write, attempt: write.attempt + 1 } },
       async perform(): Promise<PhotoStatePatch> {
         const jpeg = await deps.renditions.readRendition(write.photo.blobName);
         await deps.graph.putPhoto(userId, jpeg);

@@ -1,5 +1,7 @@
 // The flow both writers share: claim the person's row, skip what is already there, write, record, and turn a failure
 // into the decision of writeDecisions (reschedule, record as permanent, dead-letter, or throw for the host to retry).
+// The result says what to do with the message (`rescheduled` with its delay, `dead-lettered` with its cause);
+// handlePhotoWriteMessage turns that into queue sends for the edge to carry out.
 // Within a process, writes for one person and target already run one at a time (KeyedSerializer). Across scaled-out
 // instances the claim does it: an ETag-guarded update of the person's PhotoSyncState row that only one writer can
 // win. The loser steps back (rescheduled, nothing sent) instead of writing at the same moment, which could leave
@@ -19,12 +21,6 @@ import {
   type WriteTargetName,
 } from './writeDecisions';
 
-/** Re-enqueues a write message later, or parks it in `{queue}-poison` with the cause. */
-export interface WriteReschedulePort<M> {
-  reschedule(message: M, options: { delayMs: number }): Promise<void>;
-  deadLetter(message: M, cause: { code: string; message: string }): Promise<void>;
-}
-
 /** Reads a rendition from `photos-processed` by blob name. */
 export interface RenditionSource {
   readRendition(blobName: string): Promise<Buffer>;
@@ -40,20 +36,17 @@ export interface WriteSubject {
   force?: boolean;
 }
 
-export interface WriteRequest<M> {
+export interface WriteRequest {
   target: WriteTargetName;
   subject: WriteSubject;
-  /** The same message with `attempt + 1`, for a reschedule. */
-  nextMessage: M;
   /** Performs the write; returns extra state to record (e.g. the Graph photo ETag). */
   perform(): Promise<PhotoStatePatch>;
   /** A chance to refine a permanent decision (e.g. the tenant's photo policy explains a 403). */
   refine?(failure: M365Failure, decision: WriteDecision): Promise<WriteDecision>;
 }
 
-export interface WriteDependencies<M> {
+export interface WriteDependencies {
   state: PhotoStatePort;
-  rescheduler: WriteReschedulePort<M>;
   /** Writes for one user and target run one at a time in this process (see KeyedSerializer). */
   serializer?: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
   now?: () => Date;
@@ -69,7 +62,7 @@ export interface WriteResult {
   delayMs?: number;
 }
 
-export function writePhotoToTarget<M>(request: WriteRequest<M>, deps: WriteDependencies<M>): Promise<WriteResult> {
+export function writePhotoToTarget(request: WriteRequest, deps: WriteDependencies): Promise<WriteResult> {
   const write = () => writeOnce(request, deps);
   return deps.serializer ? deps.serializer.run(`${request.target}/${request.subject.userId}`, write) : write();
 }
@@ -78,7 +71,7 @@ export const defaultClaimMs = 5 * 60_000;
 
 const releasedClaim = { writeClaimId: '', writeClaimExpiresAt: '' } as const;
 
-async function writeOnce<M>(request: WriteRequest<M>, deps: WriteDependencies<M>): Promise<WriteResult> {
+async function writeOnce(request: WriteRequest, deps: WriteDependencies): Promise<WriteResult> {
   const { subject, target } = request;
   const at = (deps.now ?? (() => new Date()))();
   const now = at.toISOString();
@@ -91,7 +84,7 @@ async function writeOnce<M>(request: WriteRequest<M>, deps: WriteDependencies<M>
       { userPrincipalName: subject.userPrincipalName, expiresAt: claim.holder.writeClaimExpiresAt },
       decisionOptionsFor(request, deps),
     );
-    return carryOut(request, deps, decision);
+    return resultOf(decision);
   }
   // Only our own claim is released: one that lapsed and was taken over belongs to the writer that took it.
   const ownClaimReleased = (state: PhotoState | undefined): PhotoStatePatch | undefined =>
@@ -105,9 +98,9 @@ async function writeOnce<M>(request: WriteRequest<M>, deps: WriteDependencies<M>
   }
 }
 
-async function writeUnderClaim<M>(
-  request: WriteRequest<M>,
-  deps: WriteDependencies<M>,
+async function writeUnderClaim(
+  request: WriteRequest,
+  deps: WriteDependencies,
   current: PhotoState | undefined,
   now: string,
   release: (state: PhotoState | undefined) => PhotoStatePatch | undefined,
@@ -154,9 +147,9 @@ async function writeUnderClaim<M>(
 type ClaimResult = { kind: 'claimed'; state: PhotoState | undefined } | { kind: 'busy'; holder: PhotoState };
 
 /** Takes the person's row for this write unless another writer holds an unexpired claim on it. */
-async function claimRow<M>(
-  request: WriteRequest<M>,
-  deps: WriteDependencies<M>,
+async function claimRow(
+  request: WriteRequest,
+  deps: WriteDependencies,
   claimId: string,
   nowMs: number,
 ): Promise<ClaimResult> {
@@ -174,13 +167,13 @@ async function claimRow<M>(
   return holder ? { kind: 'busy', holder } : { kind: 'claimed', state };
 }
 
-function decisionOptionsFor<M>(request: WriteRequest<M>, deps: WriteDependencies<M>) {
+function decisionOptionsFor(request: WriteRequest, deps: WriteDependencies) {
   return { ...defaultWriteDecisionOptions, ...deps.decisionOptions, attempt: request.subject.attempt };
 }
 
-async function handleFailure<M>(
-  request: WriteRequest<M>,
-  deps: WriteDependencies<M>,
+async function handleFailure(
+  request: WriteRequest,
+  deps: WriteDependencies,
   failure: Error & M365Failure,
   now: string,
   release: (state: PhotoState | undefined) => PhotoStatePatch | undefined,
@@ -199,21 +192,11 @@ async function handleFailure<M>(
     updatedAt: now,
     ...release(state),
   }));
-  return carryOut(request, deps, decision);
+  return resultOf(decision);
 }
 
-/** Reschedules or dead-letters the message as decided; a permanent outcome needs nothing more. */
-async function carryOut<M>(
-  request: WriteRequest<M>,
-  deps: WriteDependencies<M>,
-  decision: Exclude<WriteDecision, { kind: 'throw' }>,
-): Promise<WriteResult> {
-  if (decision.kind === 'reschedule') {
-    await deps.rescheduler.reschedule(request.nextMessage, { delayMs: decision.delayMs });
-    return { outcome: 'rescheduled', code: decision.code, message: decision.message, delayMs: decision.delayMs };
-  }
-  if (decision.kind === 'dead-letter') {
-    await deps.rescheduler.deadLetter(request.nextMessage, { code: decision.code, message: decision.message });
-  }
-  return { outcome: outcomeOf[decision.kind], code: decision.code, message: decision.message };
+/** The result a decision reports: a reschedule carries its delay for the message's next send. */
+function resultOf(decision: Exclude<WriteDecision, { kind: 'throw' }>): WriteResult {
+  const result = { outcome: outcomeOf[decision.kind], code: decision.code, message: decision.message };
+  return decision.kind === 'reschedule' ? { ...result, delayMs: decision.delayMs } : result;
 }

@@ -3,7 +3,10 @@
 // off, and the picture timestamp (epoch seconds, as SharePoint's own sync writes it). Users without an Exchange
 // mailbox are served like everyone else: SharePoint does not need one.
 
+import { checkSharePointPhotoWriteMessage } from '../messages/checkMessages';
 import type { SharePointPhotoWriteMessage } from '../messages/messageContracts';
+import { nextSharePointWrite } from '../messages/writeMessages';
+import type { PhotoWriter } from './handlePhotoWriteMessage';
 import {
   writePhotoToTarget,
   type RenditionSource,
@@ -23,13 +26,27 @@ export interface SharePointPhotoPort {
   setProfileProperty(userPrincipalName: string, propertyName: string, propertyValue: string): Promise<void>;
 }
 
-export interface WriteSharePointPhotoDependencies extends WriteDependencies<SharePointPhotoWriteMessage> {
+export interface WriteSharePointPhotoDependencies extends WriteDependencies {
   sharePoint: SharePointPhotoPort;
   renditions: RenditionSource;
   enabled: boolean;
 }
 
 export type SharePointWriteResult = WriteResult | { outcome: 'disabled' };
+
+/** The SharePoint writer as the shared message handler runs it. */
+export function sharePointPhotoWriter(
+  deps: WriteSharePointPhotoDependencies,
+): PhotoWriter<SharePointPhotoWriteMessage> {
+  return {
+    target: 'sharepoint',
+    queue: 'sharePointPhotoWrites',
+    check: checkSharePointPhotoWriteMessage,
+    payloadOf: (message) => message.sharePointPhotoWrite,
+    next: nextSharePointWrite,
+    write: (message) => writeSharePointPhoto(message, deps),
+  };
+}
 
 export async function writeSharePointPhoto(
   message: SharePointPhotoWriteMessage,
@@ -43,7 +60,6 @@ export async function writeSharePointPhoto(
     {
       target: 'sharepoint',
       subject: { ...write.owner, contentHash: write.contentHash, receivedAt: write.receivedAt, attempt: write.attempt },
-      nextMessage: { sharePointPhotoWrite: { ...write, attempt: write.attempt + 1 } },
       async perform() {
         const sizes: Array<[ThumbnailSizeLetter, string]> = [
           ['S', write.thumbnails.small.blobName],

@@ -1,4 +1,4 @@
-// PhotoStateStore and WriteRescheduler against real Azurite: optimistic concurrency, the "where is this person's
+// PhotoStateStore and DecisionExecutor against real Azurite: optimistic concurrency, the "where is this person's
 // photo" query, delayed re-enqueue and dead-lettering in the encoding the Functions host reads.
 
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -6,9 +6,10 @@ import { TableClient } from '@azure/data-tables';
 import { startAzurite, type Azurite } from '../../../dev/azurite';
 import { writePhotoToTarget } from '../../../src/pipeline/write/writePhotoToTarget';
 import { PhotoStateStore } from '../../../src/storage/PhotoStateStore';
-import { WriteRescheduler } from '../../../src/storage/WriteRescheduler';
+import { DecisionExecutor } from '../../../src/edge/DecisionExecutor';
+import { decision } from '../../../src/pipeline/messages/Decision';
 import { decodeQueueMessage } from '../../../src/storage/queueMessageEncoding';
-import { poisonQueueName } from '../../../src/storage/names';
+import { poisonQueueName, queues } from '../../../src/storage/names';
 import { uniqueName, waitFor } from '../../support/localStackFixture';
 
 let azurite: Azurite;
@@ -70,18 +71,20 @@ describe('PhotoStateStore', () => {
   });
 });
 
-describe('WriteRescheduler', () => {
-  it('re-enqueues a message that stays invisible for the delay, base64 encoded', async () => {
-    const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
-    const queueName = uniqueName('writes');
-    const queue = queues.getQueueClient(queueName);
-    await queue.create();
+describe('DecisionExecutor', () => {
+  it('queues a reschedule that stays invisible for the delay, base64 encoded, creating the queue on first use', async () => {
+    const queueService = QueueServiceClient.fromConnectionString(azurite.connectionString);
+    const queue = queueService.getQueueClient(queues.exchangePhotoWrites);
+    const logged: string[] = [];
     try {
-      await new WriteRescheduler(queues).reschedule(
-        queueName,
-        { exchangePhotoWrite: { attempt: 1 } },
-        { delayMs: 2_000 },
+      await new DecisionExecutor(queueService).carryOut(
+        decision({
+          sends: [{ queue: 'exchangePhotoWrites', message: { exchangePhotoWrite: { attempt: 1 } }, delayMs: 2_000 }],
+          logs: [{ level: 'info', fields: { event: 'photo-write', outcome: 'rescheduled' } }],
+        }),
+        { info: (line) => logged.push(line), warn: (line) => logged.push(line) },
       );
+      expect(logged).toEqual(['{"event":"photo-write","outcome":"rescheduled"}']);
       expect((await queue.receiveMessages()).receivedMessageItems).toHaveLength(0);
       const [message] = await waitFor(
         async () => {
@@ -92,20 +95,19 @@ describe('WriteRescheduler', () => {
       );
       expect(decodeQueueMessage(message?.messageText ?? '')).toEqual({ exchangePhotoWrite: { attempt: 1 } });
     } finally {
-      await queue.delete();
+      await queue.deleteIfExists();
     }
   });
 
   it('dead-letters into {queue}-poison with the cause beside the payload', async () => {
-    const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
-    const queueName = uniqueName('writes');
-    const poison = queues.getQueueClient(poisonQueueName(queueName));
+    const queueService = QueueServiceClient.fromConnectionString(azurite.connectionString);
+    const poison = queueService.getQueueClient(poisonQueueName(queues.sharePointPhotoWrites));
     try {
       const now = () => new Date('2026-11-23T10:00:00Z');
-      await new WriteRescheduler(queues, { now }).deadLetter(
-        queueName,
-        { a: 1 },
-        { code: 'attempts-exhausted', message: 'still 429' },
+      const cause = { code: 'attempts-exhausted', message: 'still 429' };
+      await new DecisionExecutor(queueService, { now }).carryOut(
+        decision({ deadLetters: [{ queue: 'sharePointPhotoWrites', message: { a: 1 }, cause }] }),
+        { info: () => undefined, warn: () => undefined },
       );
       const [message] = (await poison.receiveMessages()).receivedMessageItems;
       expect(decodeQueueMessage(message?.messageText ?? '')).toEqual({
@@ -122,11 +124,7 @@ describe('the write claim on real Table storage', () => {
   it('lets one of two instances racing on one person write, and the other step back without sending', async () => {
     // Two instances: each its own writer with no shared in-process serializer, one table between them.
     const states = store();
-    const rescheduled: Array<{ attempt: number }> = [];
-    const rescheduler = {
-      reschedule: (message: { attempt: number }) => Promise.resolve(void rescheduled.push(message)),
-      deadLetter: () => Promise.reject(new Error('not expected')),
-    };
+    const steppedBack: string[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const performed: string[] = [];
@@ -141,18 +139,20 @@ describe('the write claim on real Table storage', () => {
             receivedAt: '2026-11-23T10:00:00.000Z',
             attempt: 0,
           },
-          nextMessage: { attempt: 1 },
           async perform() {
             performed.push(instance);
             await gate;
             return {};
           },
         },
-        { state: states, rescheduler },
-      );
+        { state: states },
+      ).then((result) => {
+        if (result.outcome === 'rescheduled') steppedBack.push(instance);
+        return result;
+      });
     const first = write('a', 'hash-a');
     const second = write('b', 'hash-b');
-    await waitFor(() => performed.length === 1 && rescheduled.length === 1, {
+    await waitFor(() => performed.length === 1 && steppedBack.length === 1, {
       timeoutMs: 10_000,
       what: 'one write started and the other stepped back',
     });

@@ -9,7 +9,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import sharp from 'sharp';
 import type { DemoUser } from '../../../dev/m365-emulator';
-import { buildWriteMessages, type WriteMessages } from '../../../src/pipeline/messages/buildWriteMessages';
+import type { RenditionRef, Renditions } from '../../../src/pipeline/messages/renditions';
+import { buildWriteMessages, type WriteMessages } from '../../../src/pipeline/messages/writeMessages';
 import type { PhotoState, PhotoTarget } from '../../../src/pipeline/write/PhotoStatePort';
 import { containers, poisonQueueName, queues } from '../../../src/storage/names';
 import { PhotoStateStore } from '../../../src/storage/PhotoStateStore';
@@ -49,7 +50,7 @@ export async function stagePhoto(stack: LocalStack, user: DemoUser): Promise<Sta
     containers.processed,
   );
   const bytes = {} as StagedPhoto['bytes'];
-  const refs = {} as Parameters<typeof buildWriteMessages>[0]['renditions'];
+  const refs = {} as Renditions<RenditionRef>;
   for (const key of Object.keys(sizes) as Array<keyof typeof sizes>) {
     const data = await jpeg(sizes[key], colour);
     const blobName = `${user.id}/${contentHash}/${files[key]}.jpg`;
@@ -63,11 +64,11 @@ export async function stagePhoto(stack: LocalStack, user: DemoUser): Promise<Sta
     {
       owner: { userId: user.id, userPrincipalName: user.userPrincipalName },
       contentHash,
-      renditions: refs,
       correlationId: randomUUID(),
       receivedAt: new Date(),
       origin: 'hr-upload',
     },
+    refs,
     { targets: { exchange: true, sharePoint: true } },
   );
   if (!messages.exchange || !messages.sharePoint) throw new Error('buildWriteMessages left a target out');

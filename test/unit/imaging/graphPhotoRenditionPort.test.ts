@@ -1,6 +1,6 @@
 import { graphPhotoRenditionPort } from '../../../src/imaging/graphPhotoRenditionPort';
-import type { RenderedPhoto } from '../../../src/pipeline/ingest/ingestPhoto';
-import type { PhotoOwner, RenditionRef } from '../../../src/pipeline/messages/messageContracts';
+import type { PhotoOwner } from '../../../src/pipeline/messages/messageContracts';
+import type { RenditionImage, RenditionRef, Renditions } from '../../../src/pipeline/messages/renditions';
 import { PhotoRejectedError } from '../../../src/pipeline/ingest/PhotoRejectedError';
 import { loadIngestConfig } from '../../../src/config';
 import type { RenditionOptions } from '../../../src/imaging/renderRenditions';
@@ -12,7 +12,7 @@ const rendering: RenditionOptions = loadIngestConfig({});
 
 /** Keeps what it was asked to store and answers with refs named like photos-processed. */
 function recordingStore() {
-  const writes: { owner: PhotoOwner; contentHash: string; renditions: RenderedPhoto }[] = [];
+  const writes: { owner: PhotoOwner; contentHash: string; renditions: Renditions<RenditionImage> }[] = [];
   const refOf = (contentHash: string, name: string, image: { width: number; height: number; data: Buffer }) =>
     ({
       blobName: `u-1/${contentHash}/${name}.jpg`,
@@ -22,7 +22,7 @@ function recordingStore() {
     }) satisfies RenditionRef;
   return {
     writes,
-    writeRenditions(owner: PhotoOwner, contentHash: string, renditions: RenderedPhoto) {
+    writeRenditions(owner: PhotoOwner, contentHash: string, renditions: Renditions<RenditionImage>) {
       writes.push({ owner, contentHash, renditions });
       return Promise.resolve({
         exchange: refOf(contentHash, 'exchange', renditions.exchange),

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { loadIngestConfig } from '../../../../src/config';
-import {
-  ingestPhoto,
-  type IngestOptions,
-  type IngestPorts,
-  type RenderedPhoto,
-} from '../../../../src/pipeline/ingest/ingestPhoto';
+import { ingestPhoto, type IngestOptions, type IngestPorts } from '../../../../src/pipeline/ingest/ingestPhoto';
+import type { QueueSend } from '../../../../src/pipeline/messages/Decision';
+import type { RenderedRenditions } from '../../../../src/pipeline/messages/renditions';
 import { EXCHANGE_WRITE_SCHEMA, SHAREPOINT_WRITE_SCHEMA } from '../../../../src/pipeline/messages/messageContracts';
 import { PhotoRejectedError } from '../../../../src/pipeline/ingest/PhotoRejectedError';
 import { renderRenditions } from '../../../../src/imaging/renderRenditions';
@@ -18,7 +15,7 @@ const adeleId = '3f9a1c2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b';
 
 // Stands in for renderRenditions (tested on real images in its own suite): the hash of the bytes, and a rejection
 // for content that is not a photo, so the orchestration sees both kinds of answer.
-function renderStandIn(calls: Buffer[]): (bytes: Buffer) => Promise<RenderedPhoto> {
+function renderStandIn(calls: Buffer[]): (bytes: Buffer) => Promise<RenderedRenditions> {
   return (bytes) => {
     calls.push(bytes);
     if (bytes.subarray(0, 4).toString() === '<svg') {
@@ -41,13 +38,20 @@ function setup(overrides: Partial<IngestOptions> = {}) {
   const directory = new InMemoryDirectory();
   directory.add({ id: adeleId, userPrincipalName: 'AdeleV@contoso.com' });
   const renders: Buffer[] = [];
-  const ports: IngestPorts = { store, directory, render: renderStandIn(renders) };
+  // What was queued, and whether the original was still in photos-incoming at that moment.
+  const queued: Array<QueueSend & { originalStillIncoming: boolean }> = [];
+  const send = (sends: QueueSend[]) => {
+    const incoming = store.container(containers.incoming).size > 0;
+    queued.push(...sends.map((s) => ({ ...s, originalStillIncoming: incoming })));
+    return Promise.resolve();
+  };
+  const ports: IngestPorts = { store, directory, render: renderStandIn(renders), send };
   const options: IngestOptions = { maxBytes: 1024, targets: { exchange: true, sharePoint: true }, ...overrides };
   const drop = (name: string, data: Buffer | string, metadata: Record<string, string> = {}) => {
     const blob = store.put(containers.incoming, name, Buffer.from(data), metadata);
     return { blobName: name, bytes: blob.data, etag: blob.etag, correlationId: `inv-${name}` };
   };
-  return { store, directory, renders, ports, options, drop };
+  return { store, directory, renders, ports, options, drop, queued };
 }
 
 describe('ingestPhoto', () => {
@@ -93,6 +97,25 @@ describe('ingestPhoto', () => {
       bytes: 216,
     });
     expect(JSON.stringify(outcome.messages).length).toBeLessThan(64 * 1024);
+  });
+
+  it('queues the write messages before the original leaves photos-incoming (act, record, then acknowledge)', async () => {
+    const { store, ports, options, drop, queued } = setup();
+    const outcome = await ingestPhoto(drop('AdeleV@contoso.com.jpg', 'jpeg bytes'), ports, options);
+    if (outcome.kind !== 'accepted') throw new Error('not accepted');
+    expect(queued).toEqual([
+      { queue: 'exchangePhotoWrites', message: outcome.messages.exchange, originalStillIncoming: true },
+      { queue: 'sharePointPhotoWrites', message: outcome.messages.sharePoint, originalStillIncoming: true },
+    ]);
+    expect(store.container(containers.incoming).size).toBe(0);
+  });
+
+  it('leaves the original where it was when the messages cannot be queued, for the host to retry', async () => {
+    const { store, ports, options, drop } = setup();
+    const failing = { ...ports, send: () => Promise.reject(new Error('queue unavailable')) };
+    await expect(ingestPhoto(drop('AdeleV@contoso.com.jpg', 'x'), failing, options)).rejects.toThrow('unavailable');
+    expect(store.container(containers.incoming).size).toBe(1);
+    expect(store.container(containers.archive).size).toBe(0);
   });
 
   it('queues nothing for a target switched off in SYNC_TARGETS', async () => {
@@ -164,8 +187,8 @@ describe('ingestPhoto', () => {
     expect(store.container(containers.incoming).get('AdeleV@contoso.com.jpg')?.etag).toBe(newer.etag);
   });
 
-  it('after a crash between archiving and deleting, the retry completes the move and returns the messages once', async () => {
-    const { store, ports, options, drop } = setup();
+  it('after a crash between archiving and deleting, the retry completes the move and queues the messages again', async () => {
+    const { store, ports, options, drop, queued } = setup();
     const request = drop('AdeleV@contoso.com.jpg', 'photo');
     store.failNext('delete');
     await expect(ingestPhoto(request, ports, options)).rejects.toMatchObject({ retryable: true });
@@ -176,6 +199,13 @@ describe('ingestPhoto', () => {
     expect(store.container(containers.incoming).size).toBe(0);
     expect(store.container(containers.archive).size).toBe(1);
     expect(store.container(containers.processed).size).toBe(4);
+    // Queued by both runs: the writers skip a content hash they have written, so the repeat is not a second write.
+    expect(queued.map((send) => send.queue)).toEqual([
+      'exchangePhotoWrites',
+      'sharePointPhotoWrites',
+      'exchangePhotoWrites',
+      'sharePointPhotoWrites',
+    ]);
   });
 
   it('throws a directory outage so the host retries, leaving the photo where it was', async () => {

@@ -5,9 +5,11 @@ import {
 } from '../../../../src/pipeline/photoChange/handlePhotoChangeMessage';
 import {
   PHOTO_CHANGE_SCHEMA,
+  type ExchangePhotoWriteMessage,
   type PhotoChangeMessage,
-  type RenditionRef,
+  type SharePointPhotoWriteMessage,
 } from '../../../../src/pipeline/messages/messageContracts';
+import type { RenditionRef } from '../../../../src/pipeline/messages/renditions';
 import { NOTIFICATION_SETTLE_MS } from '../../../../src/pipeline/photoChange/settleDelay';
 import type { PhotoChangeState } from '../../../../src/pipeline/photoChange/PhotoChangePorts';
 
@@ -83,17 +85,25 @@ describe('handlePhotoChangeMessage', () => {
   it('dead-letters a malformed message whole, with the reason in the cause and the warning', async () => {
     const entry = { photoChange: { schema: 'photo-change/v0' } };
     const decision = await handlePhotoChangeMessage(entry, options());
-    expect(decision).toMatchObject({ kind: 'dead-letter', message: entry, cause: { code: 'malformed-message' } });
-    expect(decision.log.level).toBe('warn');
-    expect(decision.log.fields).toMatchObject({ event: 'photo-change', outcome: 'dead-lettered' });
-    expect(decision.log.fields.reason).toContain('schema');
+    expect(decision).toMatchObject({
+      kind: 'dead-letter',
+      sends: [],
+      deadLetters: [{ queue: 'photoChanges', message: entry, cause: { code: 'malformed-message' } }],
+    });
+    expect(decision.logs.map((line) => line.level)).toEqual(['warn']);
+    expect(decision.logs[0]?.fields).toMatchObject({ event: 'photo-change', outcome: 'dead-lettered' });
+    expect(decision.logs[0]?.fields.reason).toContain('schema');
   });
 
   it('puts a notification younger than the settle time back unchanged, for the rest of that time', async () => {
     const now = new Date(RECEIVED_AT.getTime() + 1_000);
     const decision = await handlePhotoChangeMessage(message(), options({ now }));
-    expect(decision).toMatchObject({ kind: 'settle', message: message(), delayMs: NOTIFICATION_SETTLE_MS - 1_000 });
-    expect(decision.log).toEqual({
+    expect(decision).toMatchObject({
+      kind: 'settle',
+      sends: [{ queue: 'photoChanges', message: message(), delayMs: NOTIFICATION_SETTLE_MS - 1_000 }],
+    });
+    expect(decision.logs).toHaveLength(1);
+    expect(decision.logs[0]).toEqual({
       level: 'info',
       fields: {
         event: 'photo-change',
@@ -110,16 +120,24 @@ describe('handlePhotoChangeMessage', () => {
     const decision = await handlePhotoChangeMessage(message(), options());
     expect(decision.kind).toBe('outcome');
     if (decision.kind !== 'outcome') return;
-    expect(decision.outputs.exchangeWrites).toEqual([]);
-    expect(decision.outputs.sharePointWrites.map((w) => w.sharePointPhotoWrite.contentHash)).toEqual(['hash-1']);
-    expect(decision.log.level).toBe('info');
-    expect(decision.log.fields).toMatchObject({ outcome: 'propagated', mediaEtag: 'W/"1"', contentHash: 'hash-1' });
-    expect(decision.log.fields.durationMs).toBe(0);
+    expect(decision.sends).toEqual([
+      { queue: 'sharePointPhotoWrites', message: expect.objectContaining({ sharePointPhotoWrite: expect.anything() }) },
+    ]);
+    expect(
+      decision.sends.map((s) => (s.message as SharePointPhotoWriteMessage).sharePointPhotoWrite.contentHash),
+    ).toEqual(['hash-1']);
+    expect(decision.logs[0]?.level).toBe('info');
+    expect(decision.logs[0]?.fields).toMatchObject({
+      outcome: 'propagated',
+      mediaEtag: 'W/"1"',
+      contentHash: 'hash-1',
+    });
+    expect(decision.logs[0]?.fields.durationMs).toBe(0);
   });
 
   it('queues no SharePoint write when the SharePoint target is off', async () => {
     const decision = await handlePhotoChangeMessage(message(), options({ sharePointEnabled: false }));
-    expect(decision).toMatchObject({ kind: 'outcome', outputs: { sharePointWrites: [], exchangeWrites: [] } });
+    expect(decision).toMatchObject({ kind: 'outcome', sends: [], deadLetters: [] });
   });
 
   it('with HR as the authority, queues the forced Exchange write and warns that a photo was replaced', async () => {
@@ -127,9 +145,12 @@ describe('handlePhotoChangeMessage', () => {
     const decision = await handlePhotoChangeMessage(message(), options({ state: { seenMediaEtags: [], hrPhoto } }));
     expect(decision.kind).toBe('outcome');
     if (decision.kind !== 'outcome') return;
-    expect(decision.outputs.sharePointWrites).toEqual([]);
-    expect(decision.outputs.exchangeWrites.map((w) => w.exchangePhotoWrite.force)).toEqual([true]);
-    expect(decision.log).toEqual({
+    expect(decision.sends.map((s) => s.queue)).toEqual(['exchangePhotoWrites']);
+    expect(decision.sends.map((s) => (s.message as ExchangePhotoWriteMessage).exchangePhotoWrite.force)).toEqual([
+      true,
+    ]);
+    expect(decision.logs).toHaveLength(1);
+    expect(decision.logs[0]).toEqual({
       level: 'warn',
       fields: expect.objectContaining({
         outcome: 'restored-hr',
@@ -145,8 +166,11 @@ describe('handlePhotoChangeMessage', () => {
       message({ attempt: 1 }),
       options({ graphFails: graphError(429, 'TooManyRequests', 9_000) }),
     );
-    expect(decision).toMatchObject({ kind: 'reschedule', delayMs: 9_000, message: message({ attempt: 2 }) });
-    expect(decision.log).toMatchObject({ level: 'warn', fields: { outcome: 'reschedule', code: 'throttled' } });
+    expect(decision).toMatchObject({
+      kind: 'reschedule',
+      sends: [{ queue: 'photoChanges', delayMs: 9_000, message: message({ attempt: 2 }) }],
+      logs: [{ level: 'warn', fields: { outcome: 'reschedule', code: 'throttled' } }],
+    });
   });
 
   it('dead-letters a change still throttled after its last attempt', async () => {
@@ -156,9 +180,11 @@ describe('handlePhotoChangeMessage', () => {
     );
     expect(decision).toMatchObject({
       kind: 'dead-letter',
-      message: message({ attempt: 10 }),
-      cause: { code: 'attempts-exhausted' },
-      log: { level: 'warn', fields: { outcome: 'dead-letter', code: 'attempts-exhausted' } },
+      sends: [],
+      deadLetters: [
+        { queue: 'photoChanges', message: message({ attempt: 10 }), cause: { code: 'attempts-exhausted' } },
+      ],
+      logs: [{ level: 'warn', fields: { outcome: 'dead-letter', code: 'attempts-exhausted' } }],
     });
   });
 
@@ -169,7 +195,9 @@ describe('handlePhotoChangeMessage', () => {
     );
     expect(decision).toMatchObject({
       kind: 'permanent',
-      log: { level: 'warn', fields: { outcome: 'permanent', code: 'user-not-found' } },
+      sends: [],
+      deadLetters: [],
+      logs: [{ level: 'warn', fields: { outcome: 'permanent', code: 'user-not-found' } }],
     });
   });
 

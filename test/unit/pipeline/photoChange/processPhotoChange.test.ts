@@ -3,8 +3,8 @@ import {
   PHOTO_CHANGE_SCHEMA,
   type PhotoChange,
   type PhotoOwner,
-  type RenditionRef,
 } from '../../../../src/pipeline/messages/messageContracts';
+import type { RenditionRef } from '../../../../src/pipeline/messages/renditions';
 import {
   processPhotoChange,
   type ProcessPhotoChangeOptions,

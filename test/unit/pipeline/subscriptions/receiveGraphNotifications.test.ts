@@ -71,7 +71,7 @@ describe('receiveGraphNotifications', () => {
   it('rejects a body that is not a notification collection, warning with the code it answers', async () => {
     const decision = await receiveGraphNotifications('{"value": 42}', options());
     expect(decision).toMatchObject({ kind: 'rejected', code: 'malformed-notification' });
-    expect(decision.kind === 'rejected' && decision.log).toMatchObject({
+    expect(decision.kind === 'rejected' && decision.logs[0]).toMatchObject({
       level: 'warn',
       fields: { event: 'notification-rejected', code: 'malformed-notification' },
     });

@@ -2,8 +2,8 @@ import {
   EXCHANGE_WRITE_SCHEMA,
   type ExchangePhotoWriteMessage,
 } from '../../../../src/pipeline/messages/messageContracts';
-import { writeExchangePhoto, type ExchangePhotoPort } from '../../../../src/pipeline/write/writeExchangePhoto';
-import { InMemoryPhotoState, RecordingRescheduler, m365Failure } from './writeTestDoubles';
+import { exchangePhotoWriter, type ExchangePhotoPort } from '../../../../src/pipeline/write/writeExchangePhoto';
+import { InMemoryPhotoState, RecordingRescheduler, m365Failure, runWriter } from './writeTestDoubles';
 
 function message(overrides: Partial<ExchangePhotoWriteMessage['exchangePhotoWrite']> = {}): ExchangePhotoWriteMessage {
   return {
@@ -54,7 +54,9 @@ function setup() {
 describe('writeExchangePhoto', () => {
   it('puts the rendition and records the hash, time and the photo etag Graph now reports', async () => {
     const { graph, state, deps } = setup();
-    await expect(writeExchangePhoto(message(), deps)).resolves.toEqual({ outcome: 'written' });
+    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'written',
+    });
     expect(graph.puts).toEqual([{ userId: 'u-1', bytes: Buffer.from('jpeg:u-1/hash-a/exchange.jpg') }]);
     expect(await state.get('u-1', 'exchange')).toMatchObject({
       lastContentHash: 'hash-a',
@@ -67,29 +69,39 @@ describe('writeExchangePhoto', () => {
 
   it('does not write the same content twice', async () => {
     const { graph, deps } = setup();
-    await writeExchangePhoto(message(), deps);
-    await expect(writeExchangePhoto(message(), deps)).resolves.toEqual({ outcome: 'skipped-duplicate' });
+    await runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler);
+    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'skipped-duplicate',
+    });
     expect(graph.puts).toHaveLength(1);
   });
 
   it('writes the same content again when the message is forced (PHOTO_AUTHORITY=hr putting the HR photo back)', async () => {
     const { graph, deps } = setup();
-    await writeExchangePhoto(message(), deps);
-    await expect(writeExchangePhoto(message({ force: true }), deps)).resolves.toEqual({ outcome: 'written' });
+    await runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler);
+    await expect(runWriter(exchangePhotoWriter(deps), message({ force: true }), deps.rescheduler)).resolves.toEqual({
+      outcome: 'written',
+    });
     expect(graph.puts).toHaveLength(2);
   });
 
   it('does not let an older photo arriving late overwrite a newer one', async () => {
     const { graph, deps } = setup();
-    await writeExchangePhoto(message({ contentHash: 'hash-new', receivedAt: '2026-11-23T11:00:00.000Z' }), deps);
-    await expect(writeExchangePhoto(message(), deps)).resolves.toEqual({ outcome: 'skipped-stale' });
+    await runWriter(
+      exchangePhotoWriter(deps),
+      message({ contentHash: 'hash-new', receivedAt: '2026-11-23T11:00:00.000Z' }),
+      deps.rescheduler,
+    );
+    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'skipped-stale',
+    });
     expect(graph.puts).toHaveLength(1);
   });
 
   it('reschedules a throttled write with attempt + 1 after Retry-After, without throwing', async () => {
     const { graph, rescheduler, state, deps } = setup();
     graph.failures.push(m365Failure({ status: 429, code: 'TooManyRequests', retryAfterMs: 9_000 }));
-    await expect(writeExchangePhoto(message(), deps)).resolves.toMatchObject({
+    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'rescheduled',
       delayMs: 9_000,
     });
@@ -104,7 +116,7 @@ describe('writeExchangePhoto', () => {
   it('dead-letters a write still throttled at the last attempt', async () => {
     const { graph, rescheduler, deps } = setup();
     graph.failures.push(m365Failure({ status: 503 }));
-    const result = await writeExchangePhoto(message({ attempt: 9 }), deps);
+    const result = await runWriter(exchangePhotoWriter(deps), message({ attempt: 9 }), deps.rescheduler);
     expect(result).toMatchObject({ outcome: 'dead-lettered', code: 'attempts-exhausted' });
     expect(rescheduler.deadLettered).toHaveLength(1);
     expect(rescheduler.rescheduled).toHaveLength(0);
@@ -113,7 +125,7 @@ describe('writeExchangePhoto', () => {
   it('records a user without a mailbox as a terminal outcome and completes', async () => {
     const { graph, state, rescheduler, deps } = setup();
     graph.failures.push(m365Failure({ status: 404, code: 'ErrorNonExistentMailbox' }));
-    await expect(writeExchangePhoto(message(), deps)).resolves.toMatchObject({
+    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'permanent-failure',
       code: 'no-exchange-mailbox',
     });
@@ -128,7 +140,7 @@ describe('writeExchangePhoto', () => {
     const { graph, deps } = setup();
     graph.source = 'onPremises';
     graph.failures.push(m365Failure({ status: 403, code: 'ErrorAccessDenied' }));
-    await expect(writeExchangePhoto(message(), deps)).resolves.toMatchObject({
+    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       code: 'tenant-photo-source-on-premises',
     });
   });
@@ -136,7 +148,7 @@ describe('writeExchangePhoto', () => {
   it('keeps a plain missing permission when the tenant photo source is the cloud', async () => {
     const { graph, deps } = setup();
     graph.failures.push(m365Failure({ status: 403, code: 'ErrorAccessDenied' }));
-    const result = await writeExchangePhoto(message(), deps);
+    const result = await runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler);
     expect(result).toMatchObject({ code: 'permission-denied' });
     expect('message' in result && result.message).toMatch(/ProfilePhoto\.ReadWrite\.All/);
   });
@@ -145,20 +157,24 @@ describe('writeExchangePhoto', () => {
     const { graph, deps } = setup();
     const failure = m365Failure({ status: 502 });
     graph.failures.push(failure);
-    await expect(writeExchangePhoto(message(), deps)).rejects.toBe(failure);
+    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).rejects.toBe(failure);
   });
 
   it('writes a new photo after an earlier one failed for good', async () => {
     const { graph, deps } = setup();
     graph.failures.push(m365Failure({ status: 403 }));
-    await writeExchangePhoto(message(), deps);
-    await expect(writeExchangePhoto(message(), deps)).resolves.toEqual({ outcome: 'written' });
+    await runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler);
+    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'written',
+    });
     expect(graph.puts).toHaveLength(1);
   });
 
   it('does nothing when Exchange is not a sync target', async () => {
     const { graph, deps } = setup();
-    await expect(writeExchangePhoto(message(), { ...deps, enabled: false })).resolves.toEqual({ outcome: 'disabled' });
+    await expect(
+      runWriter(exchangePhotoWriter({ ...deps, enabled: false }), message(), deps.rescheduler),
+    ).resolves.toEqual({ outcome: 'disabled' });
     expect(graph.puts).toHaveLength(0);
   });
 });

@@ -3,15 +3,11 @@ import {
   type SharePointPhotoWriteMessage,
 } from '../../../../src/pipeline/messages/messageContracts';
 import {
-  writeSharePointPhoto,
+  sharePointPhotoWriter,
   type SharePointPhotoPort,
   type ThumbnailSizeLetter,
 } from '../../../../src/pipeline/write/writeSharePointPhoto';
-import {
-  checkSharePointPhotoWriteMessage,
-  checkExchangePhotoWriteMessage,
-} from '../../../../src/pipeline/messages/writeMessageGuards';
-import { InMemoryPhotoState, RecordingRescheduler, m365Failure } from './writeTestDoubles';
+import { InMemoryPhotoState, RecordingRescheduler, m365Failure, runWriter } from './writeTestDoubles';
 
 const ref = (name: string, size: number) => ({
   blobName: `u-2/hash-b/${name}.jpg`,
@@ -74,7 +70,9 @@ function setup() {
 describe('writeSharePointPhoto', () => {
   it('uploads the three thumbnails and points PictureURL at the medium one', async () => {
     const { sharePoint, state, deps } = setup();
-    await expect(writeSharePointPhoto(message(), deps)).resolves.toEqual({ outcome: 'written' });
+    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'written',
+    });
     expect(sharePoint.uploads).toEqual([
       { size: 'S', bytes: 'u-2/hash-b/S.jpg' },
       { size: 'M', bytes: 'u-2/hash-b/M.jpg' },
@@ -91,8 +89,10 @@ describe('writeSharePointPhoto', () => {
 
   it('skips a duplicate message without uploading again', async () => {
     const { sharePoint, deps } = setup();
-    await writeSharePointPhoto(message(), deps);
-    await expect(writeSharePointPhoto(message(), deps)).resolves.toEqual({ outcome: 'skipped-duplicate' });
+    await runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler);
+    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'skipped-duplicate',
+    });
     expect(sharePoint.uploads).toHaveLength(3);
   });
 
@@ -101,7 +101,7 @@ describe('writeSharePointPhoto', () => {
     sharePoint.failures.push(
       m365Failure({ service: 'sharepoint', status: 401, message: 'Unsupported app only token.' }),
     );
-    await expect(writeSharePointPhoto(message(), deps)).resolves.toMatchObject({
+    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'permanent-failure',
       code: 'certificate-required',
     });
@@ -111,7 +111,7 @@ describe('writeSharePointPhoto', () => {
   it('reschedules a throttled upload', async () => {
     const { sharePoint, rescheduler, deps } = setup();
     sharePoint.failures.push(m365Failure({ service: 'sharepoint', status: 429, retryAfterMs: 3_000 }));
-    await expect(writeSharePointPhoto(message(), deps)).resolves.toMatchObject({
+    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'rescheduled',
       delayMs: 3_000,
     });
@@ -121,7 +121,7 @@ describe('writeSharePointPhoto', () => {
   it('reserves all seven calls of a photo before the first, and reschedules with nothing sent when it cannot', async () => {
     const { sharePoint, rescheduler, deps } = setup();
     sharePoint.reservationFailure = m365Failure({ service: 'sharepoint', status: 429, retryAfterMs: 8_000 });
-    await expect(writeSharePointPhoto(message(), deps)).resolves.toMatchObject({
+    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'rescheduled',
       delayMs: 8_000,
     });
@@ -133,32 +133,11 @@ describe('writeSharePointPhoto', () => {
 
   it('does nothing when SharePoint is not a sync target', async () => {
     const { sharePoint, deps } = setup();
-    await expect(writeSharePointPhoto(message(), { ...deps, enabled: false })).resolves.toEqual({
+    await expect(
+      runWriter(sharePointPhotoWriter({ ...deps, enabled: false }), message(), deps.rescheduler),
+    ).resolves.toEqual({
       outcome: 'disabled',
     });
     expect(sharePoint.uploads).toHaveLength(0);
-  });
-});
-
-describe('write message guards', () => {
-  it('accepts a complete SharePoint write message', () => {
-    expect(checkSharePointPhotoWriteMessage(message())).toMatchObject({ ok: true });
-  });
-
-  it('names what is wrong with a malformed message', () => {
-    expect(
-      checkSharePointPhotoWriteMessage({ sharePointPhotoWrite: { ...message().sharePointPhotoWrite, thumbnails: {} } }),
-    ).toMatchObject({
-      ok: false,
-      reason: expect.stringMatching(/thumbnails/),
-    });
-    expect(checkExchangePhotoWriteMessage('hello')).toMatchObject({
-      ok: false,
-      reason: expect.stringMatching(/payload/),
-    });
-    expect(checkExchangePhotoWriteMessage({ exchangePhotoWrite: message().sharePointPhotoWrite })).toMatchObject({
-      ok: false,
-      reason: expect.stringMatching(/schema/),
-    });
   });
 });

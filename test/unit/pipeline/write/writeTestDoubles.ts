@@ -7,7 +7,12 @@ import type {
   PhotoStatePort,
   PhotoTarget,
 } from '../../../../src/pipeline/write/PhotoStatePort';
-import type { WriteReschedulePort } from '../../../../src/pipeline/write/writePhotoToTarget';
+import type { Decision } from '../../../../src/pipeline/messages/Decision';
+import {
+  handlePhotoWriteMessage,
+  type PhotoWriteResult,
+  type PhotoWriter,
+} from '../../../../src/pipeline/write/handlePhotoWriteMessage';
 import type { M365Failure } from '../../../../src/pipeline/write/writeDecisions';
 
 export class InMemoryPhotoState implements PhotoStatePort {
@@ -31,19 +36,30 @@ export class InMemoryPhotoState implements PhotoStatePort {
   }
 }
 
-export class RecordingRescheduler<M> implements WriteReschedulePort<M> {
+/** What the writers' decisions asked the edge to queue: reschedules and dead letters. */
+export class RecordingRescheduler<M> {
   readonly rescheduled: Array<{ message: M; delayMs: number }> = [];
   readonly deadLettered: Array<{ message: M; code: string; message_: string }> = [];
 
-  reschedule(message: M, options: { delayMs: number }): Promise<void> {
-    this.rescheduled.push({ message, delayMs: options.delayMs });
-    return Promise.resolve();
+  record(decision: Decision): void {
+    for (const send of decision.sends)
+      this.rescheduled.push({ message: send.message as M, delayMs: send.delayMs ?? 0 });
+    for (const letter of decision.deadLetters) {
+      this.deadLettered.push({ message: letter.message as M, code: letter.cause.code, message_: letter.cause.message });
+    }
   }
+}
 
-  deadLetter(message: M, cause: { code: string; message: string }): Promise<void> {
-    this.deadLettered.push({ message, code: cause.code, message_: cause.message });
-    return Promise.resolve();
-  }
+/** Runs a writer through the shared message handler, as the queue trigger does, recording what it decided. */
+export async function runWriter<M extends object>(
+  writer: PhotoWriter<M>,
+  message: M,
+  recorder: RecordingRescheduler<M>,
+): Promise<PhotoWriteResult> {
+  const decision = await handlePhotoWriteMessage(message, writer, { startedAt: 0, now: () => 0 });
+  recorder.record(decision);
+  if (!decision.written) throw new Error(`the message did not pass its check: ${JSON.stringify(decision.logs)}`);
+  return decision.written.result;
 }
 
 /** An error shaped like the M365 adapters' M365RequestError. */

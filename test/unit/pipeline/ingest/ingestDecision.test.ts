@@ -1,4 +1,4 @@
-import { ingestOutcomeFields } from '../../../../src/pipeline/ingest/ingestOutcomeFields';
+import { ingestOutcomeFields } from '../../../../src/pipeline/ingest/ingestDecision';
 
 describe('ingestOutcomeFields', () => {
   it('names the resolved user, how they were found, the content hash and the archive path of an accepted photo', () => {

@@ -1,0 +1,33 @@
+// The one family of rendition types: a photo's four renditions by role (Exchange's photo, SharePoint's three
+// thumbnails), as pixels rendered in memory (`Renditions<RenditionImage>`) or as blobs stored in photos-processed
+// and named in queue messages (`Renditions<RenditionRef>`). The thumbnails alone are `Thumbnails<T>`.
+
+/** A rendition stored in the `photos-processed` container. */
+export interface RenditionRef {
+  blobName: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** A rendition encoded in memory (JPEG). */
+export interface RenditionImage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** Exchange / Graph photo (648×648 by default) and SharePoint `_SThumb`, `_MThumb`, `_LThumb` (48, 72, 200). */
+export interface Renditions<T> {
+  exchange: T;
+  small: T;
+  medium: T;
+  large: T;
+}
+
+export type Thumbnails<T> = Pick<Renditions<T>, 'small' | 'medium' | 'large'>;
+
+export type RenditionRole = keyof Renditions<unknown>;
+
+/** Renditions rendered from one photo, keyed by the sha256 of the original bytes. */
+export type RenderedRenditions = Renditions<RenditionImage> & { contentHash: string };
