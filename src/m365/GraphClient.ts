@@ -8,6 +8,7 @@ import { M365RequestError } from './M365RequestError';
 import { createGraphSdkClient, toM365RequestError } from './createGraphSdkClient';
 import type { M365Transport } from './M365Transport';
 import { GraphSubscriptions } from './GraphSubscriptions';
+import { headerSource, throttleDelayMs } from './readThrottleHeaders';
 
 export interface GraphUser {
   id: string;
@@ -194,13 +195,13 @@ export class GraphClient {
   private batchItem(response: BatchAnswer): PhotoMetadata | undefined | M365RequestError {
     if (response.status >= 200 && response.status < 300) return toMetadata(response.body ?? {});
     const body = response.body ?? {};
-    const retryAfter = response.headers?.['Retry-After'] ?? response.headers?.['retry-after'];
+    const retryAfterMs = throttleDelayMs(headerSource(response.headers));
     const error = new M365RequestError({
       service: 'graph',
       status: response.status,
       code: body.error?.code ?? `HTTP${response.status}`,
       message: body.error?.message ?? `HTTP ${response.status}`,
-      ...(retryAfter && /^\d+$/.test(retryAfter) ? { retryAfterMs: Number(retryAfter) * 1000 } : {}),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
     return response.status === 404 && NO_PHOTO_CODES.has(error.code) ? undefined : error;
   }

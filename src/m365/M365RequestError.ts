@@ -5,7 +5,7 @@
 //   SharePoint  {"odata.error":{"code","message":{"value"}}} (odata=verbose/minimal) or {"error":{"code","message":{"value"}}}
 //   Entra       {"error":"invalid_client","error_description":"AADSTS…"}
 
-import { throttleDelayMs } from './parseRateLimitHeaders';
+import { throttleDelayMs } from './readThrottleHeaders';
 
 export type M365Service = 'graph' | 'sharepoint' | 'login';
 

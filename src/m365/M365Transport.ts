@@ -1,12 +1,25 @@
-// Everything every Microsoft 365 call needs, in one place: an app-only bearer token for the target origin, the
-// `User-Agent` SharePoint asks ISVs and tenants to send (`NONISV|{company}|{app}/{version}`, so throttling can
-// tell apps apart), a timeout on every try, the shared retry policy, and pacing by SharePoint's RateLimit headers
-// (one pacer per service: SharePoint's budget is per app per tenant, shared by the My Site and admin hosts).
+// Every Microsoft 365 call goes through one chain of named policies (src/m365/policies):
+//   auth → user agent → retry → pacing → timeout → transport
+// - auth: an app-only bearer token for the target origin, once per call (its retries reuse it);
+// - user agent: `NONISV|{company}|{app}/{version}`, which SharePoint asks for so throttling can tell apps apart;
+// - retry: 429/503/504 and unanswered calls, Retry-After slept exactly, long waits handed back to the queue;
+// - pacing: each try waits its turn under SharePoint's RateLimit budget and teaches the pacer from its answer (below
+//   retry so that a retried try is paced and observed like any other);
+// - timeout: a fresh AbortSignal per try;
+// - transport: fetch, with "no answer" mapped to a retryable M365RequestError.
+// A unit of work that needs several calls (a SharePoint photo) reserves them together (`withReservedRequests`) and
+// passes the reservation with each of its calls: the adapter holds it, nothing is carried in async context.
 
 import type { M365Auth } from './M365Auth';
 import { m365ErrorFromResponse, type M365Service } from './M365RequestError';
-import { sendWithRetry, withReservedRequests, type M365RetryOptions } from './M365RetryPolicy';
-import { RateLimitPacer } from './RateLimitPacer';
+import type { BudgetReservation } from './RateLimitPacer';
+import { authPolicy } from './policies/authPolicy';
+import { fetchTransport } from './policies/fetchTransport';
+import { chainPolicies, type M365Policy, type SendRequest } from './policies/M365Policy';
+import { pacingPolicy, type PacingPolicy } from './policies/pacingPolicy';
+import { retryPolicy, type M365RetryOptions } from './policies/retryPolicy';
+import { timeoutPolicy } from './policies/timeoutPolicy';
+import { userAgentPolicy } from './policies/userAgentPolicy';
 
 export interface M365TransportOptions {
   auth: M365Auth;
@@ -14,60 +27,61 @@ export interface M365TransportOptions {
   retry: M365RetryOptions;
   /** Wait for RateLimit-Reset when RateLimit-Remaining is spent (default true; false only to measure the difference). */
   paceByRateLimitHeaders?: boolean;
+  /** What finally sends (default fetch); tests put a scripted service here. */
+  transport?: SendRequest;
 }
 
 export interface M365RequestInit {
   method?: string;
   headers?: ConstructorParameters<typeof Headers>[0];
   body?: RequestInit['body'];
+  /** The unit of work's reservation this call spends (from withReservedRequests). */
+  reservation?: BudgetReservation | undefined;
 }
 
 export class M365Transport {
-  private readonly pacers = new Map<M365Service, RateLimitPacer>();
+  /** The chain's policies by name, outermost first (for diagnostics and tests). */
+  readonly policies: readonly M365Policy[];
+  private readonly pacing: PacingPolicy | undefined;
+  private readonly chain: SendRequest;
 
-  constructor(private readonly options: M365TransportOptions) {}
-
-  private pacerFor(service: M365Service): RateLimitPacer | undefined {
-    if (this.options.paceByRateLimitHeaders === false) return undefined;
-    let pacer = this.pacers.get(service);
-    if (!pacer) {
-      pacer = new RateLimitPacer();
-      this.pacers.set(service, pacer);
-    }
-    return pacer;
+  constructor(options: M365TransportOptions) {
+    this.pacing = options.paceByRateLimitHeaders === false ? undefined : pacingPolicy(options.retry);
+    this.policies = [
+      authPolicy(options.auth),
+      userAgentPolicy(options.userAgent),
+      retryPolicy(options.retry),
+      ...(this.pacing ? [this.pacing] : []),
+      timeoutPolicy(options.retry.timeoutMs),
+    ];
+    this.chain = chainPolicies(this.policies, options.transport ?? fetchTransport);
   }
 
   /** The last response after retries, successful or not. Throws M365RequestError when nothing answered. */
-  async send(service: M365Service, url: string, init: M365RequestInit = {}): Promise<Response> {
-    const token = await this.options.auth.getToken(new URL(url).origin);
-    const headers = new Headers(init.headers);
-    headers.set('Authorization', `Bearer ${token}`);
-    headers.set('User-Agent', this.options.userAgent);
-    return sendWithRetry(
-      (signal) =>
-        fetch(url, {
-          method: init.method ?? 'GET',
-          headers,
-          ...(init.body !== undefined && init.body !== null ? { body: init.body } : {}),
-          signal,
-        }),
-      { ...this.options.retry, service, url, pacer: this.pacerFor(service) },
-    );
+  send(service: M365Service, url: string, init: M365RequestInit = {}): Promise<Response> {
+    return this.chain({
+      service,
+      url,
+      method: init.method ?? 'GET',
+      headers: new Headers(init.headers),
+      ...(init.body !== undefined && init.body !== null ? { body: init.body } : {}),
+      ...(init.reservation ? { reservation: init.reservation } : {}),
+    });
   }
 
   /**
-   * Runs `work`, which sends up to `requests` calls to `origin` (a `service` host), once the service's known budget
-   * can take all of them, so it is not throttled half-way (see RateLimitPacer). Without pacing it just runs.
+   * Runs `work`, which sends up to `requests` calls to `origin` (a `service` host) passing the reservation it is
+   * given, once the service's known budget can take all of them, so it is not throttled half-way (see
+   * RateLimitPacer). Without pacing it just runs, with no reservation.
    */
-  async withReservedRequests<T>(
+  withReservedRequests<T>(
     service: M365Service,
     origin: string,
     requests: number,
-    work: () => Promise<T>,
+    work: (reservation: BudgetReservation | undefined) => Promise<T>,
   ): Promise<T> {
-    const pacer = this.pacerFor(service);
-    if (!pacer) return work();
-    return withReservedRequests(pacer, requests, { ...this.options.retry, service, url: origin }, work);
+    if (!this.pacing) return work(undefined);
+    return this.pacing.reserve(service, origin, requests, work);
   }
 
   /** Like send, but a non-2xx answer becomes an M365RequestError. */

@@ -12,13 +12,13 @@
 //   sent, so it is not stopped half-way when the budget runs out: a write handed back after its uploads would
 //   repeat them, spending the budget twice. Reserved units are held against the known budget until sent (the
 //   service has not counted them yet); a reservation's requests go without asking again; unused units come back.
+//   The reservation is a value its holder passes with each of its requests (pacingPolicy), not ambient context.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { parseRateLimitHeaders } from './parseRateLimitHeaders';
+import { parseRateLimitHeaders } from './readThrottleHeaders';
 
 export type PaceDecision = { kind: 'send'; ticket: number } | { kind: 'wait'; ms: number };
 
-/** Units held for one unit of work; its requests (found through async context) spend them first. */
+/** Units held for one unit of work; its requests, which carry it, spend them first. */
 export interface BudgetReservation {
   readonly units: number;
 }
@@ -45,7 +45,6 @@ export class RateLimitPacer {
   private probe: { ticket: number; until: number } | undefined;
   /** Units reserved and not yet sent, over all reservations. */
   private reserved = 0;
-  private readonly current = new AsyncLocalStorage<Reservation>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -53,20 +52,14 @@ export class RateLimitPacer {
    * Whether a request may go now (spending a unit of its reservation, or else one of the known budget) or how long
    * it should wait.
    */
-  decide(): PaceDecision {
-    const reservation = this.current.getStore();
-    if (reservation && reservation.units > 0) {
+  decide(reservation?: BudgetReservation): PaceDecision {
+    if (reservation instanceof Reservation && reservation.units > 0) {
       reservation.units -= 1;
       this.reserved -= 1;
       return this.send();
     }
     const turn = this.take(1);
     return turn.kind === 'go' ? this.send() : turn;
-  }
-
-  /** Whether the caller runs inside a reservation (its unit of work has begun). */
-  inReservation(): boolean {
-    return this.current.getStore() !== undefined;
   }
 
   /** Holds `units` of the known budget for one unit of work, or says how long until they can be held. */
@@ -77,17 +70,13 @@ export class RateLimitPacer {
     return { kind: 'reserved', reservation: new Reservation(units) };
   }
 
-  /** Runs `work` with its requests spending `reservation` first; what it did not spend comes back to the budget. */
-  async runReserved<T>(reservation: BudgetReservation, work: () => Promise<T>): Promise<T> {
+  /** Ends a reservation: what its work did not spend comes back to the budget. */
+  release(reservation: BudgetReservation): void {
     if (!(reservation instanceof Reservation)) throw new TypeError('not a reservation of this pacer');
-    try {
-      return await this.current.run(reservation, work);
-    } finally {
-      const unused = reservation.units;
-      reservation.units = 0;
-      this.reserved -= unused;
-      if (this.budget) this.budget.remaining += unused;
-    }
+    const unused = reservation.units;
+    reservation.units = 0;
+    this.reserved -= unused;
+    if (this.budget) this.budget.remaining += unused;
   }
 
   /** Spends `units` of the known budget, or says how long to wait (one request or reservation probes a reset). */

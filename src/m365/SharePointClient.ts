@@ -6,10 +6,13 @@
 // - another person's profile properties are written through PeopleManager on the admin site:
 //   https://learn.microsoft.com/sharepoint/dev/sp-add-ins/user-profiles-and-social-data-rest-api-reference
 // App-only SharePoint REST accepts only certificate-based tokens, so a secret fails fast here with the reason.
+// A photo's calls spend one reservation of SharePoint's budget: `withReservedRequests` holds it and hands the work
+// calls that pass it along with every request they make.
 
 import type { M365Auth } from './M365Auth';
 import { M365RequestError } from './M365RequestError';
 import type { M365Transport } from './M365Transport';
+import type { BudgetReservation } from './RateLimitPacer';
 import { claimsAccountName, thumbnailFileName, type ThumbnailSize } from './sharePointAccount';
 
 const USER_PHOTOS_LIBRARY = 'User Photos';
@@ -21,6 +24,14 @@ export interface SharePointClientOptions {
   mySiteUrl: string;
   adminSiteUrl: string;
 }
+
+/** A photo's SharePoint calls, spending the reservation they were handed out under. */
+export interface ReservedSharePointCalls {
+  uploadThumbnail(userPrincipalName: string, size: ThumbnailSize, jpeg: Buffer): Promise<string>;
+  setProfileProperty(userPrincipalName: string, propertyName: string, propertyValue: string): Promise<void>;
+}
+
+type Reservation = BudgetReservation | undefined;
 
 interface FolderInfo {
   Name: string;
@@ -52,8 +63,8 @@ export class SharePointClient {
   }
 
   /** The (localised) Profile Pictures folder of the My Site host's `User Photos` library. */
-  profilePicturesFolder(): Promise<FolderInfo> {
-    this.folder ??= this.resolveFolder().catch((error: unknown) => {
+  profilePicturesFolder(reservation?: Reservation): Promise<FolderInfo> {
+    this.folder ??= this.resolveFolder(reservation).catch((error: unknown) => {
       this.folder = undefined;
       throw error;
     });
@@ -61,21 +72,32 @@ export class SharePointClient {
   }
 
   /**
-   * Runs `work`, which makes up to `requests` SharePoint calls, once the app's known budget can take them all: a
-   * photo's calls are not stopped half-way by RateLimit pacing (a rescheduled half-done write would repeat them).
+   * Runs `work`, which makes up to `requests` SharePoint calls through the calls it is handed, once the app's known
+   * budget can take them all: a photo's calls are not stopped half-way by RateLimit pacing (a rescheduled half-done
+   * write would repeat them).
    */
-  withReservedRequests<T>(requests: number, work: () => Promise<T>): Promise<T> {
-    return this.options.transport.withReservedRequests('sharepoint', this.options.mySiteUrl, requests, work);
+  withReservedRequests<T>(requests: number, work: (calls: ReservedSharePointCalls) => Promise<T>): Promise<T> {
+    return this.options.transport.withReservedRequests('sharepoint', this.options.mySiteUrl, requests, (reservation) =>
+      work({
+        uploadThumbnail: (upn, size, jpeg) => this.uploadThumbnail(upn, size, jpeg, reservation),
+        setProfileProperty: (upn, name, value) => this.setProfileProperty(upn, name, value, reservation),
+      }),
+    );
   }
 
   /** Uploads (overwriting) one thumbnail; returns its absolute URL. */
-  async uploadThumbnail(userPrincipalName: string, size: ThumbnailSize, jpeg: Buffer): Promise<string> {
-    const folder = await this.profilePicturesFolder();
+  async uploadThumbnail(
+    userPrincipalName: string,
+    size: ThumbnailSize,
+    jpeg: Buffer,
+    reservation?: Reservation,
+  ): Promise<string> {
+    const folder = await this.profilePicturesFolder(reservation);
     const name = thumbnailFileName(userPrincipalName, size);
     const url =
       `${this.options.mySiteUrl}/_api/web/GetFolderByServerRelativeUrl(${restLiteral(folder.ServerRelativeUrl)})` +
       `/Files/add(url=${restLiteral(name)},overwrite=true)`;
-    await this.send(url, { method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: jpeg });
+    await this.send(url, { method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: jpeg, reservation });
     return new URL(`${folder.ServerRelativeUrl}/${name}`, this.options.mySiteUrl).href;
   }
 
@@ -85,11 +107,17 @@ export class SharePointClient {
     return Buffer.from(await (await this.send(url, { method: 'GET' })).arrayBuffer());
   }
 
-  async setProfileProperty(userPrincipalName: string, propertyName: string, propertyValue: string): Promise<void> {
+  async setProfileProperty(
+    userPrincipalName: string,
+    propertyName: string,
+    propertyValue: string,
+    reservation?: Reservation,
+  ): Promise<void> {
     await this.send(`${this.options.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty`, {
       method: 'POST',
       headers: { 'Content-Type': JSON_NOMETADATA },
       body: JSON.stringify({ accountName: claimsAccountName(userPrincipalName), propertyName, propertyValue }),
+      reservation,
     });
   }
 
@@ -100,11 +128,11 @@ export class SharePointClient {
     return (await (await this.send(url, { method: 'GET' })).json()) as Record<string, unknown>;
   }
 
-  private async resolveFolder(): Promise<FolderInfo> {
+  private async resolveFolder(reservation: Reservation): Promise<FolderInfo> {
     const url =
       `${this.options.mySiteUrl}/_api/web/lists/GetByTitle(${restLiteral(USER_PHOTOS_LIBRARY)})/RootFolder/Folders` +
       '?$select=Name,ServerRelativeUrl';
-    const answer = (await (await this.send(url, { method: 'GET' })).json()) as { value?: FolderInfo[] };
+    const answer = (await (await this.send(url, { method: 'GET', reservation })).json()) as { value?: FolderInfo[] };
     const folder = (answer.value ?? []).find((f) => f.Name !== 'Forms');
     if (!folder) {
       throw new M365RequestError({
@@ -118,7 +146,10 @@ export class SharePointClient {
     return folder;
   }
 
-  private async send(url: string, init: { method: string; headers?: Record<string, string>; body?: Buffer | string }) {
+  private async send(
+    url: string,
+    init: { method: string; headers?: Record<string, string>; body?: Buffer | string; reservation?: Reservation },
+  ) {
     this.assertCertificateCredential();
     return this.options.transport.request('sharepoint', url, {
       ...init,

@@ -8,7 +8,7 @@
 
 import { Client, GraphError, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { M365RequestError, isM365RequestError } from './M365RequestError';
-import { parseRetryAfter } from './parseRetryAfter';
+import { throttleDelayMs } from './readThrottleHeaders';
 import type { M365Transport } from './M365Transport';
 
 class M365TransportMiddleware implements Middleware {
@@ -56,7 +56,7 @@ export function toM365RequestError(error: unknown): M365RequestError {
     }
     const headers = error.headers;
     const requestId = error.requestId ?? headers?.get('request-id') ?? undefined;
-    const retryAfterMs = parseRetryAfter(headers?.get('retry-after'));
+    const retryAfterMs = headers ? throttleDelayMs(headers) : undefined;
     return new M365RequestError(
       {
         service: 'graph',

@@ -4,7 +4,7 @@
 import type { M365Config } from '../config';
 import { createM365Auth, type M365Auth } from './M365Auth';
 import { GraphClient } from './GraphClient';
-import { defaultRetryOptions, type M365RetryOptions } from './M365RetryPolicy';
+import { defaultRetryOptions, type M365RetryOptions } from './policies/retryPolicy';
 import { M365Transport } from './M365Transport';
 import { SharePointClient } from './SharePointClient';
 

@@ -54,7 +54,7 @@ export function isM365Failure(error: unknown): error is Error & M365Failure {
 }
 
 /**
- * Exponential backoff with full jitter (as in M365RetryPolicy, but over queue reschedules):
+ * Exponential backoff with full jitter (as in the M365 retry policy, but over queue reschedules):
  * `round(random() * min(maxDelay, base * 2^attempt))`; a floor of one second keeps a reschedule from being instant.
  */
 export function backoffDelayMs(

@@ -16,14 +16,19 @@ import {
 
 export type ThumbnailSizeLetter = 'S' | 'M' | 'L';
 
-export interface SharePointPhotoPort {
-  /**
-   * Runs `work`, which makes up to `requests` calls, once the service's budget can take them all; throws a
-   * retryable throttling error (nothing sent) when that is further off than the writer should wait in process.
-   */
-  withReservedRequests<T>(requests: number, work: () => Promise<T>): Promise<T>;
+/** A photo's SharePoint calls, all spending the one reservation they were handed out under. */
+export interface SharePointPhotoCalls {
   uploadThumbnail(userPrincipalName: string, size: ThumbnailSizeLetter, jpeg: Buffer): Promise<string>;
   setProfileProperty(userPrincipalName: string, propertyName: string, propertyValue: string): Promise<void>;
+}
+
+export interface SharePointPhotoPort {
+  /**
+   * Runs `work`, which makes up to `requests` calls through the calls it is handed, once the service's budget can
+   * take them all; throws a retryable throttling error (nothing sent) when that is further off than the writer
+   * should wait in process. The adapter holds the reservation.
+   */
+  withReservedRequests<T>(requests: number, work: (calls: SharePointPhotoCalls) => Promise<T>): Promise<T>;
 }
 
 export interface WriteSharePointPhotoDependencies extends WriteDependencies {
@@ -74,14 +79,13 @@ export async function writeSharePointPhoto(
           ['SPS-PictureExchangeSyncState', '0'],
         ];
         // All of a photo's calls or none: a write throttled half-way and rescheduled would upload again.
-        await deps.sharePoint.withReservedRequests(sizes.length + properties('').length, async () => {
+        await deps.sharePoint.withReservedRequests(sizes.length + properties('').length, async (calls) => {
           let pictureUrl = '';
           for (const [size, blobName] of sizes) {
-            const url = await deps.sharePoint.uploadThumbnail(upn, size, await deps.renditions.readRendition(blobName));
+            const url = await calls.uploadThumbnail(upn, size, await deps.renditions.readRendition(blobName));
             if (size === 'M') pictureUrl = url;
           }
-          for (const [name, value] of properties(pictureUrl))
-            await deps.sharePoint.setProfileProperty(upn, name, value);
+          for (const [name, value] of properties(pictureUrl)) await calls.setProfileProperty(upn, name, value);
         });
         return {};
       },

@@ -4,6 +4,7 @@ import {
 } from '../../../../src/pipeline/messages/messageContracts';
 import {
   sharePointPhotoWriter,
+  type SharePointPhotoCalls,
   type SharePointPhotoPort,
   type ThumbnailSizeLetter,
 } from '../../../../src/pipeline/write/writeSharePointPhoto';
@@ -38,10 +39,14 @@ class FakeSharePoint implements SharePointPhotoPort {
   readonly reservations: number[] = [];
   reservationFailure: Error | undefined;
 
-  withReservedRequests<T>(requests: number, work: () => Promise<T>): Promise<T> {
+  withReservedRequests<T>(requests: number, work: (calls: SharePointPhotoCalls) => Promise<T>): Promise<T> {
     this.reservations.push(requests);
     if (this.reservationFailure) return Promise.reject(this.reservationFailure);
-    return work();
+    // The calls are only handed out under a reservation: the writer cannot reach SharePoint outside one.
+    return work({
+      uploadThumbnail: (upn, size, jpeg) => this.uploadThumbnail(upn, size, jpeg),
+      setProfileProperty: (upn, name, value) => this.setProfileProperty(upn, name, value),
+    });
   }
 
   uploadThumbnail(upn: string, size: ThumbnailSizeLetter, jpeg: Buffer): Promise<string> {
