@@ -7,14 +7,11 @@ import { getConfig } from './config';
 // Registers the pre-invocation hook that runs every blob- and queue-triggered function inside its photo's operation.
 import './telemetry/photoOperationHook';
 import { PhotoBlobStore } from './storage/PhotoBlobStore';
-import { createM365Clients, type M365Clients } from './m365/createM365Clients';
-import type { M365Auth } from './m365/M365Auth';
-import type { GraphClient } from './m365/GraphClient';
-import type { SharePointClient } from './m365/SharePointClient';
+import { createM365Clients } from './m365/createM365Clients';
 import { GraphDirectory } from './m365/GraphDirectory';
 import { PhotoStateStore } from './storage/PhotoStateStore';
 import { DecisionExecutor } from './edge/DecisionExecutor';
-import { createStorageClients, type StorageClients } from './storage/storageClients';
+import { createStorageClients } from './storage/storageClients';
 import { SubscriptionStore } from './storage/SubscriptionStore';
 import { PhotoChangeStateStore } from './storage/PhotoChangeStateStore';
 import { KnownSubscriptionCache } from './pipeline/subscriptions/KnownSubscriptionCache';
@@ -29,95 +26,36 @@ import type { HandlePhotoChangeOptions } from './pipeline/photoChange/handlePhot
 import type { ReconcileOptions } from './pipeline/photoChange/reconcilePhotos';
 import type { EnsureSubscriptionOptions } from './pipeline/subscriptions/ensureUsersSubscription';
 import type { ReceiveNotificationsOptions } from './pipeline/subscriptions/receiveGraphNotifications';
-import type { PhotoWriter } from './pipeline/write/handlePhotoWriteMessage';
+import { photoWriterOf, type PhotoWriter } from './pipeline/write/handlePhotoWriteMessage';
 import type { WriteTargetName } from './pipeline/write/writeDecisions';
-import { exchangePhotoWriter } from './pipeline/write/writeExchangePhoto';
-import { sharePointPhotoWriter } from './pipeline/write/writeSharePointPhoto';
+import { writeExchangePhoto } from './pipeline/write/writeExchangePhoto';
+import { writeSharePointPhoto } from './pipeline/write/writeSharePointPhoto';
+import { exchangeWrites, sharePointWrites } from './pipeline/messages/writeMessages';
 
-let storageClients: StorageClients | undefined;
-
-export function getStorageClients(): StorageClients {
-  storageClients ??= createStorageClients(getConfig().storage);
-  return storageClients;
+/** A value built on first use and kept for the life of the process. */
+function once<T>(create: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= create());
 }
 
-let photoBlobStore: PhotoBlobStore | undefined;
+const storageClients = once(() => createStorageClients(getConfig().storage));
+const photoBlobStore = once(() => new PhotoBlobStore(storageClients().blobs));
+/** One MSAL client (one token cache) and one policy chain for Graph and SharePoint. */
+const m365Clients = once(() => createM365Clients(getConfig().m365));
+const directory = once(() => new GraphDirectory(m365Clients().graph));
+const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
+const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));
+const subscriptionStore = once(() => SubscriptionStore.fromStorageClients(storageClients()));
+/** The writers' per-user, per-target ordering within this process. */
+const writeSerializer = once(() => new KeyedSerializer());
 
-export function getPhotoBlobStore(): PhotoBlobStore {
-  photoBlobStore ??= new PhotoBlobStore(getStorageClients().blobs);
-  return photoBlobStore;
-}
-
-let m365Clients: M365Clients | undefined;
-
-function getM365Clients(): M365Clients {
-  m365Clients ??= createM365Clients(getConfig().m365);
-  return m365Clients;
-}
-
-export function getM365Auth(): M365Auth {
-  return getM365Clients().auth;
-}
-
-export function getGraphClient(): GraphClient {
-  return getM365Clients().graph;
-}
-
-export function getSharePointClient(): SharePointClient {
-  return getM365Clients().sharePoint;
-}
-
-let directory: GraphDirectory | undefined;
-
-export function getDirectory(): GraphDirectory {
-  directory ??= new GraphDirectory(getGraphClient());
-  return directory;
-}
-
-let photoStateStore: PhotoStateStore | undefined;
-
-export function getPhotoStateStore(): PhotoStateStore {
-  photoStateStore ??= PhotoStateStore.create(getStorageClients().tableCredentialOrConnectionString);
-  return photoStateStore;
-}
-
-let decisionExecutor: DecisionExecutor | undefined;
-
-/** One per process: queues what use cases decided (it remembers which queues exist). */
-export function getDecisionExecutor(): DecisionExecutor {
-  decisionExecutor ??= new DecisionExecutor(getStorageClients().queues);
-  return decisionExecutor;
-}
-
-let writeSerializer: KeyedSerializer | undefined;
-
-/** One per process: the writers' per-user, per-target ordering. */
-export function getWriteSerializer(): KeyedSerializer {
-  writeSerializer ??= new KeyedSerializer();
-  return writeSerializer;
-}
-
-let subscriptionStore: SubscriptionStore | undefined;
-
-export function getSubscriptionStore(): SubscriptionStore {
-  subscriptionStore ??= SubscriptionStore.fromStorageClients(getStorageClients());
-  return subscriptionStore;
-}
-
-let knownSubscriptions: KnownSubscriptionCache | undefined;
+/** One per process: carries out what use cases decided (it remembers which queues exist). */
+export const getDecisionExecutor = once(() => new DecisionExecutor(storageClients().queues));
 
 /** Our subscription ids, in memory: the notification endpoint must answer in milliseconds. */
-export function getKnownSubscriptionCache(): KnownSubscriptionCache {
-  knownSubscriptions ??= new KnownSubscriptionCache({ load: () => getSubscriptionStore().listIds() });
-  return knownSubscriptions;
-}
-
-let photoChangeState: PhotoChangeStateStore | undefined;
-
-export function getPhotoChangeStateStore(): PhotoChangeStateStore {
-  photoChangeState ??= new PhotoChangeStateStore(getPhotoStateStore());
-  return photoChangeState;
-}
+export const getKnownSubscriptionCache = once(
+  () => new KnownSubscriptionCache({ load: () => subscriptionStore().listIds() }),
+);
 
 // Each use case's ports and options, wired from the adapters above and the typed configuration.
 
@@ -126,8 +64,8 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
   const executor = getDecisionExecutor();
   return {
     ports: {
-      store: getPhotoBlobStore(),
-      directory: getDirectory(),
+      store: photoBlobStore(),
+      directory: directory(),
       render: (bytes) => renderRenditions(bytes, config.ingest),
       send: (sends) => executor.send(sends),
     },
@@ -139,30 +77,34 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
   };
 }
 
-const writers = new Map<WriteTargetName, PhotoWriter<object>>();
+const writerAdapters = () => ({
+  renditions: photoBlobStore(),
+  state: photoStateStore(),
+  serializer: writeSerializer(),
+});
+const writers: Record<WriteTargetName, () => PhotoWriter<object>> = {
+  exchange: once(() => {
+    const deps = { ...writerAdapters(), graph: m365Clients().graph, enabled: getConfig().targets.exchange };
+    return photoWriterOf(exchangeWrites, 'exchange', deps, writeExchangePhoto);
+  }),
+  sharepoint: once(() => {
+    const deps = { ...writerAdapters(), sharePoint: m365Clients().sharePoint, enabled: getConfig().targets.sharePoint };
+    return photoWriterOf(sharePointWrites, 'sharepoint', deps, writeSharePointPhoto);
+  }),
+};
 
 /** The writer of one target, bound to its adapters; built once per process. */
 export function photoWriter(target: WriteTargetName): PhotoWriter<object> {
-  let writer = writers.get(target);
-  if (!writer) {
-    const { targets } = getConfig();
-    const common = { renditions: getPhotoBlobStore(), state: getPhotoStateStore(), serializer: getWriteSerializer() };
-    writer =
-      target === 'exchange'
-        ? exchangePhotoWriter({ ...common, graph: getGraphClient(), enabled: targets.exchange })
-        : sharePointPhotoWriter({ ...common, sharePoint: getSharePointClient(), enabled: targets.sharePoint });
-    writers.set(target, writer);
-  }
-  return writer;
+  return writers[target]();
 }
 
 export function photoChangeWiring(): HandlePhotoChangeOptions {
   const config = getConfig();
   return {
-    photos: graphPhotoPort(getGraphClient()),
-    directory: getDirectory(),
-    state: getPhotoChangeStateStore(),
-    renditions: graphPhotoRenditionPort(getPhotoBlobStore(), { rendering: config.ingest }),
+    photos: graphPhotoPort(m365Clients().graph),
+    directory: directory(),
+    state: photoChangeStateStore(),
+    renditions: graphPhotoRenditionPort(photoBlobStore(), { rendering: config.ingest }),
     authority: config.photoAuthority,
     sharePointEnabled: config.targets.sharePoint,
     now: () => new Date(),
@@ -170,10 +112,10 @@ export function photoChangeWiring(): HandlePhotoChangeOptions {
 }
 
 export function reconcileWiring(): ReconcileOptions {
-  const state = getPhotoChangeStateStore();
+  const state = photoChangeStateStore();
   const executor = getDecisionExecutor();
   return {
-    ...graphReconcilePorts(getGraphClient()),
+    ...graphReconcilePorts(m365Clients().graph),
     seenMediaEtags: (userIds) => state.seenMediaEtags(userIds),
     now: Date.now,
     delay: (ms) => delay(ms),
@@ -186,7 +128,7 @@ export function reconcileWiring(): ReconcileOptions {
 export function notificationsWiring(): ReceiveNotificationsOptions {
   return {
     knownSubscriptions: getKnownSubscriptionCache(),
-    subscriptions: () => ({ graph: graphSubscriptionsPort(getGraphClient()), store: getSubscriptionStore() }),
+    subscriptions: () => ({ graph: graphSubscriptionsPort(m365Clients().graph), store: subscriptionStore() }),
     expectedClientState: getConfig().notifications.clientState,
     now: () => new Date(),
     newCorrelationId: randomUUID,
@@ -198,8 +140,8 @@ export function subscriptionWiring(): EnsureSubscriptionOptions | undefined {
   const { url, clientState } = getConfig().notifications;
   if (!url || !clientState) return undefined;
   return {
-    graph: graphSubscriptionsPort(getGraphClient()),
-    store: getSubscriptionStore(),
+    graph: graphSubscriptionsPort(m365Clients().graph),
+    store: subscriptionStore(),
     notificationUrl: url,
     clientState,
     now: () => new Date(),

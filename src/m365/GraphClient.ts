@@ -3,6 +3,7 @@
 // 20 requests: https://learn.microsoft.com/graph/json-batching.
 
 import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import type { PhotoMetadata } from '../pipeline/photoChange/decidePhotoChange';
 import type { M365Auth } from './M365Auth';
 import { M365RequestError } from './M365RequestError';
 import { createGraphSdkClient, toM365RequestError } from './createGraphSdkClient';
@@ -16,12 +17,6 @@ export interface GraphUser {
   employeeId?: string | null;
   mail?: string | null;
   displayName?: string | null;
-}
-
-export interface PhotoMetadata {
-  mediaEtag: string | undefined;
-  width: number | undefined;
-  height: number | undefined;
 }
 
 export interface PhotoUpdateSettings {
@@ -54,8 +49,11 @@ function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** Graph always sends `@odata.mediaEtag` with photo metadata; a stand-in keeps a photo without one comparable. */
 function toMetadata(raw: RawPhoto): PhotoMetadata {
-  return { mediaEtag: raw['@odata.mediaEtag'], width: raw.width, height: raw.height };
+  const width = raw.width ?? 0;
+  const height = raw.height ?? 0;
+  return { mediaEtag: raw['@odata.mediaEtag'] ?? `no-etag:${width}x${height}`, width, height };
 }
 
 export interface GraphClientOptions {

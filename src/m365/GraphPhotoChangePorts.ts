@@ -6,15 +6,8 @@ import type { PhotoMetadata } from '../pipeline/photoChange/decidePhotoChange';
 import { USERS_PAGE_SIZE } from '../pipeline/photoChange/reconcilePacing';
 import type { GraphPhotoPort } from '../pipeline/photoChange/PhotoChangePorts';
 import type { MetadataFailure, ReconcilePorts } from '../pipeline/photoChange/reconcilePhotos';
-import type { GraphClient, PhotoMetadata as GraphPhotoMetadata } from './GraphClient';
+import type { GraphClient } from './GraphClient';
 import { isM365RequestError } from './M365RequestError';
-
-/** Graph always sends `@odata.mediaEtag` with photo metadata; a stand-in keeps a photo without one comparable. */
-function toMetadata(raw: GraphPhotoMetadata): PhotoMetadata {
-  const width = raw.width ?? 0;
-  const height = raw.height ?? 0;
-  return { mediaEtag: raw.mediaEtag ?? `no-etag:${width}x${height}`, width, height };
-}
 
 function isNotFound(error: unknown): boolean {
   return isM365RequestError(error) && error.status === 404;
@@ -22,10 +15,7 @@ function isNotFound(error: unknown): boolean {
 
 export function graphPhotoPort(graph: GraphClient): GraphPhotoPort {
   return {
-    async getPhotoMetadata(userId) {
-      const raw = await graph.getPhotoMetadata(userId);
-      return raw ? toMetadata(raw) : undefined;
-    },
+    getPhotoMetadata: (userId) => graph.getPhotoMetadata(userId),
     async getPhotoContent(userId) {
       try {
         return await graph.getPhotoContent(userId);
@@ -50,7 +40,7 @@ export function graphReconcilePorts(graph: GraphClient): Pick<ReconcilePorts, 'u
       for (const [userId, answer] of answers) {
         if (answer === undefined) result.set(userId, undefined);
         else if (isM365RequestError(answer)) result.set(userId, { userId, status: answer.status, code: answer.code });
-        else result.set(userId, toMetadata(answer));
+        else result.set(userId, answer);
       }
       return result;
     },

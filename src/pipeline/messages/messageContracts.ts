@@ -19,7 +19,8 @@ export interface PhotoOwner {
 /** Where a write came from; the SharePoint writer treats them alike, telemetry tells them apart. */
 export type PhotoOrigin = 'hr-upload' | 'user-change' | 'reconcile';
 
-interface WriteCommon {
+/** What every write message says, whichever target it is for. */
+export interface WriteCommon {
   correlationId: string;
   owner: PhotoOwner;
   /** sha256 (hex) of the normalised source image: the identity of "this photo". */

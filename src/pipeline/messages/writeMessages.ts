@@ -9,7 +9,10 @@ import {
   type PhotoOrigin,
   type PhotoOwner,
   type SharePointPhotoWriteMessage,
+  type WriteCommon,
 } from './messageContracts';
+import { checkExchangePhotoWriteMessage, checkSharePointPhotoWriteMessage, type MessageCheck } from './checkMessages';
+import type { QueueRole } from './Decision';
 import type { RenditionRef, Renditions, Thumbnails } from './renditions';
 
 /** What every write message says about the photo, whichever target it is for. */
@@ -90,3 +93,26 @@ export function nextSharePointWrite(message: SharePointPhotoWriteMessage): Share
   const write = message.sharePointPhotoWrite;
   return { sharePointPhotoWrite: { ...write, attempt: write.attempt + 1 } };
 }
+
+/** What a consumer of one kind of write message needs: its queue, its check, its payload, its next attempt. */
+export interface WriteMessageKind<M> {
+  queue: QueueRole;
+  check(entry: unknown): MessageCheck<M>;
+  payloadOf(message: M): WriteCommon;
+  /** The same message one attempt later: what a reschedule or a dead letter carries. */
+  next(message: M): M;
+}
+
+export const exchangeWrites: WriteMessageKind<ExchangePhotoWriteMessage> = {
+  queue: 'exchangePhotoWrites',
+  check: checkExchangePhotoWriteMessage,
+  payloadOf: (message) => message.exchangePhotoWrite,
+  next: nextExchangeWrite,
+};
+
+export const sharePointWrites: WriteMessageKind<SharePointPhotoWriteMessage> = {
+  queue: 'sharePointPhotoWrites',
+  check: checkSharePointPhotoWriteMessage,
+  payloadOf: (message) => message.sharePointPhotoWrite,
+  next: nextSharePointWrite,
+};

@@ -5,32 +5,32 @@
 // message completed; only transient failures throw, for the host's retries and `{queue}-poison`.
 // The writers register with it as data (exchangePhotoWriter, sharePointPhotoWriter): nothing calls back into them.
 
-import { decision, type Decision, type QueueRole } from '../messages/Decision';
-import type { MessageCheck } from '../messages/checkMessages';
-import type { PhotoOwner } from '../messages/messageContracts';
+import { decision, type Decision } from '../messages/Decision';
+import type { WriteCommon } from '../messages/messageContracts';
+import type { WriteMessageKind } from '../messages/writeMessages';
 import type { WriteTargetName } from './writeDecisions';
 import type { WriteResult } from './writePhotoToTarget';
 
-/** The fields of a write payload the log line and the metrics need. */
-export interface WritePayload {
-  owner: PhotoOwner;
-  contentHash: string;
-  receivedAt: string;
-  attempt: number;
-  correlationId: string;
-}
+/** The fields of a write payload the log line and the metrics read. */
+export type WritePayload = WriteCommon;
 
 export type PhotoWriteResult = WriteResult | { outcome: 'disabled' };
 
-/** One target's writer: its queue, its message check, and its use case bound to its adapters. */
-export interface PhotoWriter<M extends object> {
+/** One target's writer: its kind of message, whether SYNC_TARGETS has it on, and its use case bound to its adapters. */
+export interface PhotoWriter<M extends object> extends WriteMessageKind<M> {
   target: WriteTargetName;
-  queue: QueueRole;
-  check(entry: unknown): MessageCheck<M>;
-  payloadOf(message: M): WritePayload;
-  /** The same message one attempt later: what a reschedule or a dead letter carries. */
-  next(message: M): M;
-  write(message: M): Promise<PhotoWriteResult>;
+  enabled: boolean;
+  write(message: M): Promise<WriteResult>;
+}
+
+/** A target's writer from its kind of message and its use case with the adapters it runs on. */
+export function photoWriterOf<M extends object, D extends { enabled: boolean }>(
+  kind: WriteMessageKind<M>,
+  target: WriteTargetName,
+  deps: D,
+  write: (message: M, deps: D) => Promise<WriteResult>,
+): PhotoWriter<M> {
+  return { ...kind, target, enabled: deps.enabled, write: (message) => write(message, deps) };
 }
 
 /** The decision, and for a readable message what was written, for the metrics. */
@@ -49,7 +49,7 @@ export async function handlePhotoWriteMessage<M extends object>(
     return decision({ deadLetters: [{ queue, message: entry, cause }], logs: [{ level: 'warn', fields }] });
   }
   const payload = writer.payloadOf(check.message);
-  const result = await writer.write(check.message);
+  const result: PhotoWriteResult = writer.enabled ? await writer.write(check.message) : { outcome: 'disabled' };
   const fields = {
     event: 'photo-write',
     target,

@@ -1,62 +1,32 @@
 // Use case: put the 648×648 rendition as the user's Exchange/Graph photo (`PUT /users/{id}/photo/$value`), then
 // remember the photo's `@odata.mediaEtag` so the change-notification path recognises the echo of our own write.
 
-import { checkExchangePhotoWriteMessage } from '../messages/checkMessages';
 import type { ExchangePhotoWriteMessage } from '../messages/messageContracts';
-import { nextExchangeWrite } from '../messages/writeMessages';
-import type { PhotoWriter } from './handlePhotoWriteMessage';
+import type { PhotoMetadata } from '../photoChange/decidePhotoChange';
 import type { PhotoStatePatch } from './PhotoStatePort';
 import type { M365Failure, WriteDecision } from './writeDecisions';
-import {
-  writePhotoToTarget,
-  type RenditionSource,
-  type WriteDependencies,
-  type WriteResult,
-} from './writePhotoToTarget';
+import { subjectOf, writePhotoToTarget, type WriteTargetDependencies, type WriteResult } from './writePhotoToTarget';
 
 export interface ExchangePhotoPort {
   putPhoto(userId: string, jpeg: Buffer): Promise<void>;
-  getPhotoMetadata(userId: string): Promise<{ mediaEtag: string | undefined } | undefined>;
+  getPhotoMetadata(userId: string): Promise<Pick<PhotoMetadata, 'mediaEtag'> | undefined>;
   getPhotoUpdateSettings(): Promise<{ source: string | undefined }>;
 }
 
-export interface WriteExchangePhotoDependencies extends WriteDependencies {
+export interface WriteExchangePhotoDependencies extends WriteTargetDependencies {
   graph: ExchangePhotoPort;
-  renditions: RenditionSource;
-  enabled: boolean;
-}
-
-export type ExchangeWriteResult = WriteResult | { outcome: 'disabled' };
-
-/** The Exchange writer as the shared message handler runs it. */
-export function exchangePhotoWriter(deps: WriteExchangePhotoDependencies): PhotoWriter<ExchangePhotoWriteMessage> {
-  return {
-    target: 'exchange',
-    queue: 'exchangePhotoWrites',
-    check: checkExchangePhotoWriteMessage,
-    payloadOf: (message) => message.exchangePhotoWrite,
-    next: nextExchangeWrite,
-    write: (message) => writeExchangePhoto(message, deps),
-  };
 }
 
 export async function writeExchangePhoto(
   message: ExchangePhotoWriteMessage,
   deps: WriteExchangePhotoDependencies,
-): Promise<ExchangeWriteResult> {
-  if (!deps.enabled) return { outcome: 'disabled' };
+): Promise<WriteResult> {
   const write = message.exchangePhotoWrite;
   const userId = write.owner.userId;
   return writePhotoToTarget(
     {
       target: 'exchange',
-      subject: {
-        ...write.owner,
-        contentHash: write.contentHash,
-        receivedAt: write.receivedAt,
-        attempt: write.attempt,
-        ...(write.force ? { force: true } : {}),
-      },
+      subject: subjectOf(write),
       async perform(): Promise<PhotoStatePatch> {
         const jpeg = await deps.renditions.readRendition(write.photo.blobName);
         await deps.graph.putPhoto(userId, jpeg);

@@ -9,6 +9,7 @@
 // `claimMs` (a crashed instance cannot block a person for longer than one function run can last).
 
 import { randomUUID } from 'node:crypto';
+import type { WriteCommon } from '../messages/messageContracts';
 import type { PhotoState, PhotoStatePatch, PhotoStatePort, WriteOutcome } from './PhotoStatePort';
 import {
   decideOnClaimHeld,
@@ -36,6 +37,17 @@ export interface WriteSubject {
   force?: boolean;
 }
 
+/** The subject of a write message: who, which photo, which attempt. */
+export function subjectOf(write: WriteCommon & { force?: boolean }): WriteSubject {
+  return {
+    ...write.owner,
+    contentHash: write.contentHash,
+    receivedAt: write.receivedAt,
+    attempt: write.attempt,
+    ...(write.force ? { force: true } : {}),
+  };
+}
+
 export interface WriteRequest {
   target: WriteTargetName;
   subject: WriteSubject;
@@ -53,6 +65,13 @@ export interface WriteDependencies {
   /** How long a claim on a person's row holds without being released (default: host.json functionTimeout, 5 min). */
   claimMs?: number;
   decisionOptions?: Partial<typeof defaultWriteDecisionOptions> & { random?: () => number };
+}
+
+/** What both writers' use cases need besides their own service port. */
+export interface WriteTargetDependencies extends WriteDependencies {
+  renditions: RenditionSource;
+  /** The target is on in SYNC_TARGETS; off, its messages are completed as `disabled`. */
+  enabled: boolean;
 }
 
 export interface WriteResult {

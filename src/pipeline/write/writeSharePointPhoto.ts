@@ -3,16 +3,8 @@
 // off, and the picture timestamp (epoch seconds, as SharePoint's own sync writes it). Users without an Exchange
 // mailbox are served like everyone else: SharePoint does not need one.
 
-import { checkSharePointPhotoWriteMessage } from '../messages/checkMessages';
 import type { SharePointPhotoWriteMessage } from '../messages/messageContracts';
-import { nextSharePointWrite } from '../messages/writeMessages';
-import type { PhotoWriter } from './handlePhotoWriteMessage';
-import {
-  writePhotoToTarget,
-  type RenditionSource,
-  type WriteDependencies,
-  type WriteResult,
-} from './writePhotoToTarget';
+import { subjectOf, writePhotoToTarget, type WriteTargetDependencies, type WriteResult } from './writePhotoToTarget';
 
 export type ThumbnailSizeLetter = 'S' | 'M' | 'L';
 
@@ -31,40 +23,21 @@ export interface SharePointPhotoPort {
   withReservedRequests<T>(requests: number, work: (calls: SharePointPhotoCalls) => Promise<T>): Promise<T>;
 }
 
-export interface WriteSharePointPhotoDependencies extends WriteDependencies {
+export interface WriteSharePointPhotoDependencies extends WriteTargetDependencies {
   sharePoint: SharePointPhotoPort;
-  renditions: RenditionSource;
-  enabled: boolean;
-}
-
-export type SharePointWriteResult = WriteResult | { outcome: 'disabled' };
-
-/** The SharePoint writer as the shared message handler runs it. */
-export function sharePointPhotoWriter(
-  deps: WriteSharePointPhotoDependencies,
-): PhotoWriter<SharePointPhotoWriteMessage> {
-  return {
-    target: 'sharepoint',
-    queue: 'sharePointPhotoWrites',
-    check: checkSharePointPhotoWriteMessage,
-    payloadOf: (message) => message.sharePointPhotoWrite,
-    next: nextSharePointWrite,
-    write: (message) => writeSharePointPhoto(message, deps),
-  };
 }
 
 export async function writeSharePointPhoto(
   message: SharePointPhotoWriteMessage,
   deps: WriteSharePointPhotoDependencies,
-): Promise<SharePointWriteResult> {
-  if (!deps.enabled) return { outcome: 'disabled' };
+): Promise<WriteResult> {
   const write = message.sharePointPhotoWrite;
   const upn = write.owner.userPrincipalName;
   const now = deps.now ?? (() => new Date());
   return writePhotoToTarget(
     {
       target: 'sharepoint',
-      subject: { ...write.owner, contentHash: write.contentHash, receivedAt: write.receivedAt, attempt: write.attempt },
+      subject: subjectOf(write),
       async perform() {
         const sizes: Array<[ThumbnailSizeLetter, string]> = [
           ['S', write.thumbnails.small.blobName],

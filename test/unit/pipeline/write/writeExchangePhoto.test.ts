@@ -2,8 +2,14 @@ import {
   EXCHANGE_WRITE_SCHEMA,
   type ExchangePhotoWriteMessage,
 } from '../../../../src/pipeline/messages/messageContracts';
-import { exchangePhotoWriter, type ExchangePhotoPort } from '../../../../src/pipeline/write/writeExchangePhoto';
+import { writeExchangePhoto, type ExchangePhotoPort } from '../../../../src/pipeline/write/writeExchangePhoto';
+import { photoWriterOf } from '../../../../src/pipeline/write/handlePhotoWriteMessage';
+import { exchangeWrites } from '../../../../src/pipeline/messages/writeMessages';
 import { InMemoryPhotoState, RecordingRescheduler, m365Failure, runWriter } from './writeTestDoubles';
+
+/** The writer as the composition root registers it. */
+const writer = (deps: Parameters<typeof writeExchangePhoto>[1]) =>
+  photoWriterOf(exchangeWrites, 'exchange', deps, writeExchangePhoto);
 
 function message(overrides: Partial<ExchangePhotoWriteMessage['exchangePhotoWrite']> = {}): ExchangePhotoWriteMessage {
   return {
@@ -54,7 +60,7 @@ function setup() {
 describe('writeExchangePhoto', () => {
   it('puts the rendition and records the hash, time and the photo etag Graph now reports', async () => {
     const { graph, state, deps } = setup();
-    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'written',
     });
     expect(graph.puts).toEqual([{ userId: 'u-1', bytes: Buffer.from('jpeg:u-1/hash-a/exchange.jpg') }]);
@@ -69,8 +75,8 @@ describe('writeExchangePhoto', () => {
 
   it('does not write the same content twice', async () => {
     const { graph, deps } = setup();
-    await runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler);
-    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+    await runWriter(writer(deps), message(), deps.rescheduler);
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'skipped-duplicate',
     });
     expect(graph.puts).toHaveLength(1);
@@ -78,8 +84,8 @@ describe('writeExchangePhoto', () => {
 
   it('writes the same content again when the message is forced (PHOTO_AUTHORITY=hr putting the HR photo back)', async () => {
     const { graph, deps } = setup();
-    await runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler);
-    await expect(runWriter(exchangePhotoWriter(deps), message({ force: true }), deps.rescheduler)).resolves.toEqual({
+    await runWriter(writer(deps), message(), deps.rescheduler);
+    await expect(runWriter(writer(deps), message({ force: true }), deps.rescheduler)).resolves.toEqual({
       outcome: 'written',
     });
     expect(graph.puts).toHaveLength(2);
@@ -88,11 +94,11 @@ describe('writeExchangePhoto', () => {
   it('does not let an older photo arriving late overwrite a newer one', async () => {
     const { graph, deps } = setup();
     await runWriter(
-      exchangePhotoWriter(deps),
+      writer(deps),
       message({ contentHash: 'hash-new', receivedAt: '2026-11-23T11:00:00.000Z' }),
       deps.rescheduler,
     );
-    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'skipped-stale',
     });
     expect(graph.puts).toHaveLength(1);
@@ -101,7 +107,7 @@ describe('writeExchangePhoto', () => {
   it('reschedules a throttled write with attempt + 1 after Retry-After, without throwing', async () => {
     const { graph, rescheduler, state, deps } = setup();
     graph.failures.push(m365Failure({ status: 429, code: 'TooManyRequests', retryAfterMs: 9_000 }));
-    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'rescheduled',
       delayMs: 9_000,
     });
@@ -116,7 +122,7 @@ describe('writeExchangePhoto', () => {
   it('dead-letters a write still throttled at the last attempt', async () => {
     const { graph, rescheduler, deps } = setup();
     graph.failures.push(m365Failure({ status: 503 }));
-    const result = await runWriter(exchangePhotoWriter(deps), message({ attempt: 9 }), deps.rescheduler);
+    const result = await runWriter(writer(deps), message({ attempt: 9 }), deps.rescheduler);
     expect(result).toMatchObject({ outcome: 'dead-lettered', code: 'attempts-exhausted' });
     expect(rescheduler.deadLettered).toHaveLength(1);
     expect(rescheduler.rescheduled).toHaveLength(0);
@@ -125,7 +131,7 @@ describe('writeExchangePhoto', () => {
   it('records a user without a mailbox as a terminal outcome and completes', async () => {
     const { graph, state, rescheduler, deps } = setup();
     graph.failures.push(m365Failure({ status: 404, code: 'ErrorNonExistentMailbox' }));
-    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'permanent-failure',
       code: 'no-exchange-mailbox',
     });
@@ -140,7 +146,7 @@ describe('writeExchangePhoto', () => {
     const { graph, deps } = setup();
     graph.source = 'onPremises';
     graph.failures.push(m365Failure({ status: 403, code: 'ErrorAccessDenied' }));
-    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       code: 'tenant-photo-source-on-premises',
     });
   });
@@ -148,7 +154,7 @@ describe('writeExchangePhoto', () => {
   it('keeps a plain missing permission when the tenant photo source is the cloud', async () => {
     const { graph, deps } = setup();
     graph.failures.push(m365Failure({ status: 403, code: 'ErrorAccessDenied' }));
-    const result = await runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler);
+    const result = await runWriter(writer(deps), message(), deps.rescheduler);
     expect(result).toMatchObject({ code: 'permission-denied' });
     expect('message' in result && result.message).toMatch(/ProfilePhoto\.ReadWrite\.All/);
   });
@@ -157,14 +163,14 @@ describe('writeExchangePhoto', () => {
     const { graph, deps } = setup();
     const failure = m365Failure({ status: 502 });
     graph.failures.push(failure);
-    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).rejects.toBe(failure);
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).rejects.toBe(failure);
   });
 
   it('writes a new photo after an earlier one failed for good', async () => {
     const { graph, deps } = setup();
     graph.failures.push(m365Failure({ status: 403 }));
-    await runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler);
-    await expect(runWriter(exchangePhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+    await runWriter(writer(deps), message(), deps.rescheduler);
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'written',
     });
     expect(graph.puts).toHaveLength(1);
@@ -172,9 +178,9 @@ describe('writeExchangePhoto', () => {
 
   it('does nothing when Exchange is not a sync target', async () => {
     const { graph, deps } = setup();
-    await expect(
-      runWriter(exchangePhotoWriter({ ...deps, enabled: false }), message(), deps.rescheduler),
-    ).resolves.toEqual({ outcome: 'disabled' });
+    await expect(runWriter(writer({ ...deps, enabled: false }), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'disabled',
+    });
     expect(graph.puts).toHaveLength(0);
   });
 });

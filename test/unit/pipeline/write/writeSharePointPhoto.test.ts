@@ -3,12 +3,18 @@ import {
   type SharePointPhotoWriteMessage,
 } from '../../../../src/pipeline/messages/messageContracts';
 import {
-  sharePointPhotoWriter,
+  writeSharePointPhoto,
   type SharePointPhotoCalls,
   type SharePointPhotoPort,
   type ThumbnailSizeLetter,
 } from '../../../../src/pipeline/write/writeSharePointPhoto';
+import { photoWriterOf } from '../../../../src/pipeline/write/handlePhotoWriteMessage';
+import { sharePointWrites } from '../../../../src/pipeline/messages/writeMessages';
 import { InMemoryPhotoState, RecordingRescheduler, m365Failure, runWriter } from './writeTestDoubles';
+
+/** The writer as the composition root registers it. */
+const writer = (deps: Parameters<typeof writeSharePointPhoto>[1]) =>
+  photoWriterOf(sharePointWrites, 'sharepoint', deps, writeSharePointPhoto);
 
 const ref = (name: string, size: number) => ({
   blobName: `u-2/hash-b/${name}.jpg`,
@@ -75,7 +81,7 @@ function setup() {
 describe('writeSharePointPhoto', () => {
   it('uploads the three thumbnails and points PictureURL at the medium one', async () => {
     const { sharePoint, state, deps } = setup();
-    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'written',
     });
     expect(sharePoint.uploads).toEqual([
@@ -94,8 +100,8 @@ describe('writeSharePointPhoto', () => {
 
   it('skips a duplicate message without uploading again', async () => {
     const { sharePoint, deps } = setup();
-    await runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler);
-    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toEqual({
+    await runWriter(writer(deps), message(), deps.rescheduler);
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'skipped-duplicate',
     });
     expect(sharePoint.uploads).toHaveLength(3);
@@ -106,7 +112,7 @@ describe('writeSharePointPhoto', () => {
     sharePoint.failures.push(
       m365Failure({ service: 'sharepoint', status: 401, message: 'Unsupported app only token.' }),
     );
-    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'permanent-failure',
       code: 'certificate-required',
     });
@@ -116,7 +122,7 @@ describe('writeSharePointPhoto', () => {
   it('reschedules a throttled upload', async () => {
     const { sharePoint, rescheduler, deps } = setup();
     sharePoint.failures.push(m365Failure({ service: 'sharepoint', status: 429, retryAfterMs: 3_000 }));
-    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'rescheduled',
       delayMs: 3_000,
     });
@@ -126,7 +132,7 @@ describe('writeSharePointPhoto', () => {
   it('reserves all seven calls of a photo before the first, and reschedules with nothing sent when it cannot', async () => {
     const { sharePoint, rescheduler, deps } = setup();
     sharePoint.reservationFailure = m365Failure({ service: 'sharepoint', status: 429, retryAfterMs: 8_000 });
-    await expect(runWriter(sharePointPhotoWriter(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
       outcome: 'rescheduled',
       delayMs: 8_000,
     });
@@ -138,9 +144,7 @@ describe('writeSharePointPhoto', () => {
 
   it('does nothing when SharePoint is not a sync target', async () => {
     const { sharePoint, deps } = setup();
-    await expect(
-      runWriter(sharePointPhotoWriter({ ...deps, enabled: false }), message(), deps.rescheduler),
-    ).resolves.toEqual({
+    await expect(runWriter(writer({ ...deps, enabled: false }), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'disabled',
     });
     expect(sharePoint.uploads).toHaveLength(0);
