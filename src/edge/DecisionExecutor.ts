@@ -21,7 +21,7 @@ const MAX_VISIBILITY_SECONDS = 7 * 24 * 60 * 60;
 const SENDS_IN_FLIGHT = 16;
 
 /** Where log lines go: the invocation context (`context.info`, `context.warn`). */
-export type LogSink = Pick<Record<LogLine['level'], (message: string) => void>, LogLine['level']>;
+export type LogSink = Record<LogLine['level'], (message: string) => void>;
 
 export class DecisionExecutor {
   private readonly ready = new Map<string, Promise<QueueClient>>();
@@ -73,6 +73,6 @@ export class DecisionExecutor {
 }
 
 /** Writes each line as one JSON object, so its keys (event, outcome, code...) are the same wherever it is read. */
-export function writeLogs(lines: readonly LogLine[], log: LogSink): void {
+function writeLogs(lines: readonly LogLine[], log: LogSink): void {
   for (const line of lines) log[line.level](JSON.stringify(line.fields));
 }
