@@ -86,7 +86,9 @@ key=""
 for attempt in 1 2 3 4 5 6 7 8 9 10 11 12; do
   if key=$(az functionapp keys list -g "$rg" -n "$app" --query "systemKeys.blobs_extension" -o tsv \
     --subscription "$subscription" --only-show-errors 2>"$work/err"); then
-    [ -n "$key" ] && break
+    if [ -n "$key" ]; then break; fi
+  else
+    key="" # whatever a failed call printed is no key
   fi
   sleep 10
 done
