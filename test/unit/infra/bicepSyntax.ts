@@ -77,9 +77,10 @@ function decode(encoded: Encoded, source: Buffer, parent: SyntaxNode | null): Sy
 
 const cache = new Map<string, SyntaxNode>();
 
-/** Parses the files (absolute paths) in one child process; trees are cached by path and content. */
+/** Parses the files (absolute paths) in one child process; trees are cached by content. */
 function parseFiles(files: string[], sources: Buffer[]): SyntaxNode[] {
-  const keys = files.map((file, i) => `${file}\0${sources[i]?.toString('utf8')}`);
+  // Same text, same tree: a mutated copy of the project re-parses only the file that was changed.
+  const keys = files.map((_, i) => sources[i]?.toString('utf8') ?? '');
   const missing = files.filter((_, i) => !cache.has(keys[i] as string));
   if (missing.length > 0) {
     const result = spawnSync(
