@@ -2,7 +2,7 @@
 // a real tenant is configured), storage provisioning, app settings pointing at both, and the Functions host.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import type { M365Emulator, startM365Emulator } from './m365-emulator';
 import { provisionStorage } from './provisionStorage';
 import { LocalFunctionsHost, type LocalFunctionsHostOptions } from './runtime/LocalFunctionsHost';
 import { writeLocalSettingsFile } from './writeLocalSettingsFile';
+import { writePrivateFile } from './writePrivateFile';
 
 export type M365EmulatorOptions = NonNullable<Parameters<typeof startM365Emulator>[0]>;
 
@@ -80,7 +81,7 @@ function emulatorSettings(emulator: M365Emulator, stateDir: string): Record<stri
   const app = emulator.apps.photoSync;
   // The app's certificate and key, as a PEM file the way operators provide it (never written into the repo).
   const pemPath = path.join(stateDir, 'photo-sync-app.pem');
-  writeFileSync(pemPath, `${app.certificatePem.trim()}\n${app.privateKeyPem.trim()}\n`, { mode: 0o600 });
+  writePrivateFile(pemPath, `${app.certificatePem.trim()}\n${app.privateKeyPem.trim()}\n`);
   return {
     M365_TENANT_ID: emulator.tenantId,
     M365_CLIENT_ID: app.clientId,
@@ -178,7 +179,5 @@ function writeEndpointsFile(stack: {
         }
       : { emulator: false }),
   };
-  writeFileSync(path.join(stack.stateDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`, {
-    mode: 0o600,
-  });
+  writePrivateFile(path.join(stack.stateDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
 }

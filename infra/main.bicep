@@ -29,10 +29,12 @@ param sharePointTenantName string
 @description('Company name in the SharePoint User-Agent (NONISV|{company}|M365PhotoSync/{version}).')
 param userAgentCompany string = 'Contoso'
 
-@allowed(['exchange,sharepoint', 'exchange', 'sharepoint'])
+// No @allowed on the two below: the app accepts any spelling src/config.ts accepts (any order, any case, spaces),
+// which a fixed list cannot, and refuses others when it starts (npm run doctor shows it). test/unit/infra checks
+// that an @allowed list here never refuses a value the app accepts.
+@description('Comma-separated: exchange, sharepoint, or both (the default).')
 param syncTargets string = 'exchange,sharepoint'
 
-@allowed(['user', 'hr'])
 @description('user: a change made in Outlook/Teams wins; hr: the HR photo is put back.')
 param photoAuthority string = 'user'
 
@@ -44,6 +46,24 @@ param principalId string = ''
 
 @description('Upper bound of Flex Consumption instances; Microsoft 365 throttles per tenant, so more rarely helps.')
 param maximumInstanceCount int = 40
+
+// Retention (docs/deploy.md, "Retention"). Lifecycle management deletes once a day, so a blob can outlive its
+// limit by up to a day, and blob soft delete keeps a deleted blob 7 more days.
+@minValue(8)
+@description('Days an accepted original (and a manifest) stays in photos-archive; manifests are read for 7 days.')
+param archiveRetentionDays int = 90
+
+@minValue(1)
+@description('Days a rejected original and its reason stay in photos-rejected for HR to read.')
+param rejectedRetentionDays int = 30
+
+@minValue(1)
+@description('Days a rendition tagged superseded=true stays in photos-processed after its last change.')
+param supersededRenditionRetentionDays int = 30
+
+@minValue(30)
+@description('Days Log Analytics keeps logs, including the audit of who uploaded each photo.')
+param logRetentionDays int = 90
 
 param resourceGroupName string = ''
 param functionAppName string = ''
@@ -63,8 +83,10 @@ var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceT
 
 // Product contract (src/storage/names.ts). Poison queues are declared so alerts and replay have them from day one.
 var incomingContainerName = 'photos-incoming'
+var processedContainerName = 'photos-processed'
+var archiveContainerName = 'photos-archive'
 var rejectedContainerName = 'photos-rejected'
-var photoContainerNames = [incomingContainerName, 'photos-processed', 'photos-archive', rejectedContainerName]
+var photoContainerNames = [incomingContainerName, processedContainerName, archiveContainerName, rejectedContainerName]
 var queueNames = [
   'exchange-photo-writes'
   'exchange-photo-writes-poison'
@@ -102,6 +124,21 @@ module storage 'core/storage/storageAccount.bicep' = {
     containerNames: concat(photoContainerNames, [deploymentContainerName])
     queueNames: queueNames
     tableNames: tableNames
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module photoRetention 'app/photoRetention.bicep' = {
+  name: 'photoretention'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    processedContainerName: processedContainerName
+    archiveContainerName: archiveContainerName
+    rejectedContainerName: rejectedContainerName
+    archiveRetentionDays: archiveRetentionDays
+    rejectedRetentionDays: rejectedRetentionDays
+    supersededRenditionRetentionDays: supersededRenditionRetentionDays
   }
 }
 
@@ -111,6 +148,7 @@ module monitoring 'core/monitor/monitoring.bicep' = {
   params: {
     logAnalyticsName: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
     applicationInsightsName: !empty(applicationInsightsName) ? applicationInsightsName : '${abbrs.insightsComponents}${resourceToken}'
+    retentionInDays: logRetentionDays
     location: location
     tags: tags
   }

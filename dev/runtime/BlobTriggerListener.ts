@@ -1,7 +1,11 @@
-// Blob trigger. On Azure the app uses `source: 'EventGrid'`; locally there is no Event Grid, so the container is
-// listed every `pollIntervalMs` and each new blob version (ETag) is delivered once, guarded by receipts like the
-// host's. A failing version is retried `maxDequeueCount` times, `visibilityTimeout` apart (the host retries blob
-// triggers through an internal queue that uses the queue settings), then reported on `webjobs-blobtrigger-poison`.
+// Blob trigger. On Azure the app uses `source: 'EventGrid'`: Event Grid posts each blob-created event to the
+// host's webhook, and the host runs the function on the blob as it is then (no receipt, no ETag check: a second
+// event runs it again). `deliverEvent` does the same for events posted to the local host (eventGridBlobWebhook.ts).
+// Azurite sends no events, so by default (`source: 'poll'`) the container is also listed every `pollIntervalMs`
+// and each new blob version (ETag) is delivered once, guarded by receipts like the host's scanning trigger;
+// `source: 'eventGrid'` turns listing off, so only posted events deliver, as under Core Tools and on Azure.
+// A failing delivery is retried `maxDequeueCount` times, `visibilityTimeout` apart (the host retries blob triggers
+// through an internal queue that uses the queue settings), then reported on `webjobs-blobtrigger-poison`.
 // https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-blob-trigger#poison-blobs
 
 import { blobTriggerMetadata } from './blobTriggerMetadata';
@@ -27,12 +31,16 @@ export interface BlobTriggerOptions {
   concurrency: number;
   maxDequeueCount: number;
   retryDelayMs: number;
+  /** `poll` (default): list the container too, since Azurite sends no events. `eventGrid`: posted events only. */
+  source?: 'poll' | 'eventGrid';
 }
 
 interface Delivery extends BlobVersion {
   bindingData: Record<string, string>;
   attempt: number;
   notBefore: number;
+  /** From an Event Grid event (numbered): deliver the blob's current version, whatever its ETag. */
+  eventId?: number;
 }
 
 export class BlobTriggerListener implements TriggerListener {
@@ -41,6 +49,7 @@ export class BlobTriggerListener implements TriggerListener {
   readonly #delay = new WakeableDelay();
   readonly #work = new Set<Promise<void>>();
   #running = 0;
+  #events = 0;
   #stopped = false;
   #scan: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
@@ -65,10 +74,46 @@ export class BlobTriggerListener implements TriggerListener {
     return Object.entries(this.fn.metadata.bindings).find(([, b]) => b.type === 'blobTrigger')?.[0] ?? '';
   }
 
+  get #polls(): boolean {
+    return this.options.source !== 'eventGrid';
+  }
+
   async start(): Promise<void> {
     await this.#container.createIfNotExists();
+    if (!this.#polls) return;
     await this.#scanNow();
     this.#loop = this.#run();
+  }
+
+  /**
+   * An Event Grid blob-created event for this function's container: queued for delivery like the host's blob
+   * trigger message, so a failure is retried and poisoned the same way. False when the blob is not one the
+   * trigger's path matches (the host cannot bind it either).
+   */
+  deliverEvent(container: string, blobName: string): boolean {
+    const bindingData = container === this.pattern.container ? this.pattern.match(blobName) : undefined;
+    if (!bindingData || this.#stopped) return false;
+    this.#events += 1;
+    const delivery: Delivery = {
+      container,
+      blobName,
+      etag: '',
+      bindingData,
+      attempt: 1,
+      notBefore: 0,
+      eventId: this.#events,
+    };
+    this.#tracked.set(this.#keyOf(delivery), 'pending');
+    this.#pending.push(delivery);
+    this.#pump();
+    return true;
+  }
+
+  /** Versions found by listing are tracked by ETag; each event is its own delivery. */
+  #keyOf(delivery: Delivery): string {
+    return delivery.eventId
+      ? `event ${delivery.eventId}|${delivery.blobName}`
+      : `${delivery.etag}|${delivery.blobName}`;
   }
 
   async stop(): Promise<void> {
@@ -80,7 +125,7 @@ export class BlobTriggerListener implements TriggerListener {
   }
 
   async hasPendingWork(): Promise<boolean> {
-    await this.#scanNow();
+    if (this.#polls) await this.#scanNow();
     return this.#pending.length > 0 || this.#running > 0;
   }
 
@@ -139,7 +184,7 @@ export class BlobTriggerListener implements TriggerListener {
       const [delivery] = this.#pending.splice(index, 1);
       if (!delivery) return;
       this.#running += 1;
-      this.#tracked.set(`${delivery.etag}|${delivery.blobName}`, 'running');
+      this.#tracked.set(this.#keyOf(delivery), 'running');
       const work: Promise<void> = this.#deliver(delivery).finally(() => {
         this.#running -= 1;
         this.#work.delete(work);
@@ -187,11 +232,11 @@ export class BlobTriggerListener implements TriggerListener {
   }
 
   async #deliver(delivery: Delivery): Promise<void> {
-    const key = `${delivery.etag}|${delivery.blobName}`;
+    const key = this.#keyOf(delivery);
     const blob = this.#container.getBlobClient(delivery.blobName);
     let version: BlobVersionContent | undefined;
     try {
-      version = await readBlobVersion(blob, delivery.etag);
+      version = await readBlobVersion(blob, delivery.eventId ? undefined : delivery.etag);
     } catch (error) {
       this.options.logger.log('warn', `reading blob failed`, {
         blob: `${delivery.container}/${delivery.blobName}`,
@@ -202,9 +247,12 @@ export class BlobTriggerListener implements TriggerListener {
     }
     if (!version) {
       // Deleted or overwritten since the listing: that version no longer exists; a newer one is listed next scan.
+      // An event for a blob that is gone is dropped, as the host does (BlobQueueTriggerExecutor: BlobNotFound).
       this.#tracked.delete(key);
       return;
     }
+    // An event's delivery is of the version read now; receipts and poison messages name it.
+    if (delivery.eventId) delivery = { ...delivery, etag: version.properties.etag ?? '' };
     let succeeded = false;
     try {
       await this.#invoke(delivery, blob.url, version);
@@ -214,8 +262,9 @@ export class BlobTriggerListener implements TriggerListener {
     }
     try {
       if (succeeded) {
+        // Also after an event, so listing (source 'poll') does not deliver the same version a second time.
         await this.options.receipts.write(this.#functionId, delivery, 'completed');
-        this.#tracked.set(key, 'done');
+        this.#finish(delivery, key);
       } else if (delivery.attempt >= this.options.maxDequeueCount) await this.#poison(delivery, key);
       else this.#retryLater(delivery, key, this.options.retryDelayMs);
     } catch (error) {
@@ -227,6 +276,12 @@ export class BlobTriggerListener implements TriggerListener {
       if (!this.#stopped)
         this.#retryLater({ ...delivery, attempt: delivery.attempt - 1 }, key, this.options.retryDelayMs);
     }
+  }
+
+  /** A listed version stays known until it leaves the container; an event is forgotten once handled. */
+  #finish(delivery: Delivery, key: string): void {
+    if (delivery.eventId) this.#tracked.delete(key);
+    else this.#tracked.set(key, 'done');
   }
 
   #retryLater(delivery: Delivery, key: string, delayMs: number): void {
@@ -249,7 +304,7 @@ export class BlobTriggerListener implements TriggerListener {
     };
     await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'));
     await this.options.receipts.write(this.#functionId, delivery, 'poisoned');
-    this.#tracked.set(key, 'done');
+    this.#finish(delivery, key);
     this.options.logger.log(
       'error',
       `${this.fn.metadata.name} gave up on a blob after ${delivery.attempt} tries; reported on ${blobPoisonQueue}`,

@@ -52,6 +52,21 @@ function compileRoute(template: string): { regex: RegExp; params: string[] } {
   return { regex: new RegExp(`^${source}/?$`, 'i'), params };
 }
 
+export type WebhookHandler = (request: { query: URLSearchParams; headers: Record<string, string>; body: Buffer }) => {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+};
+
+/** Request headers by lower-case name, repeated ones joined. */
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
 export class HttpTriggerServer {
   readonly #routes: Route[];
   readonly #server: Server;
@@ -65,6 +80,8 @@ export class HttpTriggerServer {
       port: number;
       /** `POST /admin/functions/{name}` runs a non-HTTP function now (the host's admin API); true when accepted. */
       runNow: (functionName: string) => boolean;
+      /** `POST /runtime/webhooks/{extension}`, the extensions' endpoints (`blobs`: Event Grid blob events). */
+      webhooks?: Record<string, WebhookHandler>;
     },
   ) {
     this.#routes = functions.map((fn) => {
@@ -119,6 +136,19 @@ export class HttpTriggerServer {
       res.writeHead(this.options.runNow(admin[1] ?? '') ? 202 : 404).end();
       return;
     }
+    const webhook = /^\/runtime\/webhooks\/([^/]+)\/?$/i.exec(path);
+    if (webhook && method === 'POST') {
+      const handler = this.options.webhooks?.[(webhook[1] ?? '').toLowerCase()];
+      const body = handler && (await this.#readBody(req));
+      if (!handler) req.resume();
+      const response = !handler
+        ? { status: 404 }
+        : !body
+          ? { status: 413 }
+          : handler({ query: url.searchParams, headers: flatHeaders(req), body });
+      res.writeHead(response.status, response.headers).end(response.body);
+      return;
+    }
     let match: { route: Route; values: RegExpExecArray } | undefined;
     for (const route of this.#routes) {
       const values = route.regex.exec(path);
@@ -142,14 +172,10 @@ export class HttpTriggerServer {
       const value = values[i + 1];
       if (value !== undefined) params[name] = value;
     });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
     const http: RpcHttpData = {
       method,
       url: url.toString(),
-      headers,
+      headers: flatHeaders(req),
       query: Object.fromEntries(url.searchParams),
       params,
       body: { bytes: body },

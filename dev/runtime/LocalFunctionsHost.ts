@@ -10,6 +10,7 @@ import { BlobReceiptStore, hostsContainer } from './BlobReceiptStore';
 import { BlobTriggerListener } from './BlobTriggerListener';
 import type { RpcInvocationResponse } from './coreTypes';
 import { FunctionInvoker } from './FunctionInvoker';
+import { handleEventGridBlobWebhook, type BlobCreatedRef } from './eventGridBlobWebhook';
 import { hooksNamed, setSystemLogSink, type RegisteredFunction } from './functionsCore';
 import { createConsoleHostLogger, type HostLogger } from './HostLogger';
 import { HttpTriggerServer } from './HttpTriggerServer';
@@ -36,6 +37,11 @@ export interface LocalFunctionsHostOptions {
   httpPort?: number;
   /** How often blob containers are listed (Event Grid stands in on Azure); default 500 ms. */
   pollIntervalMs?: number;
+  /**
+   * `poll` (default): blob triggers list their containers (Azurite sends no Event Grid events) and also take events
+   * posted to `/runtime/webhooks/blobs`. `eventGrid`: posted events only, as under Core Tools and on Azure.
+   */
+  blobTriggerSource?: 'poll' | 'eventGrid';
   /** Blobs delivered at once per function; default 4. */
   blobConcurrency?: number;
   /** Scopes blob receipts and timer status; default the setting AzureFunctionsWebHost__hostid or the machine name. */
@@ -59,6 +65,9 @@ function defaultHostId(env: Record<string, string | undefined>): string {
       .slice(0, 32) || 'localhost'
   );
 }
+
+/** How the host names a function in blob trigger messages and the webhook's `functionName`. */
+const functionIdPrefix = 'Host.Functions.';
 
 function triggerType(fn: RegisteredFunction): string {
   return String(Object.values(fn.metadata.bindings).find((b) => String(b.type).endsWith('Trigger'))?.type);
@@ -153,6 +162,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
           concurrency: options.blobConcurrency ?? 4,
           maxDequeueCount: queues.maxDequeueCount,
           retryDelayMs: queues.visibilityTimeoutMs,
+          source: options.blobTriggerSource ?? 'poll',
         });
         this.#blobListeners.set(fn.metadata.name, listener);
         this.#listeners.push(listener);
@@ -188,6 +198,10 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
         scheduler?.trigger().catch(() => undefined);
         return scheduler !== undefined;
       },
+      webhooks: {
+        blobs: (request) =>
+          handleEventGridBlobWebhook(request, (functionId, blob) => this.#deliverBlobEvent(functionId, blob)),
+      },
     });
     await this.#http.start();
 
@@ -202,6 +216,19 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
       functions: this.functions.length,
       http: this.httpBaseUrl,
       hostId,
+    });
+  }
+
+  /**
+   * An Event Grid blob event posted for `Host.Functions.{name}`. The host queues it whatever the name and drops it
+   * when no such blob trigger exists (BlobQueueTriggerExecutor: FunctionNotFound); here it is dropped at once.
+   */
+  #deliverBlobEvent(functionId: string, blob: BlobCreatedRef): void {
+    const name = functionId.startsWith(functionIdPrefix) ? functionId.slice(functionIdPrefix.length) : undefined;
+    const listener = name === undefined ? undefined : this.#blobListeners.get(name);
+    if (listener?.deliverEvent(blob.container, blob.blobName)) return;
+    this.logger.log('warn', `Event Grid blob event ignored: no blob trigger named ${functionId} takes it`, {
+      blob: `${blob.container}/${blob.blobName}`,
     });
   }
 

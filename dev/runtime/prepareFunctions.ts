@@ -44,8 +44,14 @@ export function summarise(fn: RegisteredFunction, routePrefix: string): Function
   const trigger = Object.values(fn.metadata.bindings).find((b) => String(b.type).endsWith('Trigger')) ?? {};
   const name = fn.metadata.name;
   switch (trigger.type) {
-    case 'blobTrigger':
-      return { name, trigger: 'blob', detail: String(trigger.path) };
+    case 'blobTrigger': {
+      // An Event Grid source also takes events posted to the blob extension's webhook (eventGridBlobWebhook.ts).
+      const events =
+        String(trigger.source).toLowerCase() === 'eventgrid'
+          ? `; Event Grid: POST /runtime/webhooks/blobs?functionName=Host.Functions.${name}`
+          : '';
+      return { name, trigger: 'blob', detail: `${String(trigger.path)}${events}` };
+    }
     case 'queueTrigger':
       return { name, trigger: 'queue', detail: String(trigger.queueName) };
     case 'timerTrigger':

@@ -118,6 +118,20 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
+// Deployments authenticate with Entra ID (azd and az do); the site's publishing user name and password are refused.
+// https://learn.microsoft.com/azure/app-service/configure-basic-auth-disable
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: { allow: false }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: { allow: false }
+}
+
 output name string = functionApp.name
 output defaultHostname string = functionApp.properties.defaultHostName
 output certificateSecretName string = certificateSecretName

@@ -4,6 +4,8 @@ param logAnalyticsName string
 param applicationInsightsName string
 param location string = resourceGroup().location
 param tags object = {}
+@description('Days the workspace keeps logs: telemetry, and the storage audit of who wrote or deleted which blob.')
+param retentionInDays int = 90
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName
@@ -11,7 +13,7 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   tags: tags
   properties: {
     sku: { name: 'PerGB2018' }
-    retentionInDays: 30
+    retentionInDays: retentionInDays
   }
 }
 
@@ -30,3 +32,4 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 output applicationInsightsName string = applicationInsights.name
 output connectionString string = applicationInsights.properties.ConnectionString
 output logAnalyticsName string = logAnalytics.name
+output logAnalyticsId string = logAnalytics.id

@@ -6,6 +6,8 @@ param tags object = {}
 param containerNames array
 param queueNames array
 param tableNames array
+@description('Log Analytics workspace that receives the blob audit (who wrote or deleted which blob).')
+param logAnalyticsWorkspaceId string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -57,6 +59,21 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
       for tableName in tableNames: {
         name: tableName
       }
+    ]
+  }
+}
+
+// Each write and delete, with the caller's Entra identity (RequesterObjectId, RequesterUpn in StorageBlobLogs), so
+// every photo HR uploads is tied to the person who uploaded it. Reads are left out: the writers read every rendition,
+// and those logs would cost more than they tell. https://learn.microsoft.com/azure/storage/blobs/monitor-blob-storage
+resource blobAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'blob-audit'
+  scope: storage::blobServices
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      { category: 'StorageWrite', enabled: true }
+      { category: 'StorageDelete', enabled: true }
     ]
   }
 }

@@ -23,6 +23,6 @@ test('ingestPhoto is the blob trigger on the incoming container', () => {
   expect(stack.host.functions).toContainEqual({
     name: 'ingestPhoto',
     trigger: 'blob',
-    detail: `${containers.incoming}/{name}`,
+    detail: `${containers.incoming}/{name}; Event Grid: POST /runtime/webhooks/blobs?functionName=Host.Functions.ingestPhoto`,
   });
 });

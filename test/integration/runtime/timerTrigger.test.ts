@@ -20,7 +20,11 @@ test('the host lists every registration of the app with its trigger', () => {
   expect([...stack.host.functions].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
     { name: 'echoThing', trigger: 'http', detail: 'GET,POST /api/things/{id}' },
     { name: 'processWork', trigger: 'queue', detail: 'runtime-work' },
-    { name: 'recordBlob', trigger: 'blob', detail: 'runtime-drop/{name}' },
+    {
+      name: 'recordBlob',
+      trigger: 'blob',
+      detail: 'runtime-drop/{name}; Event Grid: POST /runtime/webhooks/blobs?functionName=Host.Functions.recordBlob',
+    },
     { name: 'tick', trigger: 'timer', detail: '0 0 0 1 1 *' },
   ]);
 });
