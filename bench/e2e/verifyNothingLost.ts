@@ -70,7 +70,7 @@ export async function verifyNothingLost(
       const medium = renditionBlobName(photo.userId, photo.contentHash, 'medium');
       if (!thumbnail || sha256(thumbnail) !== sha256(await processed.getBlobClient(medium).downloadToBuffer()))
         problems.push(`${photo.blobName}: the medium thumbnail on the My Site host is not this photo's`);
-      const pictureUrl = emulator.control.getProfileProperties(photo.userPrincipalName).PictureURL;
+      const pictureUrl = emulator.control.getProfileProperties(photo.userPrincipalName)?.PictureURL;
       if (pictureUrl !== pictureUrlOf(photo.userPrincipalName))
         problems.push(`${photo.blobName}: PictureURL is ${pictureUrl ?? 'unset'}`);
     }),

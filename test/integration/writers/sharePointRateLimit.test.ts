@@ -10,6 +10,9 @@ import { emulatorM365Config } from './emulatorM365Config';
 
 const limit = 10;
 const windowMs = 2_000;
+// One unit per call and headers with every answer past 80 %: this file measures the pacer's header arithmetic
+// (requests against RateLimit-Remaining), not resource units or best-effort headers (emulatorRealTenant.test.ts).
+const perRequest = { costs: { read: 1, list: 1, write: 1 }, rateLimitHeaders: 'always' } as const;
 const workers = 4;
 const requestsPerWorker = 6;
 
@@ -19,7 +22,7 @@ beforeAll(async () => {
   emulator = await startM365Emulator({
     ports: { login: 0, graph: 0, mySite: 0, admin: 0 },
     certificateAuthority: ensureDevCertificateAuthority(),
-    throttling: [{ service: 'sharepoint', limit, windowMs }],
+    throttling: [{ service: 'sharepoint', limit, windowMs, ...perRequest }],
   });
   // A second app with its own budget, so the two runs do not share a window.
   emulator.control.grantRoles('noRoles', 'sharepoint', ['Sites.FullControl.All', 'User.ReadWrite.All']);
@@ -70,7 +73,7 @@ it('sends RateLimit headers only from 80 % of the window on, and with its 429s',
   });
   const url = `${emulator.urls.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)?@v='i:0%23.f|membership|${emulator.users[0]?.userPrincipalName ?? ''}'`;
   // Runs first, on a window no earlier request used.
-  emulator.control.setThrottling({ service: 'sharepoint', limit: 5, windowMs: 60_000 });
+  emulator.control.setThrottling({ service: 'sharepoint', limit: 5, windowMs: 60_000, ...perRequest });
   const answers: Array<{ status: number; limit: string | null; remaining: string | null; reset: string | null }> = [];
   for (let i = 0; i < 7; i++) {
     const response = await clients.transport.send('sharepoint', url);
@@ -82,7 +85,7 @@ it('sends RateLimit headers only from 80 % of the window on, and with its 429s',
       reset: response.headers.get('ratelimit-reset'),
     });
   }
-  emulator.control.setThrottling({ service: 'sharepoint', limit, windowMs });
+  emulator.control.setThrottling({ service: 'sharepoint', limit, windowMs, ...perRequest });
   const statuses = answers.map((a) => a.status);
   const firstThrottled = statuses.indexOf(429);
   expect(firstThrottled).toBeGreaterThan(0);
