@@ -126,7 +126,7 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
   const now = options.now ?? (() => new Date(Date.now() + offsetMs));
   const tenant = new Tenant(demoTenantId, 'contoso.onmicrosoft.com', 'contoso.com', now, {
     notifyOnPhotoChange: options.notifyOnPhotoChange ?? true,
-    mailboxlessPhotoWrite: options.mailboxlessPhotoWrite ?? 'nonExistentMailbox',
+    mailboxlessPhotoWrite: options.mailboxlessPhotoWrite ?? 'bareNotFound',
   });
   const sharePoint = new SharePointStore(
     {

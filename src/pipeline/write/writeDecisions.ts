@@ -75,7 +75,7 @@ const PERMISSION_HINT: Record<WriteTargetName, string> = {
     'User.ReadWrite.All (profile properties), give admin consent, and sign in with a certificate, not a secret.',
 };
 
-function editableHint(property: string | undefined): string {
+export function editableHint(property: string | undefined): string {
   const name = property ?? 'the property';
   return (
     `An admin makes ${name} editable: SharePoint admin center > More features > User profiles > Manage User ` +
