@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       adminSiteUrl: emulator.urls.adminSiteUrl,
       userAgent: 'NONISV|Contoso|M365PhotoSync-bench/0.1.0',
       httpTimeoutMs: 30_000,
+      sharePointUnitsPerMinute: 1_200,
     });
     const pass = async (pacing: ReconcilePacing): Promise<ReconcileReport> => {
       let queued = 0;

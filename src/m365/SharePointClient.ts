@@ -18,6 +18,7 @@ import type { M365Auth } from './M365Auth';
 import { M365RequestError } from './M365RequestError';
 import type { M365Transport } from './M365Transport';
 import type { BudgetReservation } from './RateLimitPacer';
+import { defaultSharePointCallCosts } from './sharePointCallCost';
 import { claimsAccountName, fileUrl, thumbnailFileName, type ThumbnailSize } from './sharePointAccount';
 
 /** The library's server-relative URL, the same in every locale. */
@@ -92,7 +93,9 @@ export class SharePointClient {
    * write would repeat them).
    */
   withReservedRequests<T>(requests: number, work: (calls: ReservedSharePointCalls) => Promise<T>): Promise<T> {
-    return this.options.transport.withReservedRequests('sharepoint', this.options.mySiteUrl, requests, (reservation) =>
+    // Every call of a photo is a write (uploads, property sets): reserve what that many writes cost.
+    const units = requests * defaultSharePointCallCosts.write;
+    return this.options.transport.withReservedRequests('sharepoint', this.options.mySiteUrl, units, (reservation) =>
       work({
         uploadThumbnail: (upn, size, jpeg) => this.uploadThumbnail(upn, size, jpeg, reservation),
         thumbnailUrl: (upn, size) => this.thumbnailUrl(upn, size, reservation),
