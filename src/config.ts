@@ -45,6 +45,8 @@ export interface M365Config {
   userAgent: string;
   /** Upper bound on any one HTTP call; must stay below host.json `functionTimeout`. */
   httpTimeoutMs: number;
+  /** SharePoint's per-app budget in resource units per minute (1,200 up to 1,000 licences; 0: headers only). */
+  sharePointUnitsPerMinute: number;
 }
 
 export interface IngestConfig {
@@ -155,6 +157,7 @@ export function loadM365Config(settings: Env): M365Config {
     adminSiteUrl: httpsUrl(env, 'SHAREPOINT_ADMIN_URL'),
     userAgent: `NONISV|${userAgentCompany(env)}|M365PhotoSync/0.1.0`,
     httpTimeoutMs: integer(env, 'M365_HTTP_TIMEOUT_MS', 30_000, 1_000, 240_000),
+    sharePointUnitsPerMinute: integer(env, 'SHAREPOINT_RESOURCE_UNITS_PER_MINUTE', 1_200, 0, 1_000_000),
   };
 }
 

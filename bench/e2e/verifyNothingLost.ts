@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { M365Emulator } from '../../dev/m365-emulator';
-import { thumbnailFileName } from '../../src/m365/sharePointAccount';
+import { fileUrl, thumbnailFileName } from '../../src/m365/sharePointAccount';
 import { containers } from '../../src/storage/names';
 import { renditionBlobName } from '../../src/storage/PhotoBlobStore';
 import { PhotoStateStore } from '../../src/storage/PhotoStateStore';
@@ -38,7 +38,7 @@ export async function verifyNothingLost(
   const processed = blobs.getContainerClient(containers.processed);
   const { emulator } = options;
   const pictureUrlOf = (upn: string): string =>
-    new URL(`${emulator.profilePicturesFolderUrl}/${thumbnailFileName(upn, 'M')}`, emulator.urls.mySiteUrl).href;
+    fileUrl(emulator.urls.mySiteUrl, emulator.profilePicturesFolderUrl, thumbnailFileName(upn, 'M'));
 
   await Promise.all(
     expected.map(async (photo) => {
@@ -70,7 +70,7 @@ export async function verifyNothingLost(
       const medium = renditionBlobName(photo.userId, photo.contentHash, 'medium');
       if (!thumbnail || sha256(thumbnail) !== sha256(await processed.getBlobClient(medium).downloadToBuffer()))
         problems.push(`${photo.blobName}: the medium thumbnail on the My Site host is not this photo's`);
-      const pictureUrl = emulator.control.getProfileProperties(photo.userPrincipalName).PictureURL;
+      const pictureUrl = emulator.control.getProfileProperties(photo.userPrincipalName)?.PictureURL;
       if (pictureUrl !== pictureUrlOf(photo.userPrincipalName))
         problems.push(`${photo.blobName}: PictureURL is ${pictureUrl ?? 'unset'}`);
     }),

@@ -8,12 +8,13 @@ import type {
   EmulatorStats,
   FaultSpec,
   MailboxLimitsSpec,
+  PeopleManagerCapSpec,
   ThrottledService,
   ThrottleWindowUsage,
   ThrottlingSpec,
 } from './RequestPolicy';
 import type { DeliveryRecord, Subscription } from './SubscriptionStore';
-import type { MailboxKind, PhotoUpdateSource, StoredPhoto, TenantUser } from './Tenant';
+import type { MailboxKind, MailboxlessPhotoWrite, PhotoUpdateSource, StoredPhoto, TenantUser } from './Tenant';
 
 export class EmulatorError extends Error {
   readonly retryable = false;
@@ -30,6 +31,7 @@ export class EmulatorControl {
   constructor(
     private readonly ctx: EmulatorContext,
     private readonly clock: { advance(ms: number): void } | undefined,
+    private readonly settings: { setProfileProvisioningDelay(ms: number): void },
   ) {}
 
   private user(idOrUpn: string): TenantUser {
@@ -62,8 +64,37 @@ export class EmulatorControl {
     return this.ctx.tenant.photos.get(this.user(idOrUpn).id);
   }
 
-  addUser(input: Partial<TenantUser> & { displayName: string; userPrincipalName: string }): TenantUser {
-    return this.ctx.tenant.addUser(input);
+  /**
+   * A new person in the directory. Their SharePoint profile comes after the tenant's provisioning delay (default:
+   * never); `{ sharePointProfile: 'now' }` gives them one at once, for tests and benches about something else.
+   */
+  addUser(
+    input: Partial<TenantUser> & { displayName: string; userPrincipalName: string },
+    options: { sharePointProfile?: 'now' | 'tenantDefault' } = {},
+  ): TenantUser {
+    const user = this.ctx.tenant.addUser(input);
+    if (options.sharePointProfile === 'now') this.provisionProfile(user.userPrincipalName);
+    return user;
+  }
+
+  /** SharePoint provisions the person's user profile now. */
+  provisionProfile(idOrUpn: string): void {
+    this.ctx.sharePoint.provisionProfile(this.user(idOrUpn).userPrincipalName);
+  }
+
+  /** How long SharePoint takes to provision profiles of people added from now on (`Infinity`: never). */
+  setProfileProvisioningDelay(ms: number): void {
+    this.settings.setProfileProvisioningDelay(ms);
+  }
+
+  /** An admin makes a profile property (not) editable for apps (SharePoint admin center → User profiles). */
+  setProfilePropertyEditable(propertyName: string, editable: boolean): void {
+    this.ctx.sharePoint.setEditable(propertyName, editable);
+  }
+
+  /** What Graph answers photo writes for people without an Exchange Online mailbox. */
+  setMailboxlessPhotoWrite(answer: MailboxlessPhotoWrite): void {
+    this.ctx.tenant.mailboxlessPhotoWrite = answer;
   }
 
   setMailbox(idOrUpn: string, mailbox: MailboxKind): void {
@@ -92,20 +123,26 @@ export class EmulatorControl {
     return app;
   }
 
-  /** A server-relative URL, or a bare file name in the Profile Pictures folder. */
+  /** A server-relative URL, or a bare file name in a Profile Pictures folder (the current one first). */
   getSharePointFile(pathOrName: string): Buffer | undefined {
-    const path = pathOrName.startsWith('/')
-      ? pathOrName
-      : `${this.ctx.sharePoint.profilePicturesFolderUrl}/${pathOrName}`;
-    return this.ctx.sharePoint.file(path)?.bytes;
+    const paths = pathOrName.startsWith('/')
+      ? [pathOrName]
+      : this.ctx.sharePoint.profilePicturesFolderUrls.reverse().map((folder) => `${folder}/${pathOrName}`);
+    for (const path of paths) {
+      const file = this.ctx.sharePoint.file(path);
+      if (file) return file.bytes;
+    }
+    return undefined;
   }
 
   listSharePointFiles(): string[] {
     return [...this.ctx.sharePoint.files.values()].map((f) => f.serverRelativeUrl);
   }
 
-  getProfileProperties(upn: string): Record<string, string> {
-    return Object.fromEntries(this.ctx.sharePoint.profile(this.user(upn).userPrincipalName));
+  /** The person's SharePoint profile properties; undefined while they have no profile. */
+  getProfileProperties(upn: string): Record<string, string> | undefined {
+    const profile = this.ctx.sharePoint.profile(this.user(upn).userPrincipalName);
+    return profile && Object.fromEntries(profile);
   }
 
   listSubscriptions(): Subscription[] {
@@ -155,6 +192,11 @@ export class EmulatorControl {
   /** Each app's use of each fixed window since throttling was set (empty for a sliding window or none). */
   throttleWindows(service: ThrottledService): ThrottleWindowUsage[] {
     return this.ctx.policy.throttleWindows(service);
+  }
+
+  /** The tenant-wide cap on PeopleManager calls (default 3,000 per 5 minutes). */
+  setPeopleManagerCap(spec: PeopleManagerCapSpec): void {
+    this.ctx.policy.setPeopleManagerCap(spec);
   }
 
   /** Outlook's per-app, per-mailbox limits on photo calls (default 4 concurrent, 10,000 per 10 minutes). */

@@ -1,10 +1,14 @@
 // Cross-cutting behaviour of the emulated services: request counters, per-app throttling, Outlook's per-mailbox
 // limits and injected faults. Throttling uses the real monotonic clock, not the injectable tenant clock, because
 // Retry-After and RateLimit-Reset are wall-clock promises to the client.
-// - SharePoint budgets each app per minute ("resource units per app per minute"), a quota that resets: its
-//   (draft-03) IETF `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` headers, sent once an app has used
-//   80 % of it and with its 429s, give the seconds until the quota resets. So SharePoint is throttled in fixed
-//   windows, back to back from the moment throttling was set:
+// - SharePoint budgets each app in resource units per minute, a quota that resets: its (draft-03) IETF
+//   `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` headers give the seconds until the quota resets.
+//   So SharePoint is throttled in fixed windows, back to back from the moment throttling was set. Each call costs
+//   units by kind (Graph documents 1 for a single item, 2 for a collection or a write; CSOM/REST "usually consume
+//   more", undocumented: the emulator's REST costs are an option, default `sharePointCallCosts`). Throttled calls
+//   count against the budget too. The headers are "best effort", from 80 % of the budget on: by default they come
+//   with every other such answer (`rateLimitHeaders: 'sometimes'`), so clients must pace without them.
+//   A tenant-wide cap on PeopleManager calls (3,000 per 5 minutes up to 1,000 licences) answers 429 without them.
 //   https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online
 // - Graph documents no algorithm, only 429 + Retry-After (https://learn.microsoft.com/graph/throttling): it is
 //   throttled with a sliding log, the stricter reading (a burst at a window edge cannot get twice the limit).
@@ -38,14 +42,44 @@ export interface FaultSpec {
  */
 export type ThrottleWindowKind = 'fixed' | 'sliding';
 
+/** What a SharePoint call is, for its cost in resource units. */
+export type SharePointCallKind = 'read' | 'list' | 'write';
+
+/** Our reading of "REST usually costs more than Graph" (Graph: 1 read, 2 collection or write). */
+export const sharePointCallCosts: Record<SharePointCallKind, number> = { read: 2, list: 3, write: 4 };
+
+/** When SharePoint sends RateLimit-* (from 80 % of the budget on): documented as best effort. */
+export type RateLimitHeaderMode = 'always' | 'sometimes' | 'never';
+
 export interface ThrottlingSpec {
   service: ThrottledService;
-  /** Requests allowed per app within `windowMs`; `undefined` turns throttling off. */
+  /**
+   * Allowed per app within `windowMs`, `undefined` turns throttling off: resource units for SharePoint (each call
+   * costs `costs[kind]`), requests for Graph.
+   */
   limit?: number;
   windowMs?: number;
   /** Default: `fixed` for SharePoint (its per-minute quota resets), `sliding` for Graph. */
   window?: ThrottleWindowKind;
+  /** SharePoint only: resource units per call kind (default `sharePointCallCosts`). */
+  costs?: Partial<Record<SharePointCallKind, number>>;
+  /** SharePoint only (default `sometimes`: every other answer that could carry them). */
+  rateLimitHeaders?: RateLimitHeaderMode;
+  /** Whether refused calls spend the budget (SharePoint: documented yes, the default; Graph: no). */
+  countThrottled?: boolean;
 }
+
+/** The tenant-wide cap on PeopleManager calls, all apps together. */
+export interface PeopleManagerCapSpec {
+  limit: number;
+  windowMs: number;
+}
+
+/** SharePoint's per-app budget for tenants of 0–1,000 licences (larger tenants get up to 6,000 per minute). */
+export const sharePointAppBudget: ThrottlingSpec = { service: 'sharepoint', limit: 1_200, windowMs: 60_000 };
+
+/** 0–1,000 licences; larger tenants get more (same page). */
+export const peopleManagerTenantCap: PeopleManagerCapSpec = { limit: 3_000, windowMs: 5 * 60_000 };
 
 /** One app's use of one fixed window: what the service admitted and refused in it. */
 export interface ThrottleWindowUsage {
@@ -54,8 +88,12 @@ export interface ThrottleWindowUsage {
   startedAt: number;
   endsAt: number;
   limit: number;
+  /** Requests admitted and refused. */
   admitted: number;
   refused: number;
+  /** Budget units they spent (resource units for SharePoint; equal to the requests for Graph). */
+  admittedUnits: number;
+  refusedUnits: number;
 }
 
 /** Outlook's limits per app and mailbox; each field left out keeps its current value. */
@@ -80,6 +118,8 @@ export const defaultThrottleWindow: Record<ThrottledService, ThrottleWindowKind>
 interface WindowCounts {
   admitted: number;
   refused: number;
+  admittedUnits: number;
+  refusedUnits: number;
 }
 
 interface ThrottleRule {
@@ -88,6 +128,9 @@ interface ThrottleRule {
   window: ThrottleWindowKind;
   /** Start of the first fixed window (when throttling was set). */
   origin: number;
+  costs: Record<SharePointCallKind, number>;
+  headers: RateLimitHeaderMode;
+  countThrottled: boolean;
 }
 
 export const outlookMailboxLimits: Required<MailboxLimitsSpec> = {
@@ -113,7 +156,7 @@ export interface EmulatorStats {
   requests: number;
   /** Every 429 the throttles served (per-app windows and mailbox limits). */
   throttled: number;
-  /** The same 429s by limit: `graph`, `sharepoint`, `MailboxConcurrency`, `MailboxRequests`. */
+  /** The same 429s by limit: `graph`, `sharepoint`, `peopleManagerCap`, `MailboxConcurrency`, `MailboxRequests`. */
   throttledBy: Record<string, number>;
   /** Answers that carried `RateLimit-*` headers (SharePoint near or over its limit). */
   rateLimitHeaders: number;
@@ -150,7 +193,10 @@ export class RequestPolicy {
 
   private faults: ActiveFault[] = [];
   private readonly limits = new Map<ThrottledService, ThrottleRule>();
-  private readonly windows = new Map<string, number[]>();
+  private readonly windows = new Map<string, { at: number; units: number }[]>();
+  private peopleManagerCap: PeopleManagerCapSpec = { ...peopleManagerTenantCap };
+  /** Per app: answers that could have carried RateLimit-* (for the `sometimes` alternation). */
+  private readonly headerChances = new Map<string, number>();
   /** Fixed windows, per service: app → window index → admitted/refused. */
   private readonly fixedUsage = new Map<ThrottledService, Map<string, Map<number, WindowCounts>>>();
   private counters: EmulatorStats = emptyStats();
@@ -192,37 +238,67 @@ export class RequestPolicy {
       this.limits.delete(spec.service);
       return;
     }
+    const sharePoint = spec.service === 'sharepoint';
     this.limits.set(spec.service, {
       limit: spec.limit,
       windowMs: spec.windowMs ?? 1000,
       window: spec.window ?? defaultThrottleWindow[spec.service],
       origin: this.wallClock(),
+      costs: { ...(sharePoint ? sharePointCallCosts : { read: 1, list: 1, write: 1 }), ...spec.costs },
+      headers: sharePoint ? (spec.rateLimitHeaders ?? 'sometimes') : 'never',
+      countThrottled: spec.countThrottled ?? sharePoint,
     });
   }
 
+  setPeopleManagerCap(spec: PeopleManagerCapSpec): void {
+    this.peopleManagerCap = { ...spec };
+    this.windows.delete('peopleManager');
+  }
+
+  /** The tenant-wide PeopleManager cap (a sliding log over all apps): refused calls get a Retry-After only. */
+  enterPeopleManagerCap(): { retryAfterSeconds?: number } {
+    const cap = this.peopleManagerCap;
+    const window = this.slidingWindow('peopleManager', cap.windowMs, this.wallClock());
+    if (window.used + 1 > cap.limit) {
+      this.countThrottled('peopleManagerCap');
+      return { retryAfterSeconds: wholeSecondsToWait(window.msUntilFree) };
+    }
+    window.admit(true, 1);
+    return {};
+  }
+
   /**
-   * Records one request by `appId`. Over the limit the request is refused (and not counted against the budget) with
-   * the whole seconds to wait; SharePoint answers also carry `RateLimit-*` headers once the app has used 80 % of its
-   * budget.
+   * Records one request by `appId` costing the units of its `kind`. Over the limit the request is refused with the
+   * whole seconds to wait (and, for SharePoint, still spends its units). SharePoint answers from 80 % of the budget
+   * on may carry `RateLimit-*` headers (see `rateLimitHeaders`).
    */
-  throttle(service: ThrottledService, appId: string): ThrottleVerdict {
+  throttle(service: ThrottledService, appId: string, kind: SharePointCallKind = 'read'): ThrottleVerdict {
     const rule = this.limits.get(service);
     if (!rule) return { headers: {} };
+    const cost = rule.costs[kind];
     const now = this.wallClock();
     const { used, msUntilFree, admit } =
       rule.window === 'fixed'
         ? this.fixedWindow(service, rule, appId, now)
         : this.slidingWindow(`${service}:${appId}`, rule.windowMs, now);
-    if (used >= rule.limit) {
+    if (used + cost > rule.limit) {
       this.countThrottled(service);
-      admit(false);
+      admit(false, rule.countThrottled ? cost : 0);
       const retryAfterSeconds = wholeSecondsToWait(msUntilFree);
-      const headers = service === 'sharepoint' ? rateLimitHeaders(rule.limit, 0, retryAfterSeconds) : {};
-      return { retryAfterSeconds, headers };
+      return { retryAfterSeconds, headers: this.headersFor(rule, appId, 0, retryAfterSeconds) };
     }
-    admit(true);
-    if (service !== 'sharepoint' || used + 1 < Math.ceil(rule.limit * 0.8)) return { headers: {} };
-    return { headers: rateLimitHeaders(rule.limit, rule.limit - used - 1, wholeSecondsToWait(msUntilFree)) };
+    admit(true, cost);
+    if (used + cost < Math.ceil(rule.limit * 0.8)) return { headers: {} };
+    return { headers: this.headersFor(rule, appId, rule.limit - used - cost, wholeSecondsToWait(msUntilFree)) };
+  }
+
+  /** RateLimit-* for an answer that may carry them, as the rule's header mode decides. */
+  private headersFor(rule: ThrottleRule, appId: string, remaining: number, resetSeconds: number) {
+    if (rule.headers === 'never') return {};
+    const chance = (this.headerChances.get(appId) ?? 0) + 1;
+    this.headerChances.set(appId, chance);
+    if (rule.headers === 'sometimes' && chance % 2 === 0) return {};
+    return rateLimitHeaders(rule.limit, remaining, resetSeconds);
   }
 
   /** The fixed windows of `service` so far (the current one included), per app, oldest first. */
@@ -233,7 +309,7 @@ export class RequestPolicy {
     const usage: ThrottleWindowUsage[] = [];
     for (const [appId, byWindow] of this.fixedUsage.get(service) ?? []) {
       for (let index = 0; index <= current; index++) {
-        const counts = byWindow.get(index) ?? { admitted: 0, refused: 0 };
+        const counts = byWindow.get(index) ?? emptyCounts();
         const startedAt = rule.origin + index * rule.windowMs;
         usage.push({ appId, startedAt, endsAt: startedAt + rule.windowMs, limit: rule.limit, ...counts });
       }
@@ -247,27 +323,35 @@ export class RequestPolicy {
     this.fixedUsage.set(service, apps);
     const byWindow = apps.get(appId) ?? new Map<number, WindowCounts>();
     apps.set(appId, byWindow);
-    const counts = byWindow.get(index) ?? { admitted: 0, refused: 0 };
+    const counts = byWindow.get(index) ?? emptyCounts();
     byWindow.set(index, counts);
     return {
-      used: counts.admitted,
+      used: counts.admittedUnits + counts.refusedUnits,
       msUntilFree: rule.origin + (index + 1) * rule.windowMs - now,
-      admit: (admitted: boolean) => {
-        if (admitted) counts.admitted += 1;
-        else counts.refused += 1;
+      admit: (admitted: boolean, units: number) => {
+        if (admitted) {
+          counts.admitted += 1;
+          counts.admittedUnits += units;
+        } else {
+          counts.refused += 1;
+          counts.refusedUnits += units;
+        }
       },
     };
   }
 
-  /** A sliding log under `key` (an app's Graph budget, or an app on one mailbox): each admission counts `windowMs`. */
+  /**
+   * A sliding log under `key` (an app's Graph budget, an app on one mailbox, the PeopleManager cap): what is
+   * admitted (or refused and counted) spends its units for `windowMs`.
+   */
   private slidingWindow(key: string, windowMs: number, now: number) {
-    const recent = (this.windows.get(key) ?? []).filter((t) => t > now - windowMs);
+    const recent = (this.windows.get(key) ?? []).filter((e) => e.at > now - windowMs);
     this.windows.set(key, recent);
     return {
-      used: recent.length,
-      msUntilFree: (recent[0] ?? now) + windowMs - now,
-      admit: (admitted: boolean) => {
-        if (admitted) recent.push(now);
+      used: recent.reduce((sum, e) => sum + e.units, 0),
+      msUntilFree: (recent[0]?.at ?? now) + windowMs - now,
+      admit: (_admitted: boolean, units: number) => {
+        if (units > 0) recent.push({ at: now, units });
       },
     };
   }
@@ -298,7 +382,7 @@ export class RequestPolicy {
       this.countThrottled('MailboxRequests');
       return { ok: false, budget: 'MailboxRequests', retryAfterSeconds: wholeSecondsToWait(window.msUntilFree) };
     }
-    window.admit(true);
+    window.admit(true, 1);
     this.inFlight.set(key, busy + 1);
     this.releases.set(request, () => {
       const left = (this.inFlight.get(key) ?? 1) - 1;
@@ -352,6 +436,10 @@ export class RequestPolicy {
   resetStats(): void {
     this.counters = emptyStats();
   }
+}
+
+function emptyCounts(): WindowCounts {
+  return { admitted: 0, refused: 0, admittedUnits: 0, refusedUnits: 0 };
 }
 
 /** Whole seconds, rounded up (at least 1): waiting that long is a promise that the budget has room again. */

@@ -4,8 +4,31 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AppRegistration } from './AppRegistration';
 
-/** Where the user's mailbox lives decides what Exchange answers for photo writes. */
-export type MailboxKind = 'exchangeOnline' | 'none' | 'onPremises';
+/**
+ * Where the user's mailbox lives decides what Exchange answers for photo writes; `provisioning`: a new hire's
+ * Exchange Online mailbox that does not exist yet (404 MailboxNotEnabledForRESTAPI until it does).
+ */
+export type MailboxKind = 'exchangeOnline' | 'none' | 'onPremises' | 'provisioning';
+
+/**
+ * What Graph answers a photo write for a person without an Exchange Online mailbox. Undocumented; public reports
+ * differ, so each is an option: `nonExistentMailbox` 404 ErrorNonExistentMailbox, `authenticationError` 400
+ * AuthenticationError (microsoft-graph-docs #8877), `bareNotFound` 404 with no body (#8236),
+ * `notHostedInExchangeOnline` 404 MailboxNotHostedInExchangeOnline (msgraph-sdk-dotnet #688, seen for on-premises
+ * mailboxes), `accepted` 200 into the central Microsoft 365 photo store (message center MC653734).
+ */
+export type MailboxlessPhotoWrite =
+  'nonExistentMailbox' | 'authenticationError' | 'bareNotFound' | 'notHostedInExchangeOnline' | 'accepted';
+
+export const mailboxlessPhotoWrites: MailboxlessPhotoWrite[] = [
+  'nonExistentMailbox',
+  'authenticationError',
+  'bareNotFound',
+  'notHostedInExchangeOnline',
+  'accepted',
+];
+
+export type UserAddedListener = (user: TenantUser) => void;
 
 export interface TenantUser {
   id: string;
@@ -40,16 +63,23 @@ export class Tenant {
   readonly apps = new Map<string, AppRegistration>();
   photoUpdateSource: PhotoUpdateSource = 'cloud';
   notifyOnPhotoChange: boolean;
+  mailboxlessPhotoWrite: MailboxlessPhotoWrite;
   private readonly photoListeners: PhotoChangeListener[] = [];
+  private readonly userListeners: UserAddedListener[] = [];
 
   constructor(
     readonly tenantId: string,
     readonly tenantDomain: string,
     readonly userDomain: string,
     readonly now: () => Date,
-    options: { notifyOnPhotoChange: boolean },
+    options: { notifyOnPhotoChange: boolean; mailboxlessPhotoWrite: MailboxlessPhotoWrite },
   ) {
     this.notifyOnPhotoChange = options.notifyOnPhotoChange;
+    this.mailboxlessPhotoWrite = options.mailboxlessPhotoWrite;
+  }
+
+  onUserAdded(listener: UserAddedListener): void {
+    this.userListeners.push(listener);
   }
 
   addUser(input: Partial<TenantUser> & { displayName: string; userPrincipalName: string }): TenantUser {
@@ -68,6 +98,7 @@ export class Tenant {
       mailbox: input.mailbox ?? 'exchangeOnline',
     };
     this.users.set(user.id, user);
+    for (const listener of this.userListeners) listener(user);
     return user;
   }
 

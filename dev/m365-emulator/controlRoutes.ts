@@ -13,6 +13,7 @@ import {
   type EmulatorResponse,
 } from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
+import { mailboxlessPhotoWrites } from './Tenant';
 import type { FaultSpec, MailboxLimitsSpec, ThrottlingSpec } from './RequestPolicy';
 
 type Action = (request: EmulatorRequest, params: string[]) => EmulatorResponse | Promise<EmulatorResponse>;
@@ -45,9 +46,39 @@ export function addControlRoutes(router: HttpRouter<EmulatorContext>, control: E
       ? bytesResponse(200, photo.contentType, photo.bytes)
       : jsonResponse(404, { error: { code: 'ImageNotFound', message: 'No photo' } });
   });
-  add('GET', 'users/([^/]+)/profile', 'getProfile', (_r, [user]) =>
-    jsonResponse(200, control.getProfileProperties(user ?? '')),
-  );
+  add('GET', 'users/([^/]+)/profile', 'getProfile', (_r, [user]) => {
+    const profile = control.getProfileProperties(user ?? '');
+    return profile
+      ? jsonResponse(200, profile)
+      : jsonResponse(404, {
+          error: { code: 'no-profile', message: 'SharePoint has not provisioned this profile yet' },
+        });
+  });
+  add('POST', 'users/([^/]+)/profile', 'provisionProfile', (_r, [user]) => {
+    control.provisionProfile(user ?? '');
+    return emptyResponse(204);
+  });
+  add('POST', 'sharepoint/settings', 'sharePointSettings', (request) => {
+    const b = body(request);
+    if (typeof b.profileProvisioningDelayMs === 'number')
+      control.setProfileProvisioningDelay(b.profileProvisioningDelayMs);
+    if (b.profileProvisioningDelayMs === 'never') control.setProfileProvisioningDelay(Infinity);
+    if (isRecord(b.editable)) {
+      for (const [name, editable] of Object.entries(b.editable))
+        control.setProfilePropertyEditable(name, editable === true);
+    }
+    if (typeof b.peopleManagerCapLimit === 'number') {
+      const windowMs = typeof b.peopleManagerCapWindowMs === 'number' ? b.peopleManagerCapWindowMs : 300_000;
+      control.setPeopleManagerCap({ limit: b.peopleManagerCapLimit, windowMs });
+    }
+    return emptyResponse(204);
+  });
+  add('POST', 'mailboxlessPhotoWrite', 'mailboxlessPhotoWrite', (request) => {
+    const answer = mailboxlessPhotoWrites.find((a) => a === body(request).answer);
+    if (!answer) throw new Error(`answer must be one of ${mailboxlessPhotoWrites.join(', ')}`);
+    control.setMailboxlessPhotoWrite(answer);
+    return emptyResponse(204);
+  });
   add('POST', 'notifyOnPhotoChange', 'notifyOnPhotoChange', (request) => {
     control.setNotifyOnPhotoChange(body(request).enabled === true);
     return emptyResponse(204);

@@ -3,6 +3,7 @@
 // https://learn.microsoft.com/graph/api/profilephoto-get, https://learn.microsoft.com/graph/api/profilephoto-update,
 // https://learn.microsoft.com/graph/api/profilephoto-delete, https://learn.microsoft.com/graph/profilephoto-configure-settings
 
+import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import type { EmulatorContext } from './EmulatorContext';
 import { graphError } from './graphError';
@@ -86,11 +87,17 @@ function refuseWrite(request: EmulatorRequest, user: TenantUser, ctx: EmulatorCo
       { request, now },
     );
   }
-  if (user.mailbox === 'none') {
-    return graphError(404, 'ErrorNonExistentMailbox', 'The SMTP address has no mailbox associated with it.', {
-      request,
-      now,
-    });
+  if (user.mailbox === 'none') return refuseMailboxless(request, ctx);
+  if (user.mailbox === 'provisioning') {
+    return graphError(
+      404,
+      'MailboxNotEnabledForRESTAPI',
+      'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+      {
+        request,
+        now,
+      },
+    );
   }
   if (user.mailbox === 'onPremises') {
     return graphError(
@@ -101,6 +108,31 @@ function refuseWrite(request: EmulatorRequest, user: TenantUser, ctx: EmulatorCo
     );
   }
   return undefined;
+}
+
+/** The tenant's answer for a photo write of a person without an Exchange Online mailbox (`undefined`: accepted). */
+function refuseMailboxless(request: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse | undefined {
+  const now = ctx.now();
+  switch (ctx.tenant.mailboxlessPhotoWrite) {
+    case 'accepted':
+      return undefined;
+    case 'bareNotFound':
+      return emptyResponse(404, { 'request-id': randomUUID() });
+    case 'authenticationError':
+      return graphError(400, 'AuthenticationError', 'Error authenticating with resource', { request, now });
+    case 'notHostedInExchangeOnline':
+      return graphError(
+        404,
+        'MailboxNotHostedInExchangeOnline',
+        'The mailbox is hosted in an on-premises Exchange organization, not in Exchange Online.',
+        { request, now },
+      );
+    case 'nonExistentMailbox':
+      return graphError(404, 'ErrorNonExistentMailbox', 'The SMTP address has no mailbox associated with it.', {
+        request,
+        now,
+      });
+  }
 }
 
 function imageNotFound(request: EmulatorRequest, ctx: EmulatorContext): EmulatorResponse {

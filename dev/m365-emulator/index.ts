@@ -14,17 +14,37 @@ import { demoUsers, seedDemoTenant } from './demoSeed';
 import { EmulatorControl } from './EmulatorControl';
 import type { EmulatorContext, EmulatorUrls } from './EmulatorContext';
 import type { EmulatorRequest } from './HttpExchange';
-import { RequestPolicy, type MailboxLimitsSpec, type ServiceName, type ThrottlingSpec } from './RequestPolicy';
+import {
+  RequestPolicy,
+  sharePointAppBudget,
+  type MailboxLimitsSpec,
+  type PeopleManagerCapSpec,
+  type ServiceName,
+  type ThrottlingSpec,
+} from './RequestPolicy';
 import { SharePointStore } from './SharePointStore';
 import { startHttpsListener, type HttpsListener } from './startHttpsListener';
 import { SubscriptionStore, type SubscriptionStoreOptions } from './SubscriptionStore';
-import { Tenant, type TenantUser } from './Tenant';
+import { Tenant, type MailboxlessPhotoWrite, type TenantUser } from './Tenant';
 import { TokenIssuer } from './TokenIssuer';
 
 export { EmulatorControl, EmulatorError } from './EmulatorControl';
-export type { FaultSpec, ThrottlingSpec, EmulatorStats, MailboxLimitsSpec } from './RequestPolicy';
-export { outlookMailboxLimits } from './RequestPolicy';
-export type { TenantUser, StoredPhoto, MailboxKind } from './Tenant';
+export type {
+  FaultSpec,
+  ThrottlingSpec,
+  EmulatorStats,
+  MailboxLimitsSpec,
+  PeopleManagerCapSpec,
+  SharePointCallKind,
+} from './RequestPolicy';
+export {
+  outlookMailboxLimits,
+  peopleManagerTenantCap,
+  sharePointCallCosts,
+  sharePointAppBudget,
+} from './RequestPolicy';
+export type { TenantUser, StoredPhoto, MailboxKind, MailboxlessPhotoWrite } from './Tenant';
+export { mailboxlessPhotoWrites } from './Tenant';
 export type { DeliveryRecord, Subscription } from './SubscriptionStore';
 
 export const demoTenantId = '2b6f9e3c-4d1a-4c8e-9f7b-5a0d3e1c8b42';
@@ -39,8 +59,27 @@ export interface M365EmulatorOptions {
   notifyOnPhotoChange?: boolean;
   /** The localised name of the My Site host's Profile Pictures folder (default `Profile Pictures`). */
   profilePicturesFolderName?: string;
-  /** Per-app throttling from the start (also adjustable with `control.setThrottling`). */
+  /**
+   * Older Profile Pictures folders a host whose locale changed still holds besides `profilePicturesFolderName`
+   * (which stays the current one), e.g. `['Profile Pictures']` next to `Profilbilder`.
+   */
+  olderProfilePicturesFolderNames?: string[];
+  /** The `User Photos` library's display title; its URL stays `/User Photos` (default `User Photos`). */
+  userPhotosLibraryTitle?: string;
+  /**
+   * How long after a user is added (Graph `POST /users` or `control.addUser`) SharePoint provisions their profile,
+   * on the emulator's clock; `Infinity` (the default): not until `control.provisionProfile`. Demo users have one.
+   */
+  profileProvisioningDelayMs?: number;
+  /** What Graph answers a photo write for a person without an Exchange Online mailbox (default `bareNotFound`). */
+  mailboxlessPhotoWrite?: MailboxlessPhotoWrite;
+  /**
+   * Per-app throttling from the start (also adjustable with `control.setThrottling`). SharePoint defaults to its
+   * documented budget for the smallest tenants (`sharePointAppBudget`: 1,200 resource units per minute).
+   */
   throttling?: ThrottlingSpec[];
+  /** The tenant-wide PeopleManager cap (default `peopleManagerTenantCap`: 3,000 per 5 minutes). */
+  peopleManagerCap?: PeopleManagerCapSpec;
   /** Outlook's per-app, per-mailbox limits on photo calls (default: 4 concurrent, 10,000 per 10 minutes). */
   mailboxLimits?: MailboxLimitsSpec;
   /** Graph requires https notification URLs; the local Functions host only speaks http, so this defaults to true. */
@@ -87,7 +126,18 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
   const now = options.now ?? (() => new Date(Date.now() + offsetMs));
   const tenant = new Tenant(demoTenantId, 'contoso.onmicrosoft.com', 'contoso.com', now, {
     notifyOnPhotoChange: options.notifyOnPhotoChange ?? true,
+    mailboxlessPhotoWrite: options.mailboxlessPhotoWrite ?? 'bareNotFound',
   });
+  const sharePoint = new SharePointStore(
+    {
+      profilePicturesFolderNames: [
+        ...(options.olderProfilePicturesFolderNames ?? []),
+        options.profilePicturesFolderName ?? 'Profile Pictures',
+      ],
+      libraryTitle: options.userPhotosLibraryTitle ?? 'User Photos',
+    },
+    now,
+  );
   const [photoSyncCertificate, noRolesCertificate] = createSelfSignedCertificates([
     { commonName: 'Photo Sync (emulated)' },
     { commonName: 'No permissions (emulated)' },
@@ -115,6 +165,10 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
     }),
   );
   if ((options.seed ?? 'demo') === 'demo') await seedDemoTenant(tenant);
+  // Everyone already in the directory has a profile; people added later wait for SharePoint to provision one.
+  for (const user of tenant.users.values()) sharePoint.provisionProfile(user.userPrincipalName);
+  const profileDelay = { ms: options.profileProvisioningDelayMs ?? Infinity };
+  tenant.onUserAdded((user) => sharePoint.scheduleProfile(user.userPrincipalName, profileDelay.ms));
 
   const listeners: HttpsListener[] = [];
   const start = async (port: number | undefined, handle: HostHandler) => {
@@ -147,9 +201,10 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
     };
 
     const policy = new RequestPolicy();
+    policy.setThrottling(sharePointAppBudget);
     for (const spec of options.throttling ?? []) policy.setThrottling(spec);
     if (options.mailboxLimits) policy.setMailboxLimits(options.mailboxLimits);
-    const sharePoint = new SharePointStore(options.profilePicturesFolderName ?? 'Profile Pictures', now);
+    if (options.peopleManagerCap) policy.setPeopleManagerCap(options.peopleManagerCap);
     const subscriptions = new SubscriptionStore(tenant, options.subscriptions ?? {});
     const ctx: EmulatorContext = {
       tenant,
@@ -160,7 +215,9 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
       now,
       tokens: await TokenIssuer.create(`${urls.authorityHost}/${tenant.tenantId}/v2.0`),
     };
-    const control = new EmulatorControl(ctx, options.now ? undefined : { advance: (ms) => (offsetMs += ms) });
+    const control = new EmulatorControl(ctx, options.now ? undefined : { advance: (ms) => (offsetMs += ms) }, {
+      setProfileProvisioningDelay: (ms) => (profileDelay.ms = ms),
+    });
 
     Object.assign(
       handlers,

@@ -3,7 +3,7 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import { ensureDevCertificateAuthority } from '../devCertificates';
-import { startM365Emulator } from './index';
+import { mailboxlessPhotoWrites, startM365Emulator } from './index';
 
 const integer = (value: string): number => {
   const parsed = Number(value);
@@ -21,8 +21,19 @@ async function main(): Promise<void> {
     .option('--admin-port <port>', 'SharePoint admin host port', integer, 8446)
     .option('--no-notify', 'do not raise /users change notifications when photos change (as some tenants behave)')
     .option('--graph-rate <requests>', 'throttle Graph above this many requests per second per app', integer)
-    .option('--sharepoint-rate <requests>', 'throttle SharePoint above this many requests per second per app', integer)
+    .option(
+      '--sharepoint-rate <units>',
+      'SharePoint budget in resource units per minute per app (default 1200, the smallest tenants)',
+      integer,
+    )
     .option('--profile-pictures-folder <name>', 'localised name of the Profile Pictures folder', 'Profile Pictures')
+    .option('--older-profile-pictures-folder <name>', 'a second, older Profile Pictures folder (locale changed)')
+    .option('--library-title <title>', 'localised title of the User Photos library (its URL stays /User Photos)')
+    .option('--profile-delay <ms>', 'SharePoint provisions profiles of users added later after this long', integer)
+    .option(
+      '--mailboxless <answer>',
+      `Graph's answer to photo writes for users without a mailbox: ${mailboxlessPhotoWrites.join(', ')}`,
+    )
     .parse();
   const o = program.opts<{
     loginPort: number;
@@ -33,7 +44,13 @@ async function main(): Promise<void> {
     graphRate?: number;
     sharepointRate?: number;
     profilePicturesFolder: string;
+    olderProfilePicturesFolder?: string;
+    libraryTitle?: string;
+    profileDelay?: number;
+    mailboxless?: string;
   }>();
+  const mailboxless = mailboxlessPhotoWrites.find((answer) => answer === o.mailboxless);
+  if (o.mailboxless !== undefined && !mailboxless) throw new InvalidArgumentError(`--mailboxless ${o.mailboxless}?`);
 
   const ca = ensureDevCertificateAuthority();
   const emulator = await startM365Emulator({
@@ -41,9 +58,13 @@ async function main(): Promise<void> {
     certificateAuthority: ca,
     notifyOnPhotoChange: o.notify,
     profilePicturesFolderName: o.profilePicturesFolder,
+    ...(o.olderProfilePicturesFolder ? { olderProfilePicturesFolderNames: [o.olderProfilePicturesFolder] } : {}),
+    ...(o.libraryTitle ? { userPhotosLibraryTitle: o.libraryTitle } : {}),
+    ...(o.profileDelay !== undefined ? { profileProvisioningDelayMs: o.profileDelay } : {}),
+    ...(mailboxless ? { mailboxlessPhotoWrite: mailboxless } : {}),
     throttling: [
       ...(o.graphRate ? [{ service: 'graph' as const, limit: o.graphRate, windowMs: 1000 }] : []),
-      ...(o.sharepointRate ? [{ service: 'sharepoint' as const, limit: o.sharepointRate, windowMs: 1000 }] : []),
+      ...(o.sharepointRate ? [{ service: 'sharepoint' as const, limit: o.sharepointRate, windowMs: 60_000 }] : []),
     ],
   });
   const { urls, apps, tenantId } = emulator;

@@ -1,5 +1,15 @@
 // The admin site's user profile service: SetSingleValueProfileProperty for another user (claims account name
 // `i:0#.f|membership|{upn}`), GetPropertiesFor and GetUserProfilePropertyFor to read back.
+// - Its errors are HTTP 500 with the exception's name in the body (pnp/cli-microsoft365 PR #1695, pnp/pnpjs #340):
+//   no profile (yet) → UserNotFoundException, a property the admin has not made editable →
+//   PropertyNotEditableException, a property that does not exist → PropertyNotFoundException (pnpjs #340 quotes
+//   "Property No…"; the exception's exact name is our reading).
+// - App-only writes to other people's profiles need SharePoint `User.ReadWrite.All` (sp-dev-docs ACS retirement FAQ;
+//   "app-permission-error-update-user-profile-property"); `Sites.FullControl.All` alone is refused.
+// - GetPropertiesFor of a person without a profile answers an empty object (`odata.null`), as CSOM's
+//   ServerObjectIsNull shows (pnp/powershell PR #3891).
+// - PeopleManager calls are also capped tenant-wide (all apps together: 3,000 per 5 minutes for tenants up to 1,000
+//   licences), with 429s that carry no RateLimit-* headers.
 // https://learn.microsoft.com/previous-versions/office/sharepoint-server/jj163182(v=office.15),
 // https://learn.microsoft.com/sharepoint/dev/sp-add-ins/work-with-user-profiles-in-sharepoint
 
@@ -10,16 +20,15 @@ import { odataVoid } from './odataShape';
 import { parseOdataArguments } from './odataArguments';
 import { requireSharePointApp } from './requireSharePointApp';
 import { isVerbose, sharePointError } from './sharePointError';
+import { pictureProperties } from './SharePointStore';
 import type { TenantUser } from './Tenant';
 
-const readRoles = ['User.Read.All', 'User.ReadWrite.All', 'Sites.FullControl.All'];
-const writeRoles = ['User.ReadWrite.All', 'Sites.FullControl.All'];
+const readRoles = ['User.Read.All', 'User.ReadWrite.All'];
+const writeRoles = ['User.ReadWrite.All'];
+/** Properties an app may set (the picture ones, and those a default tenant lets people edit). */
 const editable = new Set(
   [
-    'PictureURL',
-    'SPS-PicturePlaceholderState',
-    'SPS-PictureTimestamp',
-    'SPS-PictureExchangeSyncState',
+    ...pictureProperties,
     'AboutMe',
     'SPS-Skills',
     'SPS-Interests',
@@ -29,13 +38,49 @@ const editable = new Set(
     'HomePhone',
   ].map((p) => p.toLowerCase()),
 );
+/** Properties every profile has that only the directory sync writes. */
+const readOnly = new Set(
+  [
+    'AccountName',
+    'FirstName',
+    'LastName',
+    'PreferredName',
+    'WorkEmail',
+    'UserName',
+    'Department',
+    'SPS-JobTitle',
+    'Title',
+  ].map((p) => p.toLowerCase()),
+);
 
 export function addPeopleManagerRoutes(router: HttpRouter<EmulatorContext>): void {
   const base = '^/_api/SP\\.UserProfiles\\.PeopleManager';
   router
-    .add('POST', new RegExp(`${base}/SetSingleValueProfileProperty$`, 'i'), 'sp.profile.set', setProperty)
-    .add('GET', new RegExp(`${base}/GetPropertiesFor\\((.*)\\)$`, 'i'), 'sp.profile.get', getProperties)
-    .add('GET', new RegExp(`${base}/GetUserProfilePropertyFor\\((.*)\\)$`, 'i'), 'sp.profile.getOne', getOneProperty);
+    .add('POST', new RegExp(`${base}/SetSingleValueProfileProperty$`, 'i'), 'sp.profile.set', capped(setProperty))
+    .add('GET', new RegExp(`${base}/GetPropertiesFor\\((.*)\\)$`, 'i'), 'sp.profile.get', capped(getProperties))
+    .add(
+      'GET',
+      new RegExp(`${base}/GetUserProfilePropertyFor\\((.*)\\)$`, 'i'),
+      'sp.profile.getOne',
+      capped(getOneProperty),
+    );
+}
+
+type Route = (request: EmulatorRequest, params: string[], ctx: EmulatorContext) => Promise<EmulatorResponse>;
+
+/** The tenant-wide PeopleManager cap: counted for every app before the app's own checks; its 429 has no RateLimit-*. */
+function capped(route: Route): Route {
+  return async (request, params, ctx) => {
+    const verdict = ctx.policy.enterPeopleManagerCap();
+    if (verdict.retryAfterSeconds === undefined) return route(request, params, ctx);
+    return sharePointError(
+      request,
+      429,
+      '-2147024860, Microsoft.SharePoint.SPQueryThrottledException',
+      'The request has been throttled: the tenant is over its limit of calls to the user profile service.',
+      { 'retry-after': String(verdict.retryAfterSeconds) },
+    );
+  };
 }
 
 function findAccount(ctx: EmulatorContext, accountName: string): TenantUser | undefined {
@@ -64,7 +109,11 @@ async function authorizeProfileRead(
   ctx: EmulatorContext,
   options: { accountArguments: string[] },
 ): Promise<ProfileRead> {
-  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: readRoles });
+  const auth = await requireSharePointApp(request, ctx, {
+    origin: ctx.urls.adminSiteUrl,
+    anyOf: readRoles,
+    cost: 'read',
+  });
   if (!auth.ok) return auth;
   const args = parseOdataArguments(params[0] ?? '', request.url);
   const accountName = options.accountArguments.map((name) => args.get(name)).find((value) => value !== undefined);
@@ -73,7 +122,11 @@ async function authorizeProfileRead(
 }
 
 async function setProperty(request: EmulatorRequest, _p: string[], ctx: EmulatorContext): Promise<EmulatorResponse> {
-  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.adminSiteUrl, anyOf: writeRoles });
+  const auth = await requireSharePointApp(request, ctx, {
+    origin: ctx.urls.adminSiteUrl,
+    anyOf: writeRoles,
+    cost: 'write',
+  });
   if (!auth.ok) return auth.response;
   let body: unknown;
   try {
@@ -100,16 +153,25 @@ async function setProperty(request: EmulatorRequest, _p: string[], ctx: Emulator
     );
   }
   const user = findAccount(ctx, body.accountName);
-  if (!user) return userNotFound(request);
-  if (!editable.has(body.propertyName.toLowerCase())) {
+  const profile = user && ctx.sharePoint.profile(user.userPrincipalName);
+  if (!profile) return userNotFound(request);
+  const property = body.propertyName.toLowerCase();
+  if (!editable.has(property) && !readOnly.has(property)) {
     return sharePointError(
       request,
-      400,
-      '-1, Microsoft.Office.Server.UserProfiles.PropertyNotEditableException',
-      `Property Not Editable: This property can not be modified. (${body.propertyName})`,
+      500,
+      '-1, Microsoft.Office.Server.UserProfiles.PropertyNotFoundException',
+      `Property Not Found: The property '${body.propertyName}' does not exist.`,
     );
   }
-  const profile = ctx.sharePoint.profile(user.userPrincipalName);
+  if (readOnly.has(property) || ctx.sharePoint.notEditable.has(property)) {
+    return sharePointError(
+      request,
+      500,
+      '-1, Microsoft.Office.Server.UserProfiles.PropertyNotEditableException',
+      'Property Not Editable: This property can only be modified by an administrator.',
+    );
+  }
   const key =
     [...profile.keys()].find((k) => k.toLowerCase() === String(body.propertyName).toLowerCase()) ?? body.propertyName;
   profile.set(key, body.propertyValue);
@@ -125,6 +187,7 @@ async function getProperties(
   if (!read.ok) return read.response;
   const { user } = read;
   const profile = ctx.sharePoint.profile(user.userPrincipalName);
+  if (!profile) return isVerbose(request) ? jsonResponse(200, { d: null }) : jsonResponse(200, { 'odata.null': true });
   const account = `i:0#.f|membership|${user.userPrincipalName}`;
   const properties = [
     ['AccountName', account],
@@ -177,6 +240,7 @@ async function getOneProperty(
   const { user, args } = read;
   const name = (args.get('propertyname') ?? '').toLowerCase();
   const profile = ctx.sharePoint.profile(user.userPrincipalName);
+  if (!profile) return userNotFound(request);
   const value = [...profile.entries()].find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
   return isVerbose(request)
     ? jsonResponse(200, { d: { GetUserProfilePropertyFor: value } })

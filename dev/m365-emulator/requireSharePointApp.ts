@@ -7,6 +7,7 @@
 import type { EmulatorContext } from './EmulatorContext';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
 import { accessDenied, sharePointError } from './sharePointError';
+import type { SharePointCallKind } from './RequestPolicy';
 import type { AccessTokenClaims } from './TokenIssuer';
 
 export type SharePointAuth = { ok: true; claims: AccessTokenClaims } | { ok: false; response: EmulatorResponse };
@@ -14,7 +15,7 @@ export type SharePointAuth = { ok: true; claims: AccessTokenClaims } | { ok: fal
 export async function requireSharePointApp(
   request: EmulatorRequest,
   ctx: EmulatorContext,
-  options: { origin: string; anyOf: string[] },
+  options: { origin: string; anyOf: string[]; cost: SharePointCallKind },
 ): Promise<SharePointAuth> {
   const unauthorized = (description: string): SharePointAuth => ({
     ok: false,
@@ -39,9 +40,9 @@ export async function requireSharePointApp(
   if (check.claims.appidacr !== '2') return unauthorized('Unsupported app only token.');
   const roles = new Set(check.claims.roles ?? []);
   if (!options.anyOf.some((r) => roles.has(r))) return { ok: false, response: accessDenied(request) };
-  // SharePoint throttles per app per tenant (both hosts share the budget); near the limit every answer, 429 or
-  // not, carries RateLimit-* headers.
-  const verdict = ctx.policy.throttle('sharepoint', check.claims.appid);
+  // SharePoint throttles per app per tenant in resource units (both hosts share the budget); near the limit
+  // answers, 429 or not, may carry RateLimit-* headers.
+  const verdict = ctx.policy.throttle('sharepoint', check.claims.appid, options.cost);
   if (verdict.retryAfterSeconds !== undefined) {
     return {
       ok: false,

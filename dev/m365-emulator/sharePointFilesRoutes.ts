@@ -1,7 +1,13 @@
 // The My Site host's files API, as far as photo sync needs it: find the `User Photos` library's folders (the
-// `Profile Pictures` folder name is localised), upload with `Files/add(url=…,overwrite=true)` (or AddUsingPath),
-// read files back as metadata, `/$value`, or a plain GET of the file URL.
-// https://learn.microsoft.com/sharepoint/dev/sp-add-ins/working-with-folders-and-files-with-rest
+// `Profile Pictures` folder name is localised, and so perhaps is the library's title), upload with
+// `Files/AddUsingPath(decodedurl=…,overwrite=true)` (or `Files/add(url=…)`), read files back as metadata, `/$value`,
+// or a plain GET of the file URL.
+// The string-based APIs (`Files/add(url=…)`, `Get…ByServerRelativeUrl`) "do not support % and #": they take a `%`
+// as the start of an escape and a `#` as the end of the path. `Files/add` refuses such a name; the Url getters read
+// the path as SharePoint would (decoded, cut at `#`). The ResourcePath APIs (`AddUsingPath(decodedurl=…)`,
+// `Get…ByServerRelativePath(decodedurl=…)`) take the name as it is.
+// https://learn.microsoft.com/sharepoint/dev/sp-add-ins/working-with-folders-and-files-with-rest,
+// https://learn.microsoft.com/sharepoint/dev/solution-guidance/supporting-and-in-file-and-folder-with-the-resourcepath-api
 
 import type { EmulatorContext } from './EmulatorContext';
 import { bytesResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
@@ -16,7 +22,7 @@ const readRoles = ['Sites.Read.All', 'Sites.ReadWrite.All', 'Sites.Manage.All', 
 const writeRoles = ['Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'];
 
 export function addSharePointFilesRoutes(router: HttpRouter<EmulatorContext>): void {
-  const folderRef = String.raw`(?:lists\/GetByTitle\(('(?:[^']|'')*')\)\/RootFolder|GetFolderByServerRelative(?:Url|Path)\((.*?)\))`;
+  const folderRef = String.raw`(?:lists\/GetByTitle\(('(?:[^']|'')*')\)\/RootFolder|GetFolderByServerRelative(Url|Path)\((.*?)\))`;
   router
     .add('GET', new RegExp(`^/_api/web/${folderRef}$`, 'i'), 'sp.folder', (r, p, c) => folderRoute(r, p, c, 'self'))
     .add('GET', new RegExp(`^/_api/web/${folderRef}/Folders$`, 'i'), 'sp.folder.folders', (r, p, c) =>
@@ -27,11 +33,11 @@ export function addSharePointFilesRoutes(router: HttpRouter<EmulatorContext>): v
     )
     .add(
       'POST',
-      new RegExp(`^/_api/web/${folderRef}/Files/(?:add|AddUsingPath)\\((.*)\\)$`, 'i'),
+      new RegExp(`^/_api/web/${folderRef}/Files/(add|AddUsingPath)\\((.*)\\)$`, 'i'),
       'sp.files.add',
       addFile,
     )
-    .add('GET', /^\/_api\/web\/GetFileByServerRelative(?:Url|Path)\((.*?)\)(\/\$value)?$/i, 'sp.file', getFile)
+    .add('GET', /^\/_api\/web\/GetFileByServerRelative(Url|Path)\((.*?)\)(\/\$value)?$/i, 'sp.file', getFile)
     .add('GET', new RegExp(`^/${userPhotosLibrary}/(.+)$`, 'i'), 'sp.file.download', (r, p, c) =>
       download(r, c, `/${userPhotosLibrary}/${p[0] ?? ''}`),
     );
@@ -42,10 +48,10 @@ function resolveFolder(
   params: string[],
   ctx: EmulatorContext,
 ): SharePointFolder | EmulatorResponse {
-  const [listTitle, folderArgs] = params;
+  const [listTitle, flavour, folderArgs] = params;
   if (listTitle) {
     const title = parseOdataArguments(listTitle, request.url).get('$0') ?? '';
-    if (title.toLowerCase() !== userPhotosLibrary.toLowerCase()) {
+    if (title.toLowerCase() !== ctx.sharePoint.libraryTitle.toLowerCase()) {
       return sharePointError(
         request,
         404,
@@ -55,9 +61,7 @@ function resolveFolder(
     }
     return ctx.sharePoint.folder(`/${userPhotosLibrary}`) as SharePointFolder;
   }
-  const args = parseOdataArguments(folderArgs ?? '', request.url);
-  const url = args.get('decodedurl') ?? args.get('$0') ?? '';
-  const folder = ctx.sharePoint.folder(url);
+  const folder = ctx.sharePoint.folder(serverRelativeArgument(request, flavour, folderArgs));
   return folder ?? sharePointError(request, 404, '-2147024894, System.IO.FileNotFoundException', 'File Not Found.');
 }
 
@@ -74,6 +78,8 @@ function folderJson(ctx: EmulatorContext, folder: SharePointFolder) {
       Name: folder.name,
       ProgID: null,
       ServerRelativeUrl: folder.serverRelativeUrl,
+      TimeCreated: folder.timeLastModified.toISOString(),
+      TimeLastModified: folder.timeLastModified.toISOString(),
       UniqueId: folder.uniqueId,
       WelcomePage: '',
     },
@@ -112,7 +118,11 @@ async function folderRoute(
   ctx: EmulatorContext,
   part: 'self' | 'folders' | 'files',
 ) {
-  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
+  const auth = await requireSharePointApp(request, ctx, {
+    origin: ctx.urls.mySiteUrl,
+    anyOf: readRoles,
+    cost: part === 'self' ? 'read' : 'list',
+  });
   if (!auth.ok) return auth.response;
   const folder = resolveFolder(request, params, ctx);
   if ('status' in folder) return folder;
@@ -128,13 +138,20 @@ async function folderRoute(
 }
 
 async function addFile(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
-  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: writeRoles });
+  const auth = await requireSharePointApp(request, ctx, {
+    origin: ctx.urls.mySiteUrl,
+    anyOf: writeRoles,
+    cost: 'write',
+  });
   if (!auth.ok) return auth.response;
   const folder = resolveFolder(request, params, ctx);
   if ('status' in folder) return folder;
-  const args = parseOdataArguments(params[2] ?? '', request.url);
-  const name = args.get('url') ?? args.get('decodedurl') ?? '';
-  if (!name || /[\\/:*?"<>|#%]/.test(name)) {
+  const byPath = params[3]?.toLowerCase() === 'addusingpath';
+  const args = parseOdataArguments(params[4] ?? '', request.url);
+  const name = (byPath ? args.get('decodedurl') : args.get('url')) ?? '';
+  // The string API cannot tell a literal `%` or `#` from an escape or a fragment; the ResourcePath API can.
+  const invalid = byPath ? /[\\/:*?"<>|]/ : /[\\/:*?"<>|#%]/;
+  if (!name || invalid.test(name)) {
     return sharePointError(
       request,
       400,
@@ -156,19 +173,38 @@ async function addFile(request: EmulatorRequest, params: string[], ctx: Emulator
 }
 
 async function getFile(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
-  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
+  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles, cost: 'read' });
   if (!auth.ok) return auth.response;
-  const args = parseOdataArguments(params[0] ?? '', request.url);
-  const url = args.get('decodedurl') ?? args.get('$0') ?? '';
+  const url = serverRelativeArgument(request, params[0], params[1]);
   const file = ctx.sharePoint.file(url);
   if (!file) return fileNotFound(request, url);
-  if (params[1]) return bytesResponse(200, contentTypeOf(file.name), file.bytes);
+  if (params[2]) return bytesResponse(200, contentTypeOf(file.name), file.bytes);
   const json = fileJson(ctx, file);
   return odataEntity(request, 'SP.File', json.uri, json.entity);
 }
 
+/**
+ * The server-relative URL a `…ByServerRelativeUrl('…')` or `…ByServerRelativePath(decodedurl='…')` call names: the
+ * Path flavour takes it as it is; the Url flavour decodes `%xx` escapes and stops at `#`, as SharePoint does.
+ */
+function serverRelativeArgument(
+  request: EmulatorRequest,
+  flavour: string | undefined,
+  text: string | undefined,
+): string {
+  const args = parseOdataArguments(text ?? '', request.url);
+  if (flavour?.toLowerCase() === 'path') return args.get('decodedurl') ?? '';
+  const raw = args.get('$0') ?? args.get('url') ?? '';
+  const cut = raw.split('#')[0] ?? '';
+  try {
+    return decodeURIComponent(cut);
+  } catch {
+    return cut;
+  }
+}
+
 async function download(request: EmulatorRequest, ctx: EmulatorContext, path: string): Promise<EmulatorResponse> {
-  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles });
+  const auth = await requireSharePointApp(request, ctx, { origin: ctx.urls.mySiteUrl, anyOf: readRoles, cost: 'read' });
   if (!auth.ok) return auth.response;
   const file = ctx.sharePoint.file(path);
   if (!file) return fileNotFound(request, path);

@@ -6,7 +6,9 @@ import { X509Certificate } from 'node:crypto';
 import { ConfigError, loadM365Config, loadTargets, type M365Config, type PhotoSyncConfig } from '../config';
 import { createM365Clients, type M365Clients } from '../m365/createM365Clients';
 import { isM365RequestError } from '../m365/M365RequestError';
+import { checkCertificateKey, checkClockSkew } from './checkCertificateAssertion';
 import { checkNotificationHandshake } from './checkNotificationHandshake';
+import { checkAdminHostRead, checkProfilePicturesFolders } from './checkSharePointTenant';
 import { doctorReport, type CheckResult, type DoctorReport } from './DoctorCheck';
 import { grantFix, requiredRoles, type RoleResource } from './requiredRoles';
 import { tokenRoles } from './tokenRoles';
@@ -135,24 +137,6 @@ async function checkPhotoPolicy(clients: M365Clients, targets: PhotoSyncConfig['
   }
 }
 
-async function checkProfilePicturesFolder(clients: M365Clients, m365: M365Config): Promise<CheckResult> {
-  const title = `My Site host ${m365.mySiteUrl}: Profile Pictures folder`;
-  try {
-    const folder = await clients.sharePoint.profilePicturesFolder();
-    return { id: 'mysite-folder', title, status: 'pass', detail: folder.ServerRelativeUrl };
-  } catch (error) {
-    return {
-      id: 'mysite-folder',
-      title,
-      status: 'fail',
-      detail: describe(error),
-      fix:
-        'Check SHAREPOINT_MYSITE_URL (https://{tenant}-my.sharepoint.com) and the SharePoint Sites.FullControl.All ' +
-        'permission; a new tenant creates the folder when the first profile photo is set.',
-    };
-  }
-}
-
 export async function runDoctor(
   env: Record<string, string | undefined>,
   options: DoctorOptions = {},
@@ -185,6 +169,10 @@ export async function runDoctor(
     },
     checkCredential(m365, targets, now),
   ];
+  if (m365.credential.kind === 'certificate') {
+    checks.push(checkCertificateKey(m365.credential.certificatePem, m365.credential.privateKeyPem));
+    checks.push(await checkClockSkew(m365, now));
+  }
   const clients = createM365Clients(m365);
   const graph = await checkResource('graph', m365.graphBaseUrl, clients, m365, targets);
   checks.push(...graph);
@@ -196,7 +184,10 @@ export async function runDoctor(
     const sharePoint = await checkResource('sharepoint', m365.mySiteUrl, clients, m365, targets);
     checks.push(...sharePoint);
     sharePointUsable = sharePoint[0]?.status === 'pass';
-    if (sharePointUsable) checks.push(await checkProfilePicturesFolder(clients, m365));
+    if (sharePointUsable) {
+      checks.push(await checkAdminHostRead(clients, m365, options.testUser));
+      checks.push(await checkProfilePicturesFolders(clients, m365));
+    }
   }
 
   if (options.testUser) {

@@ -12,7 +12,7 @@
 
 import type { M365Auth } from './M365Auth';
 import { m365ErrorFromResponse, type M365Service } from './M365RequestError';
-import type { BudgetReservation } from './RateLimitPacer';
+import type { BudgetReservation, PacerBudget } from './RateLimitPacer';
 import { authPolicy } from './policies/authPolicy';
 import { fetchTransport } from './policies/fetchTransport';
 import { chainPolicies, type M365Policy, type SendRequest } from './policies/M365Policy';
@@ -27,6 +27,8 @@ export interface M365TransportOptions {
   retry: M365RetryOptions;
   /** Wait for RateLimit-Reset when RateLimit-Remaining is spent (default true; false only to measure the difference). */
   paceByRateLimitHeaders?: boolean;
+  /** SharePoint's per-app budget, accounted for by the pacer when no headers say more (see RateLimitPacer). */
+  sharePointBudget?: PacerBudget | undefined;
   /** What finally sends (default fetch); tests put a scripted service here. */
   transport?: SendRequest;
 }
@@ -46,7 +48,10 @@ export class M365Transport {
   private readonly chain: SendRequest;
 
   constructor(options: M365TransportOptions) {
-    this.pacing = options.paceByRateLimitHeaders === false ? undefined : pacingPolicy(options.retry);
+    this.pacing =
+      options.paceByRateLimitHeaders === false
+        ? undefined
+        : pacingPolicy({ ...options.retry, sharePointBudget: options.sharePointBudget });
     this.policies = [
       authPolicy(options.auth),
       userAgentPolicy(options.userAgent),
@@ -70,18 +75,18 @@ export class M365Transport {
   }
 
   /**
-   * Runs `work`, which sends up to `requests` calls to `origin` (a `service` host) passing the reservation it is
+   * Runs `work`, which sends calls costing up to `units` to `origin` (a `service` host) passing the reservation it is
    * given, once the service's known budget can take all of them, so it is not throttled half-way (see
    * RateLimitPacer). Without pacing it just runs, with no reservation.
    */
   withReservedRequests<T>(
     service: M365Service,
     origin: string,
-    requests: number,
+    units: number,
     work: (reservation: BudgetReservation | undefined) => Promise<T>,
   ): Promise<T> {
     if (!this.pacing) return work(undefined);
-    return this.pacing.reserve(service, origin, requests, work);
+    return this.pacing.reserve(service, origin, units, work);
   }
 
   /** Like send, but a non-2xx answer becomes an M365RequestError. */

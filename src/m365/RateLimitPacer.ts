@@ -2,12 +2,19 @@
 // Microsoft's advice: when the headers say the budget is (nearly) spent, slow down until RateLimit-Reset instead of
 // running into 429s, whose retries count against the same budget
 // (https://devblogs.microsoft.com/microsoft365dev/prevent-throttling-in-your-application-by-using-ratelimit-headers-in-sharepoint-online/).
-// - Each answer carrying the headers sets the budget: RateLimit-Remaining, less the requests sent after the one
+// SharePoint budgets in resource units, not requests: each request spends its cost (a REST write costs more than a
+// read; the costs are the caller's estimate, see sharePointCallCost), and RateLimit-Remaining counts units.
+// - Each answer carrying the headers sets the budget: RateLimit-Remaining, less the units sent after the one
 //   answered (the service had not counted those yet), so answers arriving out of order never over-promise.
-// - While budget is left, each request spends one; at zero, requests wait until RateLimit-Reset.
+// - While budget is left, each request spends its cost; when it cannot, requests wait until RateLimit-Reset.
 // - After the reset one request goes first and its answer tells the others the new budget (a sliding window may
 //   free only a few units at the reset time, so a whole queue let go at once would be throttled again).
-// - An answer without the headers means the app is below 80 % of its budget again: no pacing.
+// - The headers are best effort (SharePoint may leave them out at any use): an answer without them changes nothing
+//   before the announced reset; after it, it means no known budget from the headers.
+// - So the pacer also keeps its own account when given the app's budget (`budget`: units per window, e.g. 1,200 per
+//   minute): every unit sent (a throttled call's too: SharePoint counts those) stays in a sliding log for one window,
+//   and a request waits while the log is full. A sliding window of the budget's length never exceeds it in any
+//   window of that length, however the service aligns its own.
 // - A unit of work that needs several requests (a photo is 7 SharePoint calls) reserves them all before the first is
 //   sent, so it is not stopped half-way when the budget runs out: a write handed back after its uploads would
 //   repeat them, spending the budget twice. Reserved units are held against the known budget until sent (the
@@ -38,6 +45,12 @@ interface HeaderSource {
   get(name: string): string | null;
 }
 
+/** The app's budget as the pacer accounts for it without headers. */
+export interface PacerBudget {
+  units: number;
+  windowMs: number;
+}
+
 export class RateLimitPacer {
   private sent = 0;
   private observedTicket = -1;
@@ -45,21 +58,39 @@ export class RateLimitPacer {
   private probe: { ticket: number; until: number } | undefined;
   /** Units reserved and not yet sent, over all reservations. */
   private reserved = 0;
+  /** Units sent so far, and the running total after each ticket (for "sent since" in `observe`). */
+  private sentUnits = 0;
+  private readonly unitsAfter = new Map<number, number>();
+  /** Own account of spent units (a reservation counts whole when made, less what it gives back). */
+  private readonly spent: Array<{ at: number; units: number }> = [];
+  private readonly reservationEntries = new WeakMap<BudgetReservation, { at: number; units: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly ownBudget?: PacerBudget,
+  ) {}
 
   /**
    * Whether a request may go now (spending a unit of its reservation, or else one of the known budget) or how long
    * it should wait.
    */
-  decide(reservation?: BudgetReservation): PaceDecision {
+  decide(reservation?: BudgetReservation, cost = 1): PaceDecision {
     if (reservation instanceof Reservation && reservation.units > 0) {
-      reservation.units -= 1;
-      this.reserved -= 1;
-      return this.send();
+      // What the reservation holds pays first; a shortfall (a call it did not plan) comes from the budget.
+      const covered = Math.min(cost, reservation.units);
+      if (covered < cost) {
+        const extra = this.take(cost - covered);
+        if (extra.kind === 'wait') return extra;
+        this.record(cost - covered);
+      }
+      reservation.units -= covered;
+      this.reserved -= covered;
+      return this.send(cost);
     }
-    const turn = this.take(1);
-    return turn.kind === 'go' ? this.send() : turn;
+    const turn = this.take(cost);
+    if (turn.kind === 'wait') return turn;
+    this.record(cost);
+    return this.send(cost);
   }
 
   /** Holds `units` of the known budget for one unit of work, or says how long until they can be held. */
@@ -67,7 +98,10 @@ export class RateLimitPacer {
     const turn = this.take(units);
     if (turn.kind === 'wait') return turn;
     this.reserved += units;
-    return { kind: 'reserved', reservation: new Reservation(units) };
+    const reservation = new Reservation(units);
+    const entry = this.record(units);
+    if (entry) this.reservationEntries.set(reservation, entry);
+    return { kind: 'reserved', reservation };
   }
 
   /** Ends a reservation: what its work did not spend comes back to the budget. */
@@ -77,11 +111,38 @@ export class RateLimitPacer {
     reservation.units = 0;
     this.reserved -= unused;
     if (this.budget) this.budget.remaining += unused;
+    const entry = this.reservationEntries.get(reservation);
+    if (entry) entry.units -= unused;
+  }
+
+  /** Adds `units` spent now to the own account (when there is one). */
+  private record(units: number): { at: number; units: number } | undefined {
+    if (!this.ownBudget) return undefined;
+    const entry = { at: this.now(), units };
+    this.spent.push(entry);
+    return entry;
+  }
+
+  /** How long until the own account can take `units` more (0: now). */
+  private ownWaitMs(units: number, now: number): number {
+    const budget = this.ownBudget;
+    if (!budget) return 0;
+    while (this.spent.length > 0 && (this.spent[0]?.at ?? now) + budget.windowMs <= now) this.spent.shift();
+    let used = this.spent.reduce((sum, e) => sum + e.units, 0);
+    if (used + units <= budget.units) return 0;
+    for (const entry of this.spent) {
+      used -= entry.units;
+      if (used + units <= budget.units) return entry.at + budget.windowMs - now;
+    }
+    // More than the whole budget at once: it goes alone once the log is empty.
+    return (this.spent.at(-1)?.at ?? now) + budget.windowMs - now;
   }
 
   /** Spends `units` of the known budget, or says how long to wait (one request or reservation probes a reset). */
   private take(units: number): { kind: 'go' } | { kind: 'wait'; ms: number } {
     const now = this.now();
+    const own = this.ownWaitMs(units, now);
+    if (own > 0) return { kind: 'wait', ms: own };
     const budget = this.budget;
     if (!budget) return { kind: 'go' };
     if (budget.remaining >= units) {
@@ -99,6 +160,8 @@ export class RateLimitPacer {
 
   /** Learns from the answer to the request sent with `ticket`. */
   observe(ticket: number, headers: HeaderSource): void {
+    const unitsAfterTicket = this.unitsAfter.get(ticket) ?? this.sentUnits;
+    this.forget(ticket);
     if (ticket <= this.observedTicket) return;
     const info = parseRateLimitHeaders(headers);
     const now = this.now();
@@ -111,15 +174,22 @@ export class RateLimitPacer {
       return;
     }
     this.observedTicket = ticket;
-    // Not counted by the service yet: requests sent after this one, and units reserved but not sent.
-    const sentSince = this.sent - ticket - 1;
+    // Not counted by the service yet: units sent after this one, and units reserved but not sent.
+    const sentSince = this.sentUnits - unitsAfterTicket;
     this.budget = { remaining: Math.max(0, info.remaining - sentSince - this.reserved), resetAt: now + info.resetMs };
     if (this.probe && ticket >= this.probe.ticket) this.probe = undefined;
   }
 
-  private send(): { kind: 'send'; ticket: number } {
+  /** The request sent with `ticket` got no answer (or its answer was read): nothing more to learn from it. */
+  forget(ticket: number): void {
+    this.unitsAfter.delete(ticket);
+  }
+
+  private send(cost: number): { kind: 'send'; ticket: number } {
     const ticket = this.sent;
     this.sent += 1;
+    this.sentUnits += cost;
+    this.unitsAfter.set(ticket, this.sentUnits);
     return { kind: 'send', ticket };
   }
 }

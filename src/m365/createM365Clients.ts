@@ -24,6 +24,9 @@ export function createM365Clients(
     auth,
     userAgent: config.userAgent,
     retry: { ...defaultRetryOptions, timeoutMs: config.httpTimeoutMs, ...options.retry },
+    ...(config.sharePointUnitsPerMinute > 0
+      ? { sharePointBudget: { units: config.sharePointUnitsPerMinute, windowMs: 60_000 } }
+      : {}),
     ...(options.paceByRateLimitHeaders === undefined ? {} : { paceByRateLimitHeaders: options.paceByRateLimitHeaders }),
   });
   return {

@@ -46,11 +46,15 @@ export function parseRateLimitHeaders(headers: HeaderSource): RateLimitInfo | un
 }
 
 /**
- * How long a 429/503 asks the caller to wait: `Retry-After` when the service sent one, else `RateLimit-Reset`
- * (SharePoint's own promise of when the budget comes back), else undefined (back off on our own).
+ * How long a 429/503 asks the caller to wait: the greater of `Retry-After` and `RateLimit-Reset` (SharePoint's own
+ * promise of when the budget comes back) when both came, as SharePoint's throttling guidance says; either alone when
+ * only one did; undefined when neither (back off on our own).
  */
 export function throttleDelayMs(headers: HeaderSource, now: Date = new Date()): number | undefined {
-  return parseRetryAfter(headers.get('retry-after'), now) ?? parseRateLimitHeaders(headers)?.resetMs;
+  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
+  const reset = parseRateLimitHeaders(headers)?.resetMs;
+  if (retryAfter === undefined) return reset;
+  return reset === undefined ? retryAfter : Math.max(retryAfter, reset);
 }
 
 /** A plain header object (a `$batch` item's `headers`) as a HeaderSource. */

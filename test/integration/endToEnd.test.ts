@@ -52,7 +52,7 @@ it('turns a dropped photo into the Graph photo and the three SharePoint thumbnai
   const profile = await waitFor(
     async () => {
       const properties = await m365.sharePoint.getPropertiesFor(user.userPrincipalName);
-      return properties.PictureUrl === urlOf('M') ? properties : undefined;
+      return properties?.PictureUrl === urlOf('M') ? properties : undefined;
     },
     {
       what: 'PictureURL on the SharePoint profile',

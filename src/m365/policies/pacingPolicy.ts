@@ -6,10 +6,12 @@
 // through the queue once per window. Held writers instead keep the host from fetching more until the reset. A turn
 // further away than that becomes a 429-like `rate-limit-paced` error carrying the wait, which the writers reschedule
 // exactly like a Retry-After, with nothing sent.
-// A unit of work reserves its calls up front (`reserve`); the reservation travels on each of its requests.
+// A unit of work reserves its calls up front (`reserve`, in the units they cost); the reservation travels on each of
+// its requests. SharePoint calls cost resource units by kind (sharePointCallCost); Graph calls one each.
 
 import { M365RequestError, type M365Service } from '../M365RequestError';
-import { RateLimitPacer, type BudgetReservation } from '../RateLimitPacer';
+import { RateLimitPacer, type BudgetReservation, type PacerBudget } from '../RateLimitPacer';
+import { sharePointCallCost, type SharePointCallCosts } from '../sharePointCallCost';
 import type { M365Policy, M365Request, SendRequest } from './M365Policy';
 import { sleep } from './retryPolicy';
 
@@ -27,12 +29,23 @@ export interface PacingPolicy extends M365Policy {
   ): Promise<T>;
 }
 
-export function pacingPolicy(options: { maxPacedWaitMs: number }): PacingPolicy {
+export interface PacingOptions {
+  maxPacedWaitMs: number;
+  /**
+   * SharePoint's per-app budget in resource units per window, accounted for without headers (they are best effort);
+   * undefined: pace by the headers alone.
+   */
+  sharePointBudget?: PacerBudget | undefined;
+  /** Resource units per SharePoint call kind (default `defaultSharePointCallCosts`). */
+  sharePointCosts?: SharePointCallCosts | undefined;
+}
+
+export function pacingPolicy(options: PacingOptions): PacingPolicy {
   const pacers = new Map<M365Service, RateLimitPacer>();
   const pacerFor = (service: M365Service): RateLimitPacer => {
     let pacer = pacers.get(service);
     if (!pacer) {
-      pacer = new RateLimitPacer();
+      pacer = new RateLimitPacer(Date.now, service === 'sharepoint' ? options.sharePointBudget : undefined);
       pacers.set(service, pacer);
     }
     return pacer;
@@ -41,13 +54,20 @@ export function pacingPolicy(options: { maxPacedWaitMs: number }): PacingPolicy 
     name: 'pacing',
     async send(request: M365Request, next: SendRequest): Promise<Response> {
       const pacer = pacerFor(request.service);
-      const turn = await waitForPacer(() => pacer.decide(request.reservation), {
+      const cost = request.service === 'sharepoint' ? sharePointCallCost(request, options.sharePointCosts) : 1;
+      const turn = await waitForPacer(() => pacer.decide(request.reservation, cost), {
         ...options,
         service: request.service,
         url: request.url,
         what: 'Not sent',
       });
-      const response = await next(request);
+      let response: Response;
+      try {
+        response = await next(request);
+      } catch (error) {
+        pacer.forget(turn.ticket);
+        throw error;
+      }
       pacer.observe(turn.ticket, response.headers);
       return response;
     },

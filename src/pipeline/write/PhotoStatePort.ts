@@ -8,7 +8,7 @@ import type { RenditionRef } from '../messages/renditions';
 export type PhotoTarget = 'exchange' | 'sharepoint' | 'graph-photo';
 
 export type WriteOutcome =
-  'written' | 'skipped-duplicate' | 'skipped-stale' | 'rescheduled' | 'permanent-failure' | 'dead-lettered';
+  'written' | 'skipped-duplicate' | 'skipped-stale' | 'rescheduled' | 'waiting' | 'permanent-failure' | 'dead-lettered';
 
 export interface PhotoState {
   userId: string;
@@ -34,6 +34,14 @@ export interface PhotoState {
    */
   writeClaimId?: string;
   writeClaimExpiresAt?: string;
+  /** While the write waits for something that needs time (a SharePoint profile…): since when (ISO; empty after). */
+  waitingSince?: string;
+  /**
+   * The steps of a multi-step write (SharePoint: thumbnails, then properties) already done for `resumeContentHash`,
+   * comma-separated, so a retry of the same photo resumes at the step that failed.
+   */
+  resumeContentHash?: string;
+  resumeSteps?: string;
   updatedAt?: string;
 }
 

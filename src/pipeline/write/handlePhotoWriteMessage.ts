@@ -1,5 +1,6 @@
 // The one handler both writers run: check the message, run the target's use case, and decide what happens to the
-// message: a reschedule is the same write one attempt later, sent to its own queue with a visibility delay; a
+// message: a reschedule is the same write one attempt later, sent to its own queue with a visibility delay (a wait
+// for something that only needs time, a SharePoint profile say, is the same write, not a new attempt); a
 // dead-lettered write goes to `{queue}-poison` with its cause; a malformed message is dead-lettered at once
 // (retrying it five times would not make it readable). Permanent outcomes are recorded by the use case and the
 // message completed; only transient failures throw, for the host's retries and `{queue}-poison`.
@@ -61,7 +62,12 @@ export async function handlePhotoWriteMessage<M extends object>(
     durationMs: options.now() - options.startedAt,
   };
   const next = (): M => writer.next(check.message);
-  const sends = result.outcome === 'rescheduled' ? [{ queue, message: next(), delayMs: result.delayMs ?? 0 }] : [];
+  const sends =
+    result.outcome === 'rescheduled'
+      ? [{ queue, message: next(), delayMs: result.delayMs ?? 0 }]
+      : result.outcome === 'waiting'
+        ? [{ queue, message: check.message, delayMs: result.delayMs ?? 0 }]
+        : [];
   const deadLetters =
     result.outcome === 'dead-lettered'
       ? [{ queue, message: next(), cause: { code: result.code ?? 'dead-lettered', message: result.message ?? '' } }]

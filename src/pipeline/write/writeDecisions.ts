@@ -3,28 +3,31 @@
 // under a minute and poison a perfectly good photo. So:
 // - throttling (429, 503): complete the message and re-enqueue it with a visibility delay of Retry-After (else
 //   backoff with jitter) and `attempt + 1`; past `maxAttempts`, dead-letter it ourselves with the cause;
-// - permanent (no mailbox, on-premises mailbox, user gone, missing permission, a request the service refuses):
-//   record it with a clear message and complete the message: retrying cannot help, and the poison queue is for
-//   things a developer must look at;
+// - waiting (something that only needs time: SharePoint has not provisioned the person's profile yet, a new mailbox
+//   or the Profile Pictures folder does not exist yet, a 404 that does not say the person is gone): re-enqueue with
+//   a long backoff that grows with the time waited (5 minutes up to 12 hours a step), not counted as an attempt and
+//   recorded as `waiting` (code `waiting-for-profile`…); past a bound in days it becomes permanent;
+// - permanent (no mailbox, on-premises mailbox, user gone, missing permission, a property an admin has not made
+//   editable, a request the service refuses): record it with a clear message and complete the message: retrying
+//   cannot help, and the poison queue is for things a developer must look at;
 // - other transient failures (network, 500, 502, 504): throw, and let the host's retries and poison queue work.
+// SharePoint's profile service answers 500 for what are not server faults (UserNotFoundException,
+// PropertyNotEditableException, PropertyNotFoundException), so its 500s are told apart by the exception's name.
+// Graph's answer for a person without an Exchange Online mailbox is undocumented and varies (see docs/writers.md):
+// the documented codes are permanent, a bare or unexplained 404 waits.
 
+import { describe, exceptionIs, type M365Failure } from './M365Failure';
 import type { WriteOutcome } from './PhotoStatePort';
+import { decideWait, waitCode, type WaitCode } from './waitDecisions';
 
-/** The shape of the M365 adapters' error (M365RequestError), as the domain needs it. */
-export interface M365Failure {
-  service: string;
-  status: number;
-  code: string;
-  message: string;
-  requestId?: string | undefined;
-  retryAfterMs?: number | undefined;
-  retryable: boolean;
-}
+export type { WaitCode };
+export { isM365Failure, type M365Failure } from './M365Failure';
 
 export type WriteTargetName = 'exchange' | 'sharepoint';
 
 export type WriteDecision =
   | { kind: 'reschedule'; delayMs: number; code: string; message: string }
+  | { kind: 'wait'; delayMs: number; code: WaitCode; message: string; since: string }
   | { kind: 'permanent'; code: string; message: string }
   | { kind: 'dead-letter'; code: string; message: string }
   | { kind: 'throw' };
@@ -36,6 +39,9 @@ export interface WriteDecisionOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   random?: () => number;
+  /** When this write began waiting (ISO), if its last failure was a wait. */
+  waitingSince?: string | undefined;
+  now?: Date;
 }
 
 export const defaultWriteDecisionOptions = { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 15 * 60_000 } as const;
@@ -43,15 +49,10 @@ export const defaultWriteDecisionOptions = { maxAttempts: 10, baseDelayMs: 5_000
 /** The outcome recorded for each decision. */
 export const outcomeOf: Record<Exclude<WriteDecision['kind'], 'throw'>, WriteOutcome> = {
   reschedule: 'rescheduled',
+  wait: 'waiting',
   permanent: 'permanent-failure',
   'dead-letter': 'dead-lettered',
 };
-
-export function isM365Failure(error: unknown): error is Error & M365Failure {
-  if (!(error instanceof Error)) return false;
-  const e = error as unknown as Record<string, unknown>;
-  return typeof e.status === 'number' && typeof e.code === 'string' && typeof e.retryable === 'boolean';
-}
 
 /**
  * Exponential backoff with full jitter (as in the M365 retry policy, but over queue reschedules):
@@ -74,10 +75,17 @@ const PERMISSION_HINT: Record<WriteTargetName, string> = {
     'User.ReadWrite.All (profile properties), give admin consent, and sign in with a certificate, not a secret.',
 };
 
-function describe(failure: M365Failure): string {
-  const id = failure.requestId ? `, request-id ${failure.requestId}` : '';
-  return `${failure.service} answered ${failure.status} ${failure.code}${id}: ${failure.message}`;
+export function editableHint(property: string | undefined): string {
+  const name = property ?? 'the property';
+  return (
+    `An admin makes ${name} editable: SharePoint admin center > More features > User profiles > Manage User ` +
+    `Properties > ${name} > Edit: under Edit Settings choose "Allow users to edit values for this property", then ` +
+    `OK; the photo is written again with its next change (or replay it, docs/operations.md).`
+  );
 }
+
+/** Graph 404 codes that say the person is not in the directory (any other 404 may only need time). */
+const USER_GONE_CODES = new Set(['ErrorInvalidUser', 'Request_ResourceNotFound', 'ResourceNotFound']);
 
 function permanentCode(target: WriteTargetName, failure: M365Failure): { code: string; message: string } | undefined {
   const said = describe(failure);
@@ -87,10 +95,32 @@ function permanentCode(target: WriteTargetName, failure: M365Failure): { code: s
       message: `The user has no Exchange Online mailbox, so Graph cannot store a photo for them (the SharePoint photo is unaffected). ${said}`,
     };
   }
+  if (target === 'exchange' && failure.status === 400 && failure.code === 'AuthenticationError') {
+    return {
+      code: 'no-exchange-mailbox',
+      message:
+        'Graph answers 400 AuthenticationError to photo writes for people without an Exchange Online mailbox ' +
+        `(the SharePoint photo is unaffected; npm run doctor -- --test-user shows it). ${said}`,
+    };
+  }
   if (failure.code === 'MailboxNotHostedInExchangeOnline') {
     return {
       code: 'mailbox-on-premises',
-      message: `The user's mailbox is on-premises; set the photo there (Set-UserPhoto). ${said}`,
+      message:
+        "The user's mailbox is on-premises (or, in some tenants, they have no Exchange Online mailbox); set the " +
+        `photo there (Set-UserPhoto). ${said}`,
+    };
+  }
+  if (exceptionIs(failure, 'PropertyNotEditableException')) {
+    return {
+      code: 'profile-property-not-editable',
+      message: `SharePoint does not let the app set ${failure.property ?? 'a profile property'}. ${editableHint(failure.property)} ${said}`,
+    };
+  }
+  if (exceptionIs(failure, 'PropertyNotFoundException')) {
+    return {
+      code: 'profile-property-unknown',
+      message: `The SharePoint user profile has no property ${failure.property ?? '(unnamed)'}. ${said}`,
     };
   }
   if (failure.code === 'certificate-required' || /unsupported app only token/i.test(failure.message)) {
@@ -99,7 +129,7 @@ function permanentCode(target: WriteTargetName, failure: M365Failure): { code: s
   if (failure.status === 401 || failure.status === 403) {
     return { code: 'permission-denied', message: `${PERMISSION_HINT[target]} ${said}` };
   }
-  if (failure.status === 404) {
+  if (failure.status === 404 && USER_GONE_CODES.has(failure.code)) {
     return { code: 'user-not-found', message: `The user does not exist (deleted?) or cannot be found. ${said}` };
   }
   if (failure.service === 'login' && !failure.retryable) {
@@ -108,7 +138,8 @@ function permanentCode(target: WriteTargetName, failure: M365Failure): { code: s
       message: `The app cannot sign in; check M365_TENANT_ID, M365_CLIENT_ID and the credential. ${said}`,
     };
   }
-  if (!failure.retryable && failure.status >= 400 && failure.status < 500) {
+  // A 404 that does not say the person is gone may only need time (waitDecisions).
+  if (!failure.retryable && failure.status >= 400 && failure.status < 500 && failure.status !== 404) {
     return { code: 'request-rejected', message: said };
   }
   return undefined;
@@ -121,6 +152,8 @@ export function decideOnFailure(
 ): WriteDecision {
   const permanent = permanentCode(target, failure);
   if (permanent) return { kind: 'permanent', ...permanent };
+  const wait = waitCode(target, failure);
+  if (wait) return decideWait(wait, failure, options);
   if (failure.status === 429 || failure.status === 503) {
     const message = describe(failure);
     if (options.attempt + 1 >= options.maxAttempts) {
@@ -147,7 +180,7 @@ export function decideOnClaimHeld(
   target: WriteTargetName,
   claim: { userPrincipalName: string; expiresAt: string | undefined },
   options: WriteDecisionOptions,
-): Exclude<WriteDecision, { kind: 'throw' | 'permanent' }> {
+): Extract<WriteDecision, { kind: 'reschedule' | 'dead-letter' }> {
   const until = claim.expiresAt ?? '?';
   if (options.attempt + 1 >= options.maxAttempts) {
     return {

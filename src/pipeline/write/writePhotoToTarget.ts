@@ -1,5 +1,7 @@
 // The flow both writers share: claim the person's row, skip what is already there, write, record, and turn a failure
-// into the decision of writeDecisions (reschedule, record as permanent, dead-letter, or throw for the host to retry).
+// into the decision of writeDecisions (reschedule, wait, record as permanent, dead-letter, or throw for the host to
+// retry). A write of several steps (SharePoint: three uploads, four properties) records the steps it got done with
+// its failure, so the next try of the same photo resumes at the step that failed instead of repeating the others.
 // The result says what to do with the message (`rescheduled` with its delay, `dead-lettered` with its cause);
 // handlePhotoWriteMessage turns that into queue sends for the edge to carry out.
 // Within a process, writes for one person and target already run one at a time (KeyedSerializer). Across scaled-out
@@ -48,11 +50,17 @@ export function subjectOf(write: WriteCommon & { force?: boolean }): WriteSubjec
   };
 }
 
+/** The steps of this photo's write already done by an earlier try; `mark` records one more as done. */
+export interface ResumePoint {
+  readonly done: ReadonlySet<string>;
+  mark(step: string): void;
+}
+
 export interface WriteRequest {
   target: WriteTargetName;
   subject: WriteSubject;
-  /** Performs the write; returns extra state to record (e.g. the Graph photo ETag). */
-  perform(): Promise<PhotoStatePatch>;
+  /** Performs the write (skipping the steps `resume` has done); returns extra state to record (e.g. an ETag). */
+  perform(resume: ResumePoint): Promise<PhotoStatePatch>;
   /** A chance to refine a permanent decision (e.g. the tenant's photo policy explains a 403). */
   refine?(failure: M365Failure, decision: WriteDecision): Promise<WriteDecision>;
 }
@@ -141,12 +149,17 @@ async function writeUnderClaim(
     return { outcome: skip };
   }
 
+  const resume = resumePointFor(current, subject.contentHash);
   let extra: PhotoStatePatch;
   try {
-    extra = await request.perform();
+    extra = await request.perform(resume);
   } catch (error) {
-    if (!isM365Failure(error)) throw error;
-    return handleFailure(request, deps, error, now, release);
+    const progress = resume.progress();
+    if (!isM365Failure(error)) {
+      await deps.state.update(subject.userId, target, (state) => ({ ...progress, ...release(state) }));
+      throw error;
+    }
+    return handleFailure(request, deps, error, { now, release, progress, waitingSince: current?.waitingSince });
   }
   await deps.state.update(subject.userId, target, (state) => ({
     ...extra,
@@ -157,10 +170,27 @@ async function writeUnderClaim(
     lastOutcome: 'written',
     lastErrorCode: '',
     lastErrorMessage: '',
+    waitingSince: '',
+    resumeContentHash: '',
+    resumeSteps: '',
     updatedAt: now,
     ...release(state),
   }));
   return { outcome: 'written' };
+}
+
+/** The steps recorded for this photo by an earlier try (none for another photo), and what this try adds. */
+function resumePointFor(
+  current: PhotoState | undefined,
+  contentHash: string,
+): ResumePoint & { progress(): PhotoStatePatch } {
+  const earlier = current?.resumeContentHash === contentHash ? (current.resumeSteps ?? '') : '';
+  const done = new Set(earlier.split(',').filter(Boolean));
+  return {
+    done,
+    mark: (step) => void done.add(step),
+    progress: () => ({ resumeContentHash: done.size > 0 ? contentHash : '', resumeSteps: [...done].join(',') }),
+  };
 }
 
 type ClaimResult = { kind: 'claimed'; state: PhotoState | undefined } | { kind: 'busy'; holder: PhotoState };
@@ -190,32 +220,51 @@ function decisionOptionsFor(request: WriteRequest, deps: WriteDependencies) {
   return { ...defaultWriteDecisionOptions, ...deps.decisionOptions, attempt: request.subject.attempt };
 }
 
+interface FailureContext {
+  now: string;
+  release: (state: PhotoState | undefined) => PhotoStatePatch | undefined;
+  /** The steps done so far, recorded whatever the decision, so the next try resumes after them. */
+  progress: PhotoStatePatch;
+  waitingSince: string | undefined;
+}
+
 async function handleFailure(
   request: WriteRequest,
   deps: WriteDependencies,
   failure: Error & M365Failure,
-  now: string,
-  release: (state: PhotoState | undefined) => PhotoStatePatch | undefined,
+  context: FailureContext,
 ): Promise<WriteResult> {
-  let decision = decideOnFailure(request.target, failure, decisionOptionsFor(request, deps));
+  const { now, release, progress } = context;
+  const options = {
+    ...decisionOptionsFor(request, deps),
+    now: new Date(now),
+    ...(context.waitingSince ? { waitingSince: context.waitingSince } : {}),
+  };
+  let decision = decideOnFailure(request.target, failure, options);
   if (request.refine && decision.kind === 'permanent') decision = await request.refine(failure, decision);
-  // Thrown to the host for its retries; the caller releases the claim on the way out.
-  if (decision.kind === 'throw') throw failure;
-
+  const { userId } = request.subject;
+  if (decision.kind === 'throw') {
+    // Thrown to the host for its retries, with the claim released for whichever instance gets the retry.
+    await deps.state.update(userId, request.target, (state) => ({ ...progress, ...release(state) }));
+    throw failure;
+  }
+  const waitingSince = decision.kind === 'wait' ? decision.since : '';
   // Record before acting: a crash between the two leaves an honest state and a message that comes back.
-  await deps.state.update(request.subject.userId, request.target, (state) => ({
+  await deps.state.update(userId, request.target, (state) => ({
     userPrincipalName: request.subject.userPrincipalName,
     lastOutcome: outcomeOf[decision.kind],
     lastErrorCode: decision.code,
     lastErrorMessage: decision.message.slice(0, 2_000),
+    waitingSince,
+    ...progress,
     updatedAt: now,
     ...release(state),
   }));
   return resultOf(decision);
 }
 
-/** The result a decision reports: a reschedule carries its delay for the message's next send. */
+/** The result a decision reports: a reschedule or a wait carries its delay for the message's next send. */
 function resultOf(decision: Exclude<WriteDecision, { kind: 'throw' }>): WriteResult {
   const result = { outcome: outcomeOf[decision.kind], code: decision.code, message: decision.message };
-  return decision.kind === 'reschedule' ? { ...result, delayMs: decision.delayMs } : result;
+  return decision.kind === 'reschedule' || decision.kind === 'wait' ? { ...result, delayMs: decision.delayMs } : result;
 }

@@ -1,9 +1,12 @@
 // Use case: upload the three SharePoint thumbnails (`_SThumb`, `_MThumb`, `_LThumb`) to the My Site host, then set
 // the profile properties that make SharePoint show them: PictureURL (the medium thumbnail), the placeholder flag
-// off, and the picture timestamp (epoch seconds, as SharePoint's own sync writes it). Users without an Exchange
-// mailbox are served like everyone else: SharePoint does not need one.
+// off, the picture timestamp (in SharePoint's epoch) and the Exchange sync state. Users without an Exchange mailbox
+// are served like everyone else: SharePoint does not need one. A try that failed part-way resumes at the step that
+// failed (writePhotoToTarget records the steps done): a person whose profile SharePoint has not provisioned yet
+// waits with their thumbnails uploaded once.
 
 import type { SharePointPhotoWriteMessage } from '../messages/messageContracts';
+import { isM365Failure } from './M365Failure';
 import { subjectOf, writePhotoToTarget, type WriteTargetDependencies, type WriteResult } from './writePhotoToTarget';
 
 export type ThumbnailSizeLetter = 'S' | 'M' | 'L';
@@ -11,6 +14,8 @@ export type ThumbnailSizeLetter = 'S' | 'M' | 'L';
 /** A photo's SharePoint calls, all spending the one reservation they were handed out under. */
 export interface SharePointPhotoCalls {
   uploadThumbnail(userPrincipalName: string, size: ThumbnailSizeLetter, jpeg: Buffer): Promise<string>;
+  /** The (percent-encoded) URL `uploadThumbnail` gives this person's thumbnail: what PictureURL names. */
+  thumbnailUrl(userPrincipalName: string, size: ThumbnailSizeLetter): Promise<string>;
   setProfileProperty(userPrincipalName: string, propertyName: string, propertyValue: string): Promise<void>;
 }
 
@@ -27,6 +32,24 @@ export interface WriteSharePointPhotoDependencies extends WriteTargetDependencie
   sharePoint: SharePointPhotoPort;
 }
 
+/** SharePoint keeps SPS-PictureTimestamp in seconds since 0001-01-01 (.NET ticks / 10^7), not Unix seconds. */
+export const SECONDS_FROM_YEAR_ONE_TO_UNIX_EPOCH = 62_135_596_800;
+
+export function sharePointPictureTimestamp(at: Date): string {
+  return String(Math.floor(at.getTime() / 1000) + SECONDS_FROM_YEAR_ONE_TO_UNIX_EPOCH);
+}
+
+/** The profile properties that make SharePoint show the uploaded thumbnails, in the order they are set. */
+export function pictureProperties(pictureUrl: string, at: Date): Array<[string, string]> {
+  return [
+    ['PictureURL', pictureUrl],
+    ['SPS-PicturePlaceholderState', '0'],
+    ['SPS-PictureTimestamp', sharePointPictureTimestamp(at)],
+    // 0: SharePoint holds the current picture and has nothing to fetch from Exchange (docs/writers.md says why).
+    ['SPS-PictureExchangeSyncState', '0'],
+  ];
+}
+
 export async function writeSharePointPhoto(
   message: SharePointPhotoWriteMessage,
   deps: WriteSharePointPhotoDependencies,
@@ -38,27 +61,29 @@ export async function writeSharePointPhoto(
     {
       target: 'sharepoint',
       subject: subjectOf(write),
-      async perform() {
+      async perform(resume) {
         const sizes: Array<[ThumbnailSizeLetter, string]> = [
           ['S', write.thumbnails.small.blobName],
           ['M', write.thumbnails.medium.blobName],
           ['L', write.thumbnails.large.blobName],
         ];
-        const properties = (pictureUrl: string): Array<[string, string]> => [
-          ['PictureURL', pictureUrl],
-          ['SPS-PicturePlaceholderState', '0'],
-          ['SPS-PictureTimestamp', String(Math.floor(now().getTime() / 1000))],
-          // 0 = "SharePoint has the current photo": stops SharePoint's own Exchange sync from replacing ours.
-          ['SPS-PictureExchangeSyncState', '0'],
-        ];
-        // All of a photo's calls or none: a write throttled half-way and rescheduled would upload again.
-        await deps.sharePoint.withReservedRequests(sizes.length + properties('').length, async (calls) => {
-          let pictureUrl = '';
-          for (const [size, blobName] of sizes) {
-            const url = await calls.uploadThumbnail(upn, size, await deps.renditions.readRendition(blobName));
-            if (size === 'M') pictureUrl = url;
+        const uploads = sizes.filter(([size]) => !resume.done.has(size));
+        const properties = (pictureUrl: string) =>
+          pictureProperties(pictureUrl, now()).filter(([name]) => !resume.done.has(name));
+        // All of a photo's remaining calls or none: a write throttled half-way would be stopped between steps.
+        await deps.sharePoint.withReservedRequests(uploads.length + properties('').length, async (calls) => {
+          for (const [size, blobName] of uploads) {
+            await calls.uploadThumbnail(upn, size, await deps.renditions.readRendition(blobName));
+            resume.mark(size);
           }
-          for (const [name, value] of properties(pictureUrl)) await calls.setProfileProperty(upn, name, value);
+          const pictureUrl = await calls.thumbnailUrl(upn, 'M');
+          for (const [name, value] of properties(pictureUrl)) {
+            await calls.setProfileProperty(upn, name, value).catch((error: unknown) => {
+              // The failure names the property it was setting (a PropertyNotEditableException does not).
+              throw isM365Failure(error) ? Object.assign(error, { property: name }) : error;
+            });
+            resume.mark(name);
+          }
         });
         return {};
       },

@@ -75,7 +75,8 @@ describe('doctor against the emulator tenant', () => {
       const report = await runDoctor(stack.settings);
       expect(report.ok).toBe(false);
       const failed = report.checks.filter((c) => c.status === 'fail');
-      expect(failed.map((c) => c.id).sort()).toEqual(['graph-roles', 'sharepoint-roles']);
+      // The admin host's profile read is refused in practice too.
+      expect(failed.map((c) => c.id).sort()).toEqual(['admin-profile-read', 'graph-roles', 'sharepoint-roles']);
       expect(failed.find((c) => c.id === 'graph-roles')?.fix).toMatch(
         /Microsoft Graph > Application permissions: ProfilePhoto\.ReadWrite\.All.*Grant admin consent/,
       );
@@ -83,8 +84,8 @@ describe('doctor against the emulator tenant', () => {
         /SharePoint > Application permissions: User\.ReadWrite\.All/,
       );
       const table = formatDoctorReport(report);
-      expect(table.match(/^\s+FIX\s/gm)).toHaveLength(2);
-      expect(table).toContain('Not ready: 2 check(s) failed.');
+      expect(table.match(/^\s+FIX\s/gm)).toHaveLength(3);
+      expect(table).toContain('Not ready: 3 check(s) failed.');
     } finally {
       control.grantRoles('photoSync', 'graph', ['ProfilePhoto.ReadWrite.All']);
       control.grantRoles('photoSync', 'sharepoint', ['User.ReadWrite.All']);

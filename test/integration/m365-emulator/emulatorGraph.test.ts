@@ -111,7 +111,7 @@ describe('photos', () => {
     expect(read.equals(bytes)).toBe(true);
   });
 
-  test('a user without an Exchange Online mailbox answers 404 ErrorNonExistentMailbox; on-premises MailboxNotHostedInExchangeOnline', async () => {
+  test('a user without an Exchange Online mailbox answers a bare 404 by default; on-premises MailboxNotHostedInExchangeOnline', async () => {
     const bytes = await jpeg('#222222');
     const none = await graph(`/users/${userByMailbox('none').id}/photo/$value`, {
       method: 'PUT',
@@ -119,10 +119,8 @@ describe('photos', () => {
       body: bytes,
     });
     expect(none.status).toBe(404);
-    expect(((await none.json()) as GraphErrorBody).error).toMatchObject({
-      code: 'ErrorNonExistentMailbox',
-      message: 'The SMTP address has no mailbox associated with it.',
-    });
+    // The least telling of the reported answers (each one: emulatorRealTenant.test.ts).
+    expect(await none.text()).toBe('');
     const onPrem = await graph(`/users/${userByMailbox('onPremises').id}/photo/$value`, {
       method: 'PUT',
       headers: { 'content-type': 'image/jpeg' },

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { startM365Emulator, type M365Emulator } from '../../../dev/m365-emulator';
+import { sharePointAppBudget, startM365Emulator, type M365Emulator } from '../../../dev/m365-emulator';
 import { accessToken, bearer } from './emulatorClients';
 
 let emulator: M365Emulator;
@@ -124,11 +124,11 @@ test('SetSingleValueProfileProperty on the admin site is read back by GetPropert
   expect(profile.UserProfileProperties).toEqual(
     expect.arrayContaining([{ Key: 'SPS-PicturePlaceholderState', Value: '0', ValueType: 'Edm.String' }]),
   );
-  expect(emulator.control.getProfileProperties(upn)['PictureURL']).toBe(pictureUrl);
+  expect(emulator.control.getProfileProperties(upn)?.['PictureURL']).toBe(pictureUrl);
 });
 
-test('profile writes need the SharePoint User.ReadWrite.All (or Sites.FullControl.All) permission', async () => {
-  emulator.control.revokeRoles('photoSync', 'sharepoint', ['User.ReadWrite.All', 'Sites.FullControl.All']);
+test('profile writes need the SharePoint User.ReadWrite.All permission: Sites.FullControl.All alone is refused', async () => {
+  emulator.control.revokeRoles('photoSync', 'sharepoint', ['User.ReadWrite.All']);
   try {
     const token = await accessToken(emulator, { resource: emulator.urls.adminSiteUrl });
     const response = await fetch(
@@ -152,8 +152,9 @@ test('profile writes need the SharePoint User.ReadWrite.All (or Sites.FullContro
   }
 });
 
-test('SharePoint throttles per app with 429 and Retry-After past the configured rate', async () => {
-  emulator.control.setThrottling({ service: 'sharepoint', limit: 2, windowMs: 5_000 });
+test('SharePoint throttles per app with 429 and Retry-After past the configured budget', async () => {
+  // Reading a folder costs 2 resource units: a budget of 4 admits two.
+  emulator.control.setThrottling({ service: 'sharepoint', limit: 4, windowMs: 5_000 });
   try {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
@@ -173,10 +174,11 @@ test('SharePoint throttles per app with 429 and Retry-After past the configured 
       await fetch(`${emulator.urls.graphBaseUrl}/_emulator/throttling?service=sharepoint`)
     ).json()) as Array<{ limit: number; admitted: number; refused: number; endsAt: number; startedAt: number }>;
     expect(windows).toHaveLength(1);
-    expect(windows[0]).toMatchObject({ limit: 2, admitted: 2, refused: 2 });
+    // Refused calls spend their units too.
+    expect(windows[0]).toMatchObject({ limit: 4, admitted: 2, refused: 2, admittedUnits: 4, refusedUnits: 4 });
     expect((windows[0]?.endsAt ?? 0) - (windows[0]?.startedAt ?? 0)).toBe(5_000);
   } finally {
-    emulator.control.setThrottling({ service: 'sharepoint' });
+    emulator.control.setThrottling(sharePointAppBudget);
   }
 });
 

@@ -76,7 +76,8 @@ test('a photo changed in Outlook reaches the three SharePoint thumbnails and Pic
     () => {
       const p = stack.emulator.control.getProfileProperties(user.userPrincipalName);
       const done =
-        p.PictureURL?.endsWith(thumbnailName(user.userPrincipalName, 'M')) && p['SPS-PicturePlaceholderState'] === '0';
+        p?.PictureURL?.endsWith(thumbnailName(user.userPrincipalName, 'M')) &&
+        p?.['SPS-PicturePlaceholderState'] === '0';
       return done ? p : undefined;
     },
     { timeoutMs: 10_000, what: 'PictureURL and SPS-PicturePlaceholderState' },

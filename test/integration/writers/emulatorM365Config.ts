@@ -21,5 +21,7 @@ export function emulatorM365Config(
     adminSiteUrl: emulator.urls.adminSiteUrl,
     userAgent: 'NONISV|Contoso|M365PhotoSync/test',
     httpTimeoutMs: 10_000,
+    // The emulator's default SharePoint budget (sharePointAppBudget).
+    sharePointUnitsPerMinute: 1_200,
   };
 }

@@ -1,6 +1,7 @@
-// The SharePoint client against the emulator's SharePoint throttling, which (like SharePoint Online) adds
-// RateLimit-Limit/-Remaining/-Reset to its answers once an app has used 80 % of its window. The same burst is sent
-// by two apps (each has its own budget): one paces itself by those headers, the other does not.
+// The SharePoint client against the emulator's SharePoint throttling, which (like SharePoint Online) budgets in
+// resource units (a profile write costs 4 here) and adds RateLimit-Limit/-Remaining/-Reset to some of its answers once
+// an app has used 80 % of its window (best effort: every other one). The same burst is sent by two apps (each has its
+// own budget): one paces itself by those headers, the other does not.
 
 import { ensureDevCertificateAuthority } from '../../../dev/devCertificates';
 import { startM365Emulator, type M365Emulator } from '../../../dev/m365-emulator';
@@ -8,7 +9,8 @@ import { createM365Clients } from '../../../src/m365/createM365Clients';
 import type { SharePointClient } from '../../../src/m365/SharePointClient';
 import { emulatorM365Config } from './emulatorM365Config';
 
-const limit = 10;
+/** Resource units per window: ten profile writes. */
+const limit = 40;
 const windowMs = 2_000;
 const workers = 4;
 const requestsPerWorker = 6;
@@ -70,7 +72,8 @@ it('sends RateLimit headers only from 80 % of the window on, and with its 429s',
   });
   const url = `${emulator.urls.adminSiteUrl}/_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(accountName=@v)?@v='i:0%23.f|membership|${emulator.users[0]?.userPrincipalName ?? ''}'`;
   // Runs first, on a window no earlier request used.
-  emulator.control.setThrottling({ service: 'sharepoint', limit: 5, windowMs: 60_000 });
+  // A read costs 2 units: ten units admit five. Headers with every eligible answer, to read their arithmetic.
+  emulator.control.setThrottling({ service: 'sharepoint', limit: 10, windowMs: 60_000, rateLimitHeaders: 'always' });
   const answers: Array<{ status: number; limit: string | null; remaining: string | null; reset: string | null }> = [];
   for (let i = 0; i < 7; i++) {
     const response = await clients.transport.send('sharepoint', url);
@@ -86,14 +89,14 @@ it('sends RateLimit headers only from 80 % of the window on, and with its 429s',
   const statuses = answers.map((a) => a.status);
   const firstThrottled = statuses.indexOf(429);
   expect(firstThrottled).toBeGreaterThan(0);
-  // Before the 4th admitted request (80 % of 5) no headers; from then on Limit/Remaining/Reset count down.
+  // Before the 4th admitted read (8 of 10 units) no headers; from then on Limit/Remaining/Reset count down.
   const admitted = answers.slice(0, firstThrottled);
   const withHeaders = admitted.filter((a) => a.remaining !== null);
   expect(withHeaders.length).toBeGreaterThan(0);
   expect(admitted.length - withHeaders.length).toBeGreaterThan(0);
-  for (const a of withHeaders) expect(a.limit).toBe('5');
+  for (const a of withHeaders) expect(a.limit).toBe('10');
   expect(withHeaders.at(-1)?.remaining).toBe('0');
-  expect(answers[firstThrottled]).toMatchObject({ limit: '5', remaining: '0' });
+  expect(answers[firstThrottled]).toMatchObject({ limit: '10', remaining: '0' });
   expect(Number(answers[firstThrottled]?.reset)).toBeGreaterThan(0);
 }, 30_000);
 

@@ -121,6 +121,8 @@ it('sends a write that keeps failing with 5xx to the poison queue after the host
 });
 
 it('records a user without a mailbox as terminal and completes the message', async () => {
+  // The tenant that says so (404 ErrorNonExistentMailbox); every other answer: writersOnRealTenant.test.ts.
+  stack.emulator.control.setMailboxlessPhotoWrite('nonExistentMailbox');
   const user = demoUser(stack, 'none');
   const photo = await queueFreshPhoto(stack, user, 'exchange');
   const state = await waitForState(stack, user.id, 'exchange', (s) => s.lastOutcome === 'permanent-failure');

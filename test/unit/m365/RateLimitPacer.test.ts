@@ -83,6 +83,51 @@ describe('RateLimitPacer', () => {
     expect(pacer.decide()).toEqual({ kind: 'wait', ms: 2_000 });
   });
 
+  describe('resource units', () => {
+    it('spends each request its cost against a RateLimit-Remaining counted in units', () => {
+      const pacer = new RateLimitPacer(clock().now);
+      const first = ticketOf(pacer.decide(undefined, 4));
+      pacer.decide(undefined, 4);
+      // The service answered the first write with 10 units left; the second (4) is on its way: 6 remain.
+      pacer.observe(first, rateLimit(10, 5));
+      expect(pacer.decide(undefined, 4).kind).toBe('send');
+      expect(pacer.decide(undefined, 4)).toEqual({ kind: 'wait', ms: 5_000 });
+      expect(pacer.decide(undefined, 2).kind).toBe('send');
+    });
+
+    it('keeps its own account of the budget when no answer carries headers, throttled calls included', () => {
+      const time = clock();
+      const pacer = new RateLimitPacer(time.now, { units: 12, windowMs: 60_000 });
+      for (let i = 0; i < 3; i++) pacer.observe(ticketOf(pacer.decide(undefined, 4)), new Headers());
+      expect(pacer.decide(undefined, 4)).toEqual({ kind: 'wait', ms: 60_000 });
+      time.advance(30_000);
+      expect(pacer.decide(undefined, 2)).toEqual({ kind: 'wait', ms: 30_000 });
+      time.advance(30_000);
+      expect(pacer.decide(undefined, 4).kind).toBe('send');
+    });
+
+    it('holds a reservation in its own account and gives back what the work did not spend', () => {
+      const time = clock();
+      const pacer = new RateLimitPacer(time.now, { units: 28, windowMs: 60_000 });
+      const photo = reservationOf(pacer.reserve(28));
+      expect(pacer.reserve(4)).toEqual({ kind: 'wait', ms: 60_000 });
+      // Four of its seven writes happened (a resumed photo); three were not needed.
+      for (let i = 0; i < 4; i++) pacer.decide(photo, 4);
+      pacer.release(photo);
+      expect(pacer.reserve(12).kind).toBe('reserved');
+      expect(pacer.decide(undefined, 2).kind).toBe('wait');
+    });
+
+    it('takes from the budget what a reservation did not plan for', () => {
+      const pacer = new RateLimitPacer(clock().now, { units: 10, windowMs: 60_000 });
+      const photo = reservationOf(pacer.reserve(4));
+      expect(pacer.decide(photo, 4).kind).toBe('send');
+      // The folder lookup (3) the reservation did not count comes from what is left (6).
+      expect(pacer.decide(photo, 3).kind).toBe('send');
+      expect(pacer.decide(undefined, 4)).toMatchObject({ kind: 'wait' });
+    });
+  });
+
   describe('reservations for a unit of work', () => {
     it('holds all the units or none: a photo does not start when the budget cannot finish it', () => {
       const time = clock();

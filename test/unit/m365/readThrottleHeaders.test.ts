@@ -64,10 +64,14 @@ describe('parseRateLimitHeaders', () => {
 });
 
 describe('throttleDelayMs', () => {
-  it('prefers Retry-After over RateLimit-Reset', () => {
+  it('takes the greater of Retry-After and RateLimit-Reset, as SharePoint asks', () => {
     expect(throttleDelayMs(headers({ 'Retry-After': '3', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '9' }))).toBe(
-      3_000,
+      9_000,
     );
+    expect(throttleDelayMs(headers({ 'Retry-After': '12', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '9' }))).toBe(
+      12_000,
+    );
+    expect(throttleDelayMs(headers({ 'Retry-After': '4' }))).toBe(4_000);
   });
 
   it('uses RateLimit-Reset for a 429 that came without Retry-After', () => {

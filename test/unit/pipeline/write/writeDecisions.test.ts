@@ -96,6 +96,81 @@ describe('decideOnFailure', () => {
     expect(decision).toMatchObject({ kind: 'permanent', code: 'user-not-found' });
   });
 
+  describe("Graph's answers for people without an Exchange Online mailbox (each reported variant)", () => {
+    it('records the codes that say so as permanent', () => {
+      const nonExistent = failure({ status: 404, code: 'ErrorNonExistentMailbox', retryable: false });
+      const authentication = failure({ status: 400, code: 'AuthenticationError', retryable: false });
+      const notHosted = failure({ status: 404, code: 'MailboxNotHostedInExchangeOnline', retryable: false });
+      expect(decideOnFailure('exchange', nonExistent, options)).toMatchObject({ code: 'no-exchange-mailbox' });
+      expect(decideOnFailure('exchange', authentication, options)).toMatchObject({
+        kind: 'permanent',
+        code: 'no-exchange-mailbox',
+      });
+      expect(decideOnFailure('exchange', notHosted, options)).toMatchObject({ code: 'mailbox-on-premises' });
+    });
+
+    it('waits on a bare 404 or MailboxNotEnabledForRESTAPI instead of writing the person off', () => {
+      const now = new Date('2026-12-02T12:00:00Z');
+      for (const code of ['HTTP404', 'MailboxNotEnabledForRESTAPI']) {
+        const decision = decideOnFailure('exchange', failure({ status: 404, code, retryable: false }), {
+          ...options,
+          now,
+        });
+        expect(decision).toMatchObject({
+          kind: 'wait',
+          code: 'waiting-for-mailbox',
+          delayMs: 5 * 60_000,
+          since: now.toISOString(),
+        });
+      }
+      // Three days on, the same answer is recorded for an admin to look at.
+      const late = decideOnFailure('exchange', failure({ status: 404, code: 'HTTP404', retryable: false }), {
+        ...options,
+        now: new Date('2026-12-05T12:00:00Z'),
+        waitingSince: now.toISOString(),
+      });
+      expect(late).toMatchObject({ kind: 'permanent', code: 'exchange-not-found' });
+    });
+  });
+
+  it('tells SharePoint 500s apart by the exception they name', () => {
+    const sharePoint500 = (code: string) => failure({ service: 'sharepoint', status: 500, code, retryable: true });
+    const ns = '-1, Microsoft.Office.Server.UserProfiles.';
+    expect(decideOnFailure('sharepoint', sharePoint500(`${ns}UserNotFoundException`), options)).toMatchObject({
+      kind: 'wait',
+      code: 'waiting-for-profile',
+    });
+    expect(
+      decideOnFailure('sharepoint', { ...sharePoint500(`${ns}PropertyNotEditableException`), property: 'X' }, options),
+    ).toMatchObject({
+      kind: 'permanent',
+      code: 'profile-property-not-editable',
+      message: expect.stringMatching(/set X/),
+    });
+    expect(decideOnFailure('sharepoint', sharePoint500(`${ns}PropertyNotFoundException`), options)).toMatchObject({
+      kind: 'permanent',
+      code: 'profile-property-unknown',
+    });
+    expect(
+      decideOnFailure('sharepoint', sharePoint500('-2146232832, Microsoft.SharePoint.SPException'), options),
+    ).toEqual({
+      kind: 'throw',
+    });
+  });
+
+  it('waits for a Profile Pictures folder a new tenant has not created yet', () => {
+    const missing = failure({
+      service: 'sharepoint',
+      status: 404,
+      code: 'profile-pictures-folder-missing',
+      retryable: false,
+    });
+    expect(decideOnFailure('sharepoint', missing, options)).toMatchObject({
+      kind: 'wait',
+      code: 'waiting-for-picture-folder',
+    });
+  });
+
   it('throws other transient failures back to the host', () => {
     for (const status of [0, 500, 502, 504]) {
       expect(decideOnFailure('exchange', failure({ status }), options)).toEqual({ kind: 'throw' });

@@ -3,6 +3,8 @@ import {
   type SharePointPhotoWriteMessage,
 } from '../../../../src/pipeline/messages/messageContracts';
 import {
+  SECONDS_FROM_YEAR_ONE_TO_UNIX_EPOCH,
+  sharePointPictureTimestamp,
   writeSharePointPhoto,
   type SharePointPhotoCalls,
   type SharePointPhotoPort,
@@ -44,6 +46,8 @@ class FakeSharePoint implements SharePointPhotoPort {
   failures: Error[] = [];
   readonly reservations: number[] = [];
   reservationFailure: Error | undefined;
+  /** Failures for the next calls setting a property, by property name. */
+  readonly propertyFailures = new Map<string, Error[]>();
 
   withReservedRequests<T>(requests: number, work: (calls: SharePointPhotoCalls) => Promise<T>): Promise<T> {
     this.reservations.push(requests);
@@ -51,6 +55,7 @@ class FakeSharePoint implements SharePointPhotoPort {
     // The calls are only handed out under a reservation: the writer cannot reach SharePoint outside one.
     return work({
       uploadThumbnail: (upn, size, jpeg) => this.uploadThumbnail(upn, size, jpeg),
+      thumbnailUrl: (upn, size) => this.thumbnailUrl(upn, size),
       setProfileProperty: (upn, name, value) => this.setProfileProperty(upn, name, value),
     });
   }
@@ -59,11 +64,16 @@ class FakeSharePoint implements SharePointPhotoPort {
     const failure = this.failures.shift();
     if (failure) return Promise.reject(failure);
     this.uploads.push({ size, bytes: jpeg.toString() });
+    return this.thumbnailUrl(upn, size);
+  }
+  thumbnailUrl(upn: string, size: ThumbnailSizeLetter): Promise<string> {
     return Promise.resolve(
       `https://contoso-my.sharepoint.com/User%20Photos/Profile%20Pictures/${upn}_${size}Thumb.jpg`,
     );
   }
   setProfileProperty(_upn: string, name: string, value: string): Promise<void> {
+    const failure = this.propertyFailures.get(name)?.shift();
+    if (failure) return Promise.reject(failure);
     this.properties.set(name, value);
     return Promise.resolve();
   }
@@ -74,9 +84,24 @@ function setup() {
   const state = new InMemoryPhotoState();
   const rescheduler = new RecordingRescheduler<SharePointPhotoWriteMessage>();
   const renditions = { readRendition: (name: string) => Promise.resolve(Buffer.from(name)) };
-  const now = () => new Date('2026-11-23T10:00:07Z');
-  return { sharePoint, state, rescheduler, deps: { sharePoint, state, rescheduler, renditions, now, enabled: true } };
+  const clock = { now: new Date('2026-11-23T10:00:07Z') };
+  const now = () => clock.now;
+  return {
+    sharePoint,
+    state,
+    rescheduler,
+    clock,
+    deps: { sharePoint, state, rescheduler, renditions, now, enabled: true },
+  };
 }
+
+const userNotFound = () =>
+  m365Failure({
+    service: 'sharepoint',
+    status: 500,
+    code: '-1, Microsoft.Office.Server.UserProfiles.UserNotFoundException',
+    message: 'User Profile Error 1000: User Not Found: Could not load profile data from the database.',
+  });
 
 describe('writeSharePointPhoto', () => {
   it('uploads the three thumbnails and points PictureURL at the medium one', async () => {
@@ -92,7 +117,8 @@ describe('writeSharePointPhoto', () => {
     expect(Object.fromEntries(sharePoint.properties)).toEqual({
       PictureURL: 'https://contoso-my.sharepoint.com/User%20Photos/Profile%20Pictures/megan@contoso.com_MThumb.jpg',
       'SPS-PicturePlaceholderState': '0',
-      'SPS-PictureTimestamp': String(Date.parse('2026-11-23T10:00:07Z') / 1000),
+      // Seconds since 0001-01-01, as SharePoint keeps it (63,783,110,969 was 2022-03-17 on a real tenant).
+      'SPS-PictureTimestamp': String(Date.parse('2026-11-23T10:00:07Z') / 1000 + 62_135_596_800),
       'SPS-PictureExchangeSyncState': '0',
     });
     expect(await state.get('u-2', 'sharepoint')).toMatchObject({ lastContentHash: 'hash-b', lastOutcome: 'written' });
@@ -140,6 +166,101 @@ describe('writeSharePointPhoto', () => {
     expect(sharePoint.uploads).toHaveLength(0);
     expect(sharePoint.properties.size).toBe(0);
     expect(rescheduler.rescheduled).toHaveLength(1);
+  });
+
+  it("writes SPS-PictureTimestamp in SharePoint's epoch, matching a value read back from a real tenant", () => {
+    // 63,783,110,969 read back from GetPropertiesFor on 2022-03-17.
+    expect(new Date((63_783_110_969 - SECONDS_FROM_YEAR_ONE_TO_UNIX_EPOCH) * 1000).toISOString()).toMatch(
+      /^2022-03-17/,
+    );
+    expect(sharePointPictureTimestamp(new Date('2022-03-17T12:00:00Z'))).toMatch(/^637831/);
+  });
+
+  it('waits for a profile SharePoint has not provisioned yet, then resumes without uploading again', async () => {
+    const { sharePoint, state, rescheduler, clock, deps } = setup();
+    sharePoint.propertyFailures.set('PictureURL', [userNotFound(), userNotFound()]);
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+      outcome: 'waiting',
+      code: 'waiting-for-profile',
+      delayMs: 5 * 60_000,
+    });
+    // The same write comes back later, not a new attempt and not the poison queue.
+    expect(rescheduler.rescheduled.map((r) => [r.message.sharePointPhotoWrite.attempt, r.delayMs])).toEqual([
+      [0, 5 * 60_000],
+    ]);
+    expect(rescheduler.deadLettered).toEqual([]);
+    expect(await state.get('u-2', 'sharepoint')).toMatchObject({
+      lastOutcome: 'waiting',
+      lastErrorCode: 'waiting-for-profile',
+      waitingSince: '2026-11-23T10:00:07.000Z',
+      resumeContentHash: 'hash-b',
+      resumeSteps: 'S,M,L',
+    });
+
+    // Two hours later: still no profile; the wait grows with the time waited.
+    clock.now = new Date('2026-11-23T12:00:07Z');
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+      outcome: 'waiting',
+      delayMs: 2 * 3_600_000,
+    });
+    clock.now = new Date('2026-11-23T16:00:07Z');
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'written',
+    });
+    expect(sharePoint.uploads).toHaveLength(3);
+    expect(sharePoint.properties.get('PictureURL')).toMatch(/_MThumb\.jpg$/);
+    expect(await state.get('u-2', 'sharepoint')).toMatchObject({
+      lastOutcome: 'written',
+      waitingSince: '',
+      resumeSteps: '',
+    });
+  });
+
+  it('gives up waiting for a profile after days, with what to check', async () => {
+    const { sharePoint, state, clock, deps } = setup();
+    sharePoint.propertyFailures.set('PictureURL', [userNotFound(), userNotFound()]);
+    await runWriter(writer(deps), message(), deps.rescheduler);
+    clock.now = new Date('2026-12-01T10:00:07Z');
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+      outcome: 'permanent-failure',
+      code: 'no-sharepoint-profile',
+    });
+    expect((await state.get('u-2', 'sharepoint'))?.lastErrorMessage).toMatch(/Waited 8 day\(s\).*User profiles/);
+  });
+
+  it('fails once, naming the property and how an admin makes it editable, for PropertyNotEditableException', async () => {
+    const { sharePoint, state, rescheduler, deps } = setup();
+    sharePoint.propertyFailures.set('SPS-PictureTimestamp', [
+      m365Failure({
+        service: 'sharepoint',
+        status: 500,
+        code: '-1, Microsoft.Office.Server.UserProfiles.PropertyNotEditableException',
+        message: 'Property Not Editable: This property can only be modified by an administrator.',
+      }),
+    ]);
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+      outcome: 'permanent-failure',
+      code: 'profile-property-not-editable',
+    });
+    expect(rescheduler.rescheduled).toEqual([]);
+    const recorded = (await state.get('u-2', 'sharepoint'))?.lastErrorMessage ?? '';
+    expect(recorded).toMatch(/set SPS-PictureTimestamp/);
+    expect(recorded).toMatch(/Manage User Properties > SPS-PictureTimestamp > Edit.*Allow users to edit values/);
+  });
+
+  it('throws any other SharePoint 500 to the host, and its retry resumes at the step that failed', async () => {
+    const { sharePoint, deps } = setup();
+    sharePoint.propertyFailures.set('SPS-PicturePlaceholderState', [
+      m365Failure({ service: 'sharepoint', status: 500, code: '-2146232832, Microsoft.SharePoint.SPException' }),
+    ]);
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).rejects.toMatchObject({
+      status: 500,
+    });
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
+      outcome: 'written',
+    });
+    expect(sharePoint.uploads).toHaveLength(3);
+    expect(sharePoint.reservations).toEqual([7, 3]);
   });
 
   it('does nothing when SharePoint is not a sync target', async () => {
