@@ -51,7 +51,7 @@ export interface LocalStack {
 
 export type StorageOnlyStack = Omit<LocalStack, 'emulator'> & { emulator: undefined };
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -77,7 +77,7 @@ async function startEmulator(options: M365EmulatorOptions, ports: 'default' | 'e
   });
 }
 
-function emulatorSettings(emulator: M365Emulator, stateDir: string): Record<string, string> {
+export function emulatorSettings(emulator: M365Emulator, stateDir: string): Record<string, string> {
   const app = emulator.apps.photoSync;
   // The app's certificate and key, as a PEM file the way operators provide it (never written into the repo).
   const pemPath = path.join(stateDir, 'photo-sync-app.pem');

@@ -135,6 +135,14 @@ export class EmulatorControl {
     return undefined;
   }
 
+  /** How many times the file has been uploaded (SharePoint keeps a version per upload); undefined when absent. */
+  getSharePointFileVersion(pathOrName: string): number | undefined {
+    const path = pathOrName.startsWith('/')
+      ? pathOrName
+      : `${this.ctx.sharePoint.profilePicturesFolderUrl}/${pathOrName}`;
+    return this.ctx.sharePoint.file(path)?.version;
+  }
+
   listSharePointFiles(): string[] {
     return [...this.ctx.sharePoint.files.values()].map((f) => f.serverRelativeUrl);
   }

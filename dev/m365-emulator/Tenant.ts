@@ -51,6 +51,8 @@ export interface StoredPhoto {
   /** Quoted, as Graph returns it in `@odata.mediaEtag`. */
   mediaEtag: string;
   updatedAt: Date;
+  /** How many times a photo has been set for this user (by the person or by an app): each one is a visible write. */
+  version: number;
 }
 
 export type PhotoUpdateSource = 'cloud' | 'onPremises';
@@ -127,6 +129,7 @@ export class Tenant {
       height: photo.height,
       mediaEtag: mediaEtagFor(photo.bytes),
       updatedAt: this.now(),
+      version: (this.photos.get(user.id)?.version ?? 0) + 1,
     };
     this.photos.set(user.id, stored);
     return stored;

@@ -242,7 +242,8 @@ export class BlobTriggerListener implements TriggerListener {
         blob: `${delivery.container}/${delivery.blobName}`,
         error: (error as Error).message,
       });
-      this.#retryLater(delivery, key, 0);
+      // The function never ran: not a try. Waiting a retry delay keeps a storage outage from becoming a busy loop.
+      this.#retryLater({ ...delivery, attempt: delivery.attempt - 1 }, key, this.options.retryDelayMs);
       return;
     }
     if (!version) {

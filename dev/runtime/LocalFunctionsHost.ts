@@ -53,6 +53,11 @@ export interface LocalFunctionsHostOptions {
    * must not disturb.
    */
   timerSchedules?: 'scheduled' | 'manual';
+  /**
+   * How long a queue message being processed stays hidden between renewals (default 10 minutes, the host's): a host
+   * that dies holds its messages this long. The soak shortens it to kill hosts often within a short run.
+   */
+  queueLeaseMs?: number;
 }
 
 function defaultHostId(env: Record<string, string | undefined>): string {
@@ -172,6 +177,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
           invoker,
           logger: this.logger,
           queues,
+          ...(options.queueLeaseMs ? { leaseMs: options.queueLeaseMs } : {}),
         });
         this.#queueListeners.push(listener);
         this.#listeners.push(listener);

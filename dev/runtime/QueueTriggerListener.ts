@@ -12,9 +12,18 @@ import type { QueueHostOptions } from './readHostJson';
 import type { StorageConnections } from './StorageConnections';
 import { WakeableDelay, type TriggerListener } from './TriggerListener';
 
-/** While a message is being processed it stays hidden this long (the host uses 10 minutes and renews it). */
-const processingVisibilitySeconds = 600;
+/**
+ * While a message is being processed it stays hidden this long, renewed at half-time while the function runs (the
+ * host uses 10 minutes). A host that dies stops renewing, so its messages reappear within one lease.
+ */
+export const defaultQueueLeaseMs = 600_000;
 const minPollingIntervalMs = 100;
+
+/** A received message and the pop receipt of its latest renewal (each update hands out a new one). */
+interface Lease {
+  message: DequeuedMessageItem;
+  popReceipt: string;
+}
 
 export class QueueTriggerListener implements TriggerListener {
   readonly #delay = new WakeableDelay();
@@ -34,6 +43,8 @@ export class QueueTriggerListener implements TriggerListener {
       invoker: FunctionInvoker;
       logger: HostLogger;
       queues: QueueHostOptions;
+      /** Default {@link defaultQueueLeaseMs}; the soak shortens it so a killed host's messages come back sooner. */
+      leaseMs?: number;
     },
   ) {
     const [name, binding] = Object.entries(fn.metadata.bindings).find(([, b]) => b.type === 'queueTrigger') ?? [];
@@ -79,7 +90,7 @@ export class QueueTriggerListener implements TriggerListener {
       try {
         const response = await queue.receiveMessages({
           numberOfMessages: batchSize,
-          visibilityTimeout: processingVisibilitySeconds,
+          visibilityTimeout: this.#leaseSeconds,
         });
         messages = response.receivedMessageItems;
       } catch (error) {
@@ -100,6 +111,30 @@ export class QueueTriggerListener implements TriggerListener {
     }
   }
 
+  get #leaseSeconds(): number {
+    return Math.max(1, Math.ceil((this.options.leaseMs ?? defaultQueueLeaseMs) / 1000));
+  }
+
+  /** Keeps the message hidden while the function runs, as the host does; returns a stop function. */
+  #renew(queue: QueueClient, lease: Lease): () => void {
+    const timer = setInterval(
+      () => {
+        queue.updateMessage(lease.message.messageId, lease.popReceipt, undefined, this.#leaseSeconds).then(
+          (response) => {
+            if (response.popReceipt) lease.popReceipt = response.popReceipt;
+          },
+          (error: unknown) =>
+            this.options.logger.log('warn', `renewing a message on ${this.queueName} failed`, {
+              error: (error as Error).message,
+            }),
+        );
+      },
+      (this.#leaseSeconds * 1000) / 2,
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   #decode(text: string): string | undefined {
     if (this.options.queues.messageEncoding === 'none') return text;
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
@@ -117,6 +152,8 @@ export class QueueTriggerListener implements TriggerListener {
       return;
     }
     const json = (value: unknown): RpcTypedData => ({ json: JSON.stringify(value) });
+    const lease: Lease = { message, popReceipt: message.popReceipt };
+    const stopRenewing = this.#renew(queue, lease);
     let succeeded = false;
     try {
       await this.options.invoker.invoke(
@@ -138,13 +175,15 @@ export class QueueTriggerListener implements TriggerListener {
       succeeded = true;
     } catch {
       // The invoker has already reported the failure (event and log line).
+    } finally {
+      stopRenewing();
     }
     if (succeeded) {
       await queue
-        .deleteMessage(message.messageId, message.popReceipt)
+        .deleteMessage(message.messageId, lease.popReceipt)
         .catch((error: unknown) => this.#warnReleaseFailed(error));
     } else {
-      await this.#fail(queue, message);
+      await this.#fail(queue, { ...message, popReceipt: lease.popReceipt });
     }
   }
 

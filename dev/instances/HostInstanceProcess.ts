@@ -1,0 +1,144 @@
+// Supervises one host instance (hostInstanceMain.ts) as a child process: starts it, restarts it when it dies while it
+// should be up (as the platform restarts a crashed worker), kills it with SIGKILL when asked, and hands every JSON log
+// line it prints to the listeners (the soak aims kills at them; the benchmarks time photos and read memory).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { HostInstanceConfig } from './hostInstanceMain';
+
+export interface HostLine {
+  t: number;
+  level: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+export type HostLineListener = (line: HostLine, event: Record<string, unknown> | undefined) => void;
+
+const restartDelayMs = 500;
+
+export class HostInstanceProcess {
+  readonly #configPath: string;
+  readonly #listeners = new Set<HostLineListener>();
+  #child: ChildProcess | undefined;
+  #wanted = false;
+  #ready: Promise<void> | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  /** Lines the host wrote on stderr (the app's own console output, crashes), the last few kept for the report. */
+  readonly stderrTail: string[] = [];
+  starts = 0;
+  unexpectedExits = 0;
+
+  /** Highest resident set size the instance reported, bytes (over all its restarts). */
+  peakRss = 0;
+  readonly name: string;
+
+  constructor(config: Omit<HostInstanceConfig, 'logFormat'>, stateDir: string) {
+    this.name = config.name;
+    this.#configPath = path.join(stateDir, `${config.name}.json`);
+    writeFileSync(this.#configPath, JSON.stringify({ ...config, logFormat: 'json' }), { mode: 0o600 });
+  }
+
+  onLine(listener: HostLineListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get running(): boolean {
+    return this.#child !== undefined;
+  }
+
+  /** Starts the instance (if it is not running) and resolves when it reports ready. */
+  start(): Promise<void> {
+    this.#wanted = true;
+    if (this.#child && this.#ready) return this.#ready;
+    clearTimeout(this.#restartTimer);
+    this.starts += 1;
+    const child = spawn(process.execPath, [path.join(__dirname, 'hostInstanceMain.js')], {
+      env: { ...process.env, HOST_INSTANCE_CONFIG: this.#configPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    const ready = new Promise<void>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+      lines.on('line', (text) => {
+        let line: HostLine;
+        try {
+          line = JSON.parse(text) as HostLine;
+        } catch {
+          return;
+        }
+        if (line.message === 'host-instance-ready') resolve();
+        if (line.message === 'host-instance-stats' && typeof line.rss === 'number')
+          this.peakRss = Math.max(this.peakRss, line.rss);
+        let event: Record<string, unknown> | undefined;
+        if (line.message.startsWith('{')) {
+          try {
+            event = JSON.parse(line.message) as Record<string, unknown>;
+          } catch {
+            event = undefined;
+          }
+        }
+        for (const listener of this.#listeners) listener(line, event);
+      });
+      createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (text) => {
+        this.stderrTail.push(text.slice(0, 300));
+        if (this.stderrTail.length > 20) this.stderrTail.shift();
+      });
+      child.once('exit', (code, signal) => {
+        if (this.#child === child) {
+          this.#child = undefined;
+          this.#ready = undefined;
+        }
+        reject(new Error(`host ${this.name} exited (${signal ?? code}) before it was ready`));
+        if (signal !== 'SIGKILL' && this.#wanted) this.unexpectedExits += 1;
+        // Storage down at start, say: the platform would start the worker again.
+        if (this.#wanted)
+          this.#restartTimer = setTimeout(() => void this.start().catch(() => undefined), restartDelayMs);
+      });
+    });
+    // Whoever awaits start() sees a failure; a restart nobody awaits must not become an unhandled rejection.
+    ready.catch(() => undefined);
+    this.#ready = ready;
+    return ready;
+  }
+
+  /** Starts the instance and keeps trying (storage may still be coming back) until it is ready. */
+  async up(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await this.start();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, restartDelayMs));
+      }
+    }
+  }
+
+  /** SIGKILL: nothing in the process gets to finish, flush or release. */
+  async kill(): Promise<void> {
+    this.#wanted = false;
+    clearTimeout(this.#restartTimer);
+    const child = this.#child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** A graceful stop at the end of the run: in-flight invocations finish. */
+  async stop(): Promise<void> {
+    this.#wanted = false;
+    clearTimeout(this.#restartTimer);
+    const child = this.#child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(force);
+  }
+}

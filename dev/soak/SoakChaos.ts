@@ -1,0 +1,181 @@
+// Carries out the plan's actions: HR drops (retried while storage is down, as HR's tool would), Outlook changes
+// through the emulator's control API, SIGKILLs (at a random moment, or aimed a few milliseconds after a step the host
+// reports), storage outages and Microsoft 365 outages. One person's photos happen in order, each after the last was
+// stored, so which photo is their newest is never in doubt.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BlobServiceClient } from '@azure/storage-blob';
+import type { M365Emulator } from '../m365-emulator';
+import type { HostInstanceProcess } from '../instances/HostInstanceProcess';
+import { contentHash } from '../../src/pipeline/contentHash';
+import { containers } from '../../src/storage/names';
+import type { SoakPerson } from './checkSoakOutcome';
+import type { RestartableAzurite } from './RestartableAzurite';
+import type { SeededRandom } from './SeededRandom';
+import { soakPhoto } from './soakPhotos';
+import type { SoakAction } from './soakPlan';
+
+export interface SoakTally {
+  kills: { random: number; aimed: number; aimedMissed: number; skippedHostDown: number };
+  storageOutageMs: number;
+  m365OutageMs: number;
+  drops: number;
+  changes: number;
+}
+
+type Of<K extends SoakAction['kind']> = Extract<SoakAction, { kind: K }>;
+
+const aimTimeoutMs = 10_000;
+
+export class SoakChaos {
+  readonly tally: SoakTally = {
+    kills: { random: 0, aimed: 0, aimedMissed: 0, skippedHostDown: 0 },
+    storageOutageMs: 0,
+    m365OutageMs: 0,
+    drops: 0,
+    changes: 0,
+  };
+  readonly #perPerson = new Map<number, Promise<void>>();
+  readonly #incoming;
+  readonly startedAt = Date.now();
+
+  constructor(
+    private readonly context: {
+      seed: number;
+      random: SeededRandom;
+      people: SoakPerson[];
+      hosts: HostInstanceProcess[];
+      azurite: RestartableAzurite;
+      storageConnectionString: string;
+      emulator: M365Emulator;
+      log: (line: string) => void;
+    },
+  ) {
+    this.#incoming = BlobServiceClient.fromConnectionString(context.storageConnectionString, {
+      retryOptions: { maxTries: 1 },
+    }).getContainerClient(containers.incoming);
+  }
+
+  run(action: SoakAction): Promise<void> {
+    switch (action.kind) {
+      case 'drop':
+        return this.#inOrder(action.user, () => this.#drop(action));
+      case 'change':
+        return this.#inOrder(action.user, () => this.#change(action));
+      case 'kill':
+        return this.#kill(action);
+      case 'storage-outage':
+        return this.#storageOutage(action);
+      case 'm365-outage':
+        return this.#m365Outage(action);
+    }
+  }
+
+  #log(line: string): void {
+    this.context.log(`${((Date.now() - this.startedAt) / 1000).toFixed(1).padStart(6)} s  ${line}`);
+  }
+
+  #inOrder(user: number, step: () => Promise<void>): Promise<void> {
+    const next = (this.#perPerson.get(user) ?? Promise.resolve()).then(step);
+    this.#perPerson.set(
+      user,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  async #drop(action: Of<'drop'>): Promise<void> {
+    const person = this.context.people[action.user];
+    if (!person) return;
+    const bytes = await soakPhoto(this.context.seed, action.photo);
+    const local = person.userPrincipalName.split('@')[0] ?? '';
+    const blobName = `${local}-p${action.photo}${action.redrop ? '-again' : ''}.jpg`;
+    for (;;) {
+      try {
+        const response = await this.#incoming.getBlockBlobClient(blobName).uploadData(bytes, {
+          metadata: { upn: person.userPrincipalName },
+          blobHTTPHeaders: { blobContentType: 'image/jpeg' },
+        });
+        person.drops.push({ blobName, lastModified: response.lastModified ?? new Date() });
+        person.photos.push(contentHash(bytes));
+        this.tally.drops += 1;
+        // Last-Modified has whole seconds: the person's next photo must be newer, never the same second.
+        await sleep(1_100);
+        return;
+      } catch {
+        await sleep(300); // storage is down: HR's tool tries again
+      }
+    }
+  }
+
+  async #change(action: Of<'change'>): Promise<void> {
+    const person = this.context.people[action.user];
+    if (!person) return;
+    const bytes = await soakPhoto(this.context.seed, action.photo);
+    await this.context.emulator.control.changePhotoAsUser(person.userId, bytes);
+    person.photos.push(contentHash(bytes));
+    person.ownChanges += 1;
+    this.tally.changes += 1;
+  }
+
+  /** Resolves true when `host` printed an `event` line within the aim timeout. */
+  #nextLine(host: HostInstanceProcess, event: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        stop();
+        resolve(false);
+      }, aimTimeoutMs);
+      const stop = host.onLine((_line, fields) => {
+        if (fields?.event !== event) return;
+        clearTimeout(timer);
+        stop();
+        resolve(true);
+      });
+    });
+  }
+
+  async #kill(action: Of<'kill'>): Promise<void> {
+    const { kills } = this.tally;
+    const host = this.context.random.pick(this.context.hosts);
+    let how = 'at a random moment';
+    if (action.aim && host.running) {
+      const seen = await this.#nextLine(host, action.aim.event);
+      if (seen) await sleep(action.aim.delayMs);
+      how = seen ? `${action.aim.delayMs} ms after a ${action.aim.event} line` : `(no ${action.aim.event} line came)`;
+    }
+    // Another kill may have got there first while this one waited for its moment.
+    if (!host.running) {
+      kills.skippedHostDown += 1;
+      return;
+    }
+    if (!action.aim) kills.random += 1;
+    else if (how.startsWith('(')) kills.aimedMissed += 1;
+    else kills.aimed += 1;
+    await host.kill();
+    this.#log(`SIGKILL ${host.name} ${how}; down ${action.downMs} ms`);
+    await sleep(action.downMs);
+    await host.start().catch(() => undefined);
+  }
+
+  async #storageOutage(action: Of<'storage-outage'>): Promise<void> {
+    this.#log(`storage down for ${action.durationMs} ms`);
+    const downAt = Date.now();
+    await this.context.azurite.stop();
+    await sleep(action.durationMs);
+    await this.context.azurite.start();
+    this.tally.storageOutageMs += Date.now() - downAt;
+    this.#log('storage back');
+  }
+
+  async #m365Outage(action: Of<'m365-outage'>): Promise<void> {
+    const { control } = this.context.emulator;
+    this.#log(`Microsoft 365 unreachable for ${action.durationMs} ms`);
+    // Every connection to login, Graph and SharePoint is dropped without an answer.
+    for (const service of ['login', 'graph', 'sharepoint'] as const)
+      control.injectFault({ service, dropConnection: true, times: Infinity });
+    await sleep(action.durationMs);
+    control.clearFaults();
+    this.tally.m365OutageMs += action.durationMs;
+    this.#log('Microsoft 365 back');
+  }
+}
