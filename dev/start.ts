@@ -1,9 +1,14 @@
 // `npm start`: the whole pipeline on this machine. Azurite (data in .local/azurite), the Microsoft 365 emulator
 // (unless local.settings.json names a real tenant), the storage the app needs, and the app's own compiled
 // `app.*` registrations (dist/src/functions/*.js) on the local Functions host at http://localhost:7071/api.
+// `npm start -- --instances 3` adds instances as separate processes on the same storage (ports 7072…), as Flex
+// Consumption scales a Function App out.
 
 import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { HostInstanceProcess } from './instances/HostInstanceProcess';
 import { readLocalSettings } from './runtime/appSettings';
+import { createConsoleHostLogger } from './runtime/HostLogger';
 import { startLocalStack, type LocalStack, type StorageOnlyStack } from './localStack';
 
 const emulatorOwned = [
@@ -96,7 +101,60 @@ function printBanner(stack: LocalStack | StorageOnlyStack, stateDir: string): vo
   console.log(lines.join('\n'));
 }
 
+function parseInstances(argv: string[]): number {
+  const instances = new Command()
+    .name('start')
+    .option(
+      '--instances <n>',
+      'host instances on the one Azurite (each its own process)',
+      (value: string) => {
+        const parsed = Number(value);
+        if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+        return parsed;
+      },
+      1,
+    )
+    .parse(argv)
+    .opts<{ instances: number }>().instances;
+  return instances;
+}
+
+/**
+ * Instances 2…N as child processes on ports 7072…, their log lines printed here with their name. Their timers run
+ * only when triggered: on Azure a timer runs on one instance at a time, here on the first.
+ */
+async function startExtraInstances(
+  stack: LocalStack | StorageOnlyStack,
+  count: number,
+  stateDir: string,
+): Promise<HostInstanceProcess[]> {
+  const console = createConsoleHostLogger();
+  const instances = Array.from(
+    { length: count },
+    (_, i) =>
+      new HostInstanceProcess(
+        {
+          name: `instance-${i + 2}`,
+          settings: stack.settings,
+          httpPort: stack.host.httpPort + i + 1,
+          hostId: stack.host.hostId,
+          timerSchedules: 'manual',
+        },
+        stateDir,
+      ),
+  );
+  for (const instance of instances)
+    instance.onLine(({ t: _t, level, message, ...fields }) => {
+      if (message === 'host-instance-stats') return;
+      const logLevel = level === 'warn' || level === 'error' || level === 'debug' ? level : 'info';
+      console.log(logLevel, `[${instance.name}] ${message}`, fields as Record<string, string>);
+    });
+  await Promise.all(instances.map((instance) => instance.up(60_000)));
+  return instances;
+}
+
 async function main(): Promise<void> {
+  const instanceCount = parseInstances(process.argv);
   const root = process.cwd();
   const stateDir = path.join(root, '.local');
   const values = readLocalSettings(path.join(root, 'local.settings.json')) ?? {};
@@ -109,7 +167,14 @@ async function main(): Promise<void> {
     extraSettings: settingsFromLocalSettings(values, realTenant),
     writeEndpoints: true,
   });
+  const extraInstances = await startExtraInstances(stack, instanceCount - 1, stateDir);
   printBanner(stack, stateDir);
+  if (extraInstances.length > 0)
+    console.log(
+      `  + ${extraInstances.length} more instance(s) on the same storage: ${extraInstances
+        .map((instance, i) => `${instance.name} :${stack.host.httpPort + i + 1}`)
+        .join(', ')}\n`,
+    );
   // On Azure the renewSubscriptions timer first runs within 30 minutes of deployment; locally nobody wants to wait
   // that long for change notifications, so it runs once now (it only creates the subscription when missing).
   if (stack.host.functions.some((fn) => fn.name === 'renewSubscriptions')) {
@@ -126,13 +191,15 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.log(`\n${signal}: finishing running functions and stopping…`);
-    stack.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+    Promise.all(extraInstances.map((instance) => instance.stop()))
+      .then(() => stack.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -10,7 +10,7 @@
 
 import { blobTriggerMetadata } from './blobTriggerMetadata';
 import type { BlobPathPattern } from './BlobPathPattern';
-import type { BlobReceiptStore, BlobVersion } from './BlobReceiptStore';
+import type { BlobReceiptStore, BlobVersion, ReceiptClaim } from './BlobReceiptStore';
 import type { RpcInvocationResponse } from './coreTypes';
 import type { FunctionInvoker } from './FunctionInvoker';
 import type { RegisteredFunction } from './functionsCore';
@@ -21,6 +21,9 @@ import type { StorageConnections } from './StorageConnections';
 import { WakeableDelay, type TriggerListener } from './TriggerListener';
 
 export const blobPoisonQueue = 'webjobs-blobtrigger-poison';
+
+/** How soon a version another instance is delivering is looked at again. */
+const busyRetryMs = 5_000;
 
 export interface BlobTriggerOptions {
   storage: StorageConnections;
@@ -234,6 +237,8 @@ export class BlobTriggerListener implements TriggerListener {
   async #deliver(delivery: Delivery): Promise<void> {
     const key = this.#keyOf(delivery);
     const blob = this.#container.getBlobClient(delivery.blobName);
+    // Neither a busy receipt nor a failed read is a try: the function did not run.
+    const notATry = { ...delivery, attempt: delivery.attempt - 1 };
     let version: BlobVersionContent | undefined;
     try {
       version = await readBlobVersion(blob, delivery.eventId ? undefined : delivery.etag);
@@ -242,8 +247,8 @@ export class BlobTriggerListener implements TriggerListener {
         blob: `${delivery.container}/${delivery.blobName}`,
         error: (error as Error).message,
       });
-      // The function never ran: not a try. Waiting a retry delay keeps a storage outage from becoming a busy loop.
-      this.#retryLater({ ...delivery, attempt: delivery.attempt - 1 }, key, this.options.retryDelayMs);
+      // Waiting a retry delay keeps a storage outage from becoming a busy loop.
+      this.#retryLater(notATry, key, this.options.retryDelayMs);
       return;
     }
     if (!version) {
@@ -254,6 +259,27 @@ export class BlobTriggerListener implements TriggerListener {
     }
     // An event's delivery is of the version read now; receipts and poison messages name it.
     if (delivery.eventId) delivery = { ...delivery, etag: version.properties.etag ?? '' };
+    let claim: ReceiptClaim;
+    try {
+      const claimed = await this.options.receipts.claim(this.#functionId, delivery);
+      if (claimed === 'done') {
+        this.#finish(delivery, key);
+        return;
+      }
+      if (claimed === 'busy') {
+        // Another instance is delivering it; if that instance dies, its lease lapses and this one takes over.
+        this.#retryLater(notATry, key, busyRetryMs);
+        return;
+      }
+      claim = claimed;
+    } catch (error) {
+      this.options.logger.log('warn', `claiming a blob receipt failed`, {
+        blob: `${delivery.container}/${delivery.blobName}`,
+        error: (error as Error).message,
+      });
+      this.#retryLater(notATry, key, this.options.retryDelayMs);
+      return;
+    }
     let succeeded = false;
     try {
       await this.#invoke(delivery, blob.url, version);
@@ -264,18 +290,21 @@ export class BlobTriggerListener implements TriggerListener {
     try {
       if (succeeded) {
         // Also after an event, so listing (source 'poll') does not deliver the same version a second time.
-        await this.options.receipts.write(this.#functionId, delivery, 'completed');
+        await claim.complete('completed');
         this.#finish(delivery, key);
-      } else if (delivery.attempt >= this.options.maxDequeueCount) await this.#poison(delivery, key);
-      else this.#retryLater(delivery, key, this.options.retryDelayMs);
+      } else if (delivery.attempt >= this.options.maxDequeueCount) await this.#poison(delivery, key, claim);
+      else {
+        await claim.release();
+        this.#retryLater(delivery, key, this.options.retryDelayMs);
+      }
     } catch (error) {
-      // Without a receipt the version is delivered again: at least once, as on Azure.
+      // Without a completed receipt the version is delivered again: at least once, as on Azure.
       this.options.logger.log('warn', `recording a blob trigger outcome failed; it will be delivered again`, {
         blob: `${delivery.container}/${delivery.blobName}`,
         error: (error as Error).message,
       });
-      if (!this.#stopped)
-        this.#retryLater({ ...delivery, attempt: delivery.attempt - 1 }, key, this.options.retryDelayMs);
+      await claim.release();
+      if (!this.#stopped) this.#retryLater(notATry, key, this.options.retryDelayMs);
     }
   }
 
@@ -291,7 +320,7 @@ export class BlobTriggerListener implements TriggerListener {
     setTimeout(() => this.#pump(), delayMs).unref();
   }
 
-  async #poison(delivery: Delivery, key: string): Promise<void> {
+  async #poison(delivery: Delivery, key: string, claim: ReceiptClaim): Promise<void> {
     const connection = this.fn.metadata.bindings[this.#triggerName]?.connection;
     const queue = await this.options.storage.existingQueue(connection, blobPoisonQueue);
     // The host's BlobTriggerMessage shape, so tooling that replays poison blobs reads ours too.
@@ -304,7 +333,7 @@ export class BlobTriggerListener implements TriggerListener {
       ETag: delivery.etag,
     };
     await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'));
-    await this.options.receipts.write(this.#functionId, delivery, 'poisoned');
+    await claim.complete('poisoned');
     this.#finish(delivery, key);
     this.options.logger.log(
       'error',

@@ -88,6 +88,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
   #invoker: FunctionInvoker | undefined;
   #restoreEnv: () => void = () => undefined;
   #stopping: Promise<void> | undefined;
+  #hostId = '';
 
   private constructor(
     private readonly registrations: RegisteredFunction[],
@@ -130,6 +131,11 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
     return `http://localhost:${this.#http?.port ?? 0}${prefix ? `/${prefix}` : ''}`;
   }
 
+  /** Scopes blob receipts and timer status: instances of one app share it. */
+  get hostId(): string {
+    return this.#hostId;
+  }
+
   get httpPort(): number {
     return this.#http?.port ?? 0;
   }
@@ -137,6 +143,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
   async #start(options: LocalFunctionsHostOptions): Promise<void> {
     const storage = new StorageConnections(process.env);
     const hostId = options.hostId ?? defaultHostId(process.env);
+    this.#hostId = hostId;
     const { queues } = this.hostJson;
     const writer = new QueueOutputWriter(storage, {
       messageEncoding: queues.messageEncoding,
