@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { M365Emulator } from '../m365-emulator';
 import type { HostInstanceProcess } from '../instances/HostInstanceProcess';
-import { contentHash } from '../../src/pipeline/contentHash';
+import { contentHash } from '../../src/imaging/contentHash';
 import { containers } from '../../src/storage/names';
 import type { SoakPerson } from './checkSoakOutcome';
 import type { RestartableAzurite } from './RestartableAzurite';
