@@ -107,6 +107,7 @@ export function photoChangeWiring(): HandlePhotoChangeOptions {
     renditions: graphPhotoRenditionPort(photoBlobStore(), { rendering: config.ingest }),
     authority: config.photoAuthority,
     sharePointEnabled: config.targets.sharePoint,
+    send: (sends) => getDecisionExecutor().send(sends),
     now: () => new Date(),
   };
 }

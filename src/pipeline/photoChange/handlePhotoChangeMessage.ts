@@ -17,8 +17,6 @@ export type PhotoChangeDecision = Decision &
   ({ kind: 'settle' | 'reschedule' | 'dead-letter' | 'permanent' } | { kind: 'outcome'; outcome: PhotoChangeOutcome });
 
 export interface HandlePhotoChangeOptions extends ProcessPhotoChangeOptions {
-  /** TARGET_SHAREPOINT: a propagated photo is only handed to the SharePoint writer when it is on. */
-  sharePointEnabled: boolean;
   now: () => Date;
   random?: () => number;
 }
@@ -38,10 +36,8 @@ function detailsOf(outcome: PhotoChangeOutcome): Record<string, unknown> {
   }
 }
 
-function sendsOf(outcome: PhotoChangeOutcome, sharePointEnabled: boolean): QueueSend[] {
-  if (outcome.kind === 'propagated' && sharePointEnabled) {
-    return [{ queue: 'sharePointPhotoWrites', message: outcome.sharePointWrite }];
-  }
+/** A propagated photo's SharePoint write was queued by processPhotoChange itself, before it recorded the etag. */
+function sendsOf(outcome: PhotoChangeOutcome): QueueSend[] {
   if (outcome.kind === 'restored-hr') return [{ queue: 'exchangePhotoWrites', message: outcome.exchangeWrite }];
   return [];
 }
@@ -97,7 +93,7 @@ export async function handlePhotoChangeMessage(
     }
   }
 
-  const sends = sendsOf(outcome, options.sharePointEnabled);
+  const sends = sendsOf(outcome);
   const fields = { ...base, outcome: outcome.kind, ...detailsOf(outcome) };
   // PHOTO_AUTHORITY=hr: the person's own photo is being replaced; an operator should be able to see that.
   const log: LogLine =

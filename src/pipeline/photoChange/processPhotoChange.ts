@@ -2,6 +2,11 @@
 // write, duplicates, out-of-order notifications), otherwise render it with ingest's code and hand SharePoint a
 // write; with PHOTO_AUTHORITY=hr put the HR photo back in Exchange instead.
 // Decision on removed photos (docs/notifications.md): SharePoint is left as it is and the removal is logged.
+// Act, record, then acknowledge: the SharePoint write is queued (through the edge's `send`) before the photo's etag is
+// recorded as handled, and the photo-changes message is completed after both. Recorded first, a run that stopped in
+// between would leave the change marked handled with nothing queued: its redelivery and every reconcile pass would
+// skip it, and SharePoint would keep the old photo for good. A run that stops after the send queues the write again
+// on its retry; the writer skips a content hash it has written, so that costs no second visible write.
 
 import type {
   ExchangePhotoWriteMessage,
@@ -11,6 +16,7 @@ import type {
 } from '../messages/messageContracts';
 import { exchangeWriteMessage, sharePointWriteMessage } from '../messages/writeMessages';
 import type { DirectoryPort } from '../ingest/DirectoryPort';
+import type { QueueSend } from '../messages/Decision';
 import { decidePhotoChange, etagOf, type PhotoAuthority } from './decidePhotoChange';
 import type { GraphPhotoPort, PhotoChangeStatePort, RenditionPort } from './PhotoChangePorts';
 import { isPhotoRejectedError, type RejectionCode } from '../ingest/PhotoRejectedError';
@@ -28,6 +34,10 @@ export interface ProcessPhotoChangeOptions {
   state: PhotoChangeStatePort;
   renditions: RenditionPort;
   authority: PhotoAuthority;
+  /** TARGET_SHAREPOINT: a propagated photo is only handed to the SharePoint writer when it is on. */
+  sharePointEnabled: boolean;
+  /** Queues messages now, before the etag is recorded (the edge's DecisionExecutor.send). */
+  send(sends: QueueSend[]): Promise<void>;
 }
 
 export async function processPhotoChange(
@@ -83,7 +93,6 @@ export async function processPhotoChange(
     await options.state.recordMediaEtag(userId, decision.mediaEtag);
     return { kind: 'rejected', code: error.code, mediaEtag: decision.mediaEtag };
   }
-  await options.state.recordMediaEtag(userId, decision.mediaEtag);
   const sharePointWrite = sharePointWriteMessage(
     {
       ...facts,
@@ -92,5 +101,7 @@ export async function processPhotoChange(
     },
     rendered.thumbnails,
   );
+  if (options.sharePointEnabled) await options.send([{ queue: 'sharePointPhotoWrites', message: sharePointWrite }]);
+  await options.state.recordMediaEtag(userId, decision.mediaEtag);
   return { kind: 'propagated', mediaEtag: decision.mediaEtag, contentHash: rendered.contentHash, sharePointWrite };
 }

@@ -1,4 +1,5 @@
 import { M365RequestError } from '../../../../src/m365/M365RequestError';
+import type { QueueSend } from '../../../../src/pipeline/messages/Decision';
 import {
   handlePhotoChangeMessage,
   type HandlePhotoChangeOptions,
@@ -44,6 +45,10 @@ function options(
   return {
     authority: hrPhoto ? 'hr' : 'user',
     sharePointEnabled: fields.sharePointEnabled ?? true,
+    send: (sends) => {
+      sentByUseCase.push(...sends);
+      return Promise.resolve();
+    },
     now: () => fields.now ?? SETTLED,
     photos: {
       getPhotoMetadata: () =>
@@ -80,6 +85,12 @@ function graphError(status: number, code: string, retryAfterMs?: number): M365Re
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   });
 }
+
+/** What the use case queued itself (the propagated photo's SharePoint write), per test. */
+let sentByUseCase: QueueSend[] = [];
+beforeEach(() => {
+  sentByUseCase = [];
+});
 
 describe('handlePhotoChangeMessage', () => {
   it('dead-letters a malformed message whole, with the reason in the cause and the warning', async () => {
@@ -120,11 +131,13 @@ describe('handlePhotoChangeMessage', () => {
     const decision = await handlePhotoChangeMessage(message(), options());
     expect(decision.kind).toBe('outcome');
     if (decision.kind !== 'outcome') return;
-    expect(decision.sends).toEqual([
+    // Queued by the use case itself before it recorded the etag; the decision does not queue it a second time.
+    expect(decision.sends).toEqual([]);
+    expect(sentByUseCase).toEqual([
       { queue: 'sharePointPhotoWrites', message: expect.objectContaining({ sharePointPhotoWrite: expect.anything() }) },
     ]);
     expect(
-      decision.sends.map((s) => (s.message as SharePointPhotoWriteMessage).sharePointPhotoWrite.contentHash),
+      sentByUseCase.map((s) => (s.message as SharePointPhotoWriteMessage).sharePointPhotoWrite.contentHash),
     ).toEqual(['hash-1']);
     expect(decision.logs[0]?.level).toBe('info');
     expect(decision.logs[0]?.fields).toMatchObject({
@@ -138,6 +151,7 @@ describe('handlePhotoChangeMessage', () => {
   it('queues no SharePoint write when the SharePoint target is off', async () => {
     const decision = await handlePhotoChangeMessage(message(), options({ sharePointEnabled: false }));
     expect(decision).toMatchObject({ kind: 'outcome', sends: [], deadLetters: [] });
+    expect(sentByUseCase).toEqual([]);
   });
 
   it('with HR as the authority, queues the forced Exchange write and warns that a photo was replaced', async () => {
@@ -201,9 +215,11 @@ describe('handlePhotoChangeMessage', () => {
     });
   });
 
-  it('throws transient Graph failures and anything that is not a Graph failure for the host to retry', async () => {
-    const badGateway = graphError(502, 'BadGateway');
-    await expect(handlePhotoChangeMessage(message(), options({ graphFails: badGateway }))).rejects.toBe(badGateway);
+  it('throws Graph failures it cannot classify and anything that is not a Graph failure for the host to retry', async () => {
+    const notImplemented = graphError(501, 'NotImplemented');
+    await expect(handlePhotoChangeMessage(message(), options({ graphFails: notImplemented }))).rejects.toBe(
+      notImplemented,
+    );
     const bug = new TypeError('not a Graph failure');
     await expect(handlePhotoChangeMessage(message(), options({ graphFails: bug }))).rejects.toBe(bug);
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { QueueSend } from '../../../../src/pipeline/messages/Decision';
 import {
   PHOTO_CHANGE_SCHEMA,
   type PhotoChange,
@@ -32,8 +33,18 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
   let etagCounter = 0;
   const state = new Map<string, FakeState>([[USER.id, { ...options.state }]]);
   const stored: string[] = [];
+  /** What was queued and recorded, in order: `send:{queue}` and `record:{etag}`. */
+  const journal: string[] = [];
+  const sent: QueueSend[] = [];
+  let failNextRecord = false;
   const deps: ProcessPhotoChangeOptions = {
     authority: options.authority ?? 'user',
+    sharePointEnabled: true,
+    send: (sends) => {
+      sent.push(...sends);
+      journal.push(...sends.map((send) => `send:${send.queue}`));
+      return Promise.resolve();
+    },
     photos: {
       getPhotoMetadata: (id) => {
         const p = photos.get(id);
@@ -49,6 +60,11 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
         return Promise.resolve({ seenMediaEtags, ...(s.hrPhoto ? { hrPhoto: s.hrPhoto } : {}) });
       },
       recordMediaEtag: (id, etag) => {
+        if (failNextRecord) {
+          failNextRecord = false;
+          return Promise.reject(new Error('the host died'));
+        }
+        journal.push(`record:${etag}`);
         state.set(id, { ...state.get(id), processedEtag: etag });
         return Promise.resolve();
       },
@@ -72,6 +88,12 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
     deps,
     state,
     stored,
+    journal,
+    sent,
+    /** The next etag record fails, as a run cut off between queueing and recording would. */
+    cutOffBeforeRecording() {
+      failNextRecord = true;
+    },
     /** `etag` stands for Graph's content-derived mediaEtag when a test sets the same photo twice. */
     userChangesPhoto(bytes: Buffer, etag = `W/"${++etagCounter}"`) {
       photos.set(USER.id, { etag, bytes });
@@ -106,6 +128,34 @@ describe('processPhotoChange', () => {
     expect(write.owner).toEqual({ userId: USER.id, userPrincipalName: USER.userPrincipalName });
     expect(write.origin).toBe('user-change');
     expect(write.thumbnails.medium.blobName).toBe(`${USER.id}/${outcome.contentHash}/M.jpg`);
+    expect(w.state.get(USER.id)?.processedEtag).toBe(w.currentEtag());
+  });
+
+  it('queues the SharePoint write before it records the photo as handled', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('photo-a'));
+    const outcome = await processPhotoChange(change(), w.deps);
+    expect(w.journal).toEqual(['send:sharePointPhotoWrites', `record:${w.currentEtag()}`]);
+    expect(w.sent.map((s) => s.message)).toEqual([outcome.kind === 'propagated' ? outcome.sharePointWrite : undefined]);
+  });
+
+  it('redoes a change whose run stopped after queueing and before recording, rather than losing it', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('photo-a'));
+    w.cutOffBeforeRecording();
+    await expect(processPhotoChange(change(), w.deps)).rejects.toThrow('the host died');
+    const retry = await processPhotoChange(change(), w.deps);
+    expect(retry.kind).toBe('propagated');
+    // Queued twice, the same content hash: the writer skips the second, so no second visible write.
+    expect(w.sent.map((s) => s.queue)).toEqual(['sharePointPhotoWrites', 'sharePointPhotoWrites']);
+  });
+
+  it('queues nothing for SharePoint when that target is off, and still records the photo', async () => {
+    const w = world();
+    w.userChangesPhoto(Buffer.from('photo-a'));
+    const outcome = await processPhotoChange(change(), { ...w.deps, sharePointEnabled: false });
+    expect(outcome.kind).toBe('propagated');
+    expect(w.sent).toEqual([]);
     expect(w.state.get(USER.id)?.processedEtag).toBe(w.currentEtag());
   });
 
