@@ -10,7 +10,11 @@
 // - permanent (no mailbox, on-premises mailbox, user gone, missing permission, a property an admin has not made
 //   editable, a request the service refuses): record it with a clear message and complete the message: retrying
 //   cannot help, and the poison queue is for things a developer must look at;
-// - other transient failures (network, 500, 502, 504): throw, and let the host's retries and poison queue work.
+// - Microsoft 365 unreachable or failing (no answer, a timeout, 500, 502, 504): the same reschedule with backoff,
+//   code `unavailable`. Thrown to the host, five tries 10 s apart would park every photo of an outage longer than
+//   about a minute in the poison queue, for a fault that goes away on its own; the backoff (5 s doubling to 15 min,
+//   10 attempts) rides out an outage of half an hour or so before it dead-letters with `attempts-exhausted`;
+// - anything else (a 5xx the adapter does not call retryable): throw, for the host's retries and poison queue.
 // SharePoint's profile service answers 500 for what are not server faults (UserNotFoundException,
 // PropertyNotEditableException, PropertyNotFoundException), so its 500s are told apart by the exception's name.
 // Graph's answer for a person without an Exchange Online mailbox is undocumented and varies (see docs/writers.md):
@@ -154,20 +158,21 @@ export function decideOnFailure(
   if (permanent) return { kind: 'permanent', ...permanent };
   const wait = waitCode(target, failure);
   if (wait) return decideWait(wait, failure, options);
-  if (failure.status === 429 || failure.status === 503) {
+  const throttled = failure.status === 429 || failure.status === 503;
+  if (throttled || failure.retryable) {
     const message = describe(failure);
     if (options.attempt + 1 >= options.maxAttempts) {
       return {
         kind: 'dead-letter',
         code: 'attempts-exhausted',
-        message: `Still throttled after ${options.attempt + 1} attempts. ${message}`,
+        message: `Still ${throttled ? 'throttled' : 'failing'} after ${options.attempt + 1} attempts. ${message}`,
       };
     }
     const delayMs =
       failure.retryAfterMs !== undefined
         ? Math.min(Math.max(failure.retryAfterMs, 1_000), options.maxDelayMs)
         : backoffDelayMs(options.attempt, options);
-    return { kind: 'reschedule', delayMs, code: 'throttled', message };
+    return { kind: 'reschedule', delayMs, code: throttled ? 'throttled' : 'unavailable', message };
   }
   return { kind: 'throw' };
 }

@@ -8,7 +8,10 @@
 // instances the claim does it: an ETag-guarded update of the person's PhotoSyncState row that only one writer can
 // win. The loser steps back (rescheduled, nothing sent) instead of writing at the same moment, which could leave
 // an older photo on top or a SharePoint profile with thumbnails from two photos. A claim lapses on its own after
-// `claimMs` (a crashed instance cannot block a person for longer than one function run can last).
+// `claimMs` (a crashed instance cannot block a person for longer than one function run can last), and sooner for the
+// message whose delivery died holding it: the queue hands a message out again only once its holder stopped renewing
+// it, so a delivery that finds a claim left by an earlier delivery of the same message (same `deliveryKey`) takes it
+// over instead of stepping back for minutes.
 
 import { randomUUID } from 'node:crypto';
 import type { WriteCommon } from '../messages/messageContracts';
@@ -37,6 +40,11 @@ export interface WriteSubject {
   attempt: number;
   /** Write even when state says this hash is already there (PHOTO_AUTHORITY=hr puts the HR photo back). */
   force?: boolean;
+  /**
+   * The queued write this is, the same for every delivery of one message (correlation id, content hash, attempt):
+   * a redelivery takes over the claim its dead predecessor left. Absent: claims are never taken over early.
+   */
+  deliveryKey?: string;
 }
 
 /** The subject of a write message: who, which photo, which attempt. */
@@ -47,6 +55,7 @@ export function subjectOf(write: WriteCommon & { force?: boolean }): WriteSubjec
     receivedAt: write.receivedAt,
     attempt: write.attempt,
     ...(write.force ? { force: true } : {}),
+    deliveryKey: `${write.correlationId}/${write.contentHash}/${write.attempt}`,
   };
 }
 
@@ -102,7 +111,7 @@ async function writeOnce(request: WriteRequest, deps: WriteDependencies): Promis
   const { subject, target } = request;
   const at = (deps.now ?? (() => new Date()))();
   const now = at.toISOString();
-  const claimId = randomUUID();
+  const claimId = request.subject.deliveryKey ? `${request.subject.deliveryKey} ${randomUUID()}` : randomUUID();
   const claim = await claimRow(request, deps, claimId, at.getTime());
   if (claim.kind === 'busy') {
     // The row stays the other writer's: nothing is recorded, so "where is this person's photo?" shows its write.
@@ -206,7 +215,9 @@ async function claimRow(
   let holder: PhotoState | undefined;
   const state = await deps.state.update(userId, request.target, (current) => {
     const expiresAt = current?.writeClaimExpiresAt ? Date.parse(current.writeClaimExpiresAt) : Number.NaN;
-    holder = current?.writeClaimId && expiresAt > nowMs ? current : undefined;
+    const ours =
+      request.subject.deliveryKey !== undefined && current?.writeClaimId?.startsWith(`${request.subject.deliveryKey} `);
+    holder = current?.writeClaimId && expiresAt > nowMs && !ours ? current : undefined;
     if (holder) return undefined;
     return {
       writeClaimId: claimId,

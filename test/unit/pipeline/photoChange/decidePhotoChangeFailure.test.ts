@@ -50,7 +50,15 @@ describe('decidePhotoChangeFailure', () => {
     expect(decision.kind === 'permanent' && decision.reason).toContain('ProfilePhoto.ReadWrite.All');
   });
 
-  it('leaves other transient failures to the host retries', () => {
-    expect(decidePhotoChangeFailure(change(0), graphError(502, 'BadGateway'))).toEqual({ kind: 'throw' });
+  it('puts the change back with backoff while Graph is unreachable or failing', () => {
+    const decision = decidePhotoChangeFailure(change(1), graphError(502, 'BadGateway'), { random: () => 0.5 });
+    expect(decision).toMatchObject({ kind: 'reschedule', code: 'unavailable' });
+    expect(decision.kind === 'reschedule' && decision.message).toEqual({ photoChange: { ...change(1), attempt: 2 } });
+  });
+
+  it('leaves a failure the adapter does not call retryable to the host retries', () => {
+    expect(decidePhotoChangeFailure(change(0), graphError(501, 'NotImplemented', { retryable: false }))).toEqual({
+      kind: 'throw',
+    });
   });
 });

@@ -65,6 +65,33 @@ describe('the write claim', () => {
     });
   });
 
+  it("takes over at once the claim its own message's earlier delivery left (that instance died)", async () => {
+    const { state, deps } = setup();
+    await state.update('u-1', 'exchange', () =>
+      claimedBy('corr-1/hash-a/0 dead-run', new Date(NOW.getTime() + 60_000)),
+    );
+    const perform = jest.fn(() => Promise.resolve({}));
+
+    const redelivery = { ...request(perform), deliveryKey: 'corr-1/hash-a/0' };
+    await expect(writePhotoToTarget(redelivery, deps)).resolves.toEqual({ outcome: 'written' });
+
+    expect(perform).toHaveBeenCalledTimes(1);
+    expect(await state.get('u-1', 'exchange')).toMatchObject({ lastContentHash: 'hash-a', writeClaimId: '' });
+  });
+
+  it("never takes over another message's claim, even one for the same photo", async () => {
+    const { state, deps } = setup();
+    await state.update('u-1', 'exchange', () => claimedBy('corr-1/hash-a/0 running', new Date(NOW.getTime() + 60_000)));
+    const perform = jest.fn(() => Promise.resolve({}));
+
+    for (const deliveryKey of ['corr-2/hash-a/0', 'corr-1/hash-a/1', 'corr-1/hash-a']) {
+      const result = await writePhotoToTarget({ ...request(perform), deliveryKey }, deps);
+      expect(result).toMatchObject({ outcome: 'rescheduled', code: 'write-claim-held' });
+    }
+    expect(perform).not.toHaveBeenCalled();
+    expect(await state.get('u-1', 'exchange')).toMatchObject({ writeClaimId: 'corr-1/hash-a/0 running' });
+  });
+
   it('holds the row while the write runs, so a concurrent write for the same person waits its turn', async () => {
     const { state, deps } = setup();
     let finishFirst: () => void = () => undefined;
@@ -118,8 +145,8 @@ describe('the write claim', () => {
     await expect(writePhotoToTarget(forbidden, deps)).resolves.toMatchObject({ outcome: 'permanent-failure' });
     expect((await state.get('u-1', 'exchange'))?.writeClaimId).toBe('');
 
-    const broken = request(() => Promise.reject(m365Failure({ status: 502 })), { contentHash: 'hash-d' });
-    await expect(writePhotoToTarget(broken, deps)).rejects.toThrow('HTTP 502');
+    const broken = request(() => Promise.reject(m365Failure({ status: 501 })), { contentHash: 'hash-d' });
+    await expect(writePhotoToTarget(broken, deps)).rejects.toThrow('HTTP 501');
     expect((await state.get('u-1', 'exchange'))?.writeClaimId).toBe('');
   });
 

@@ -151,11 +151,10 @@ describe('decideOnFailure', () => {
       kind: 'permanent',
       code: 'profile-property-unknown',
     });
+    // Any other SharePoint 500 is a server fault: rescheduled like an outage.
     expect(
       decideOnFailure('sharepoint', sharePoint500('-2146232832, Microsoft.SharePoint.SPException'), options),
-    ).toEqual({
-      kind: 'throw',
-    });
+    ).toMatchObject({ kind: 'reschedule', code: 'unavailable' });
   });
 
   it('waits for a Profile Pictures folder a new tenant has not created yet', () => {
@@ -171,10 +170,24 @@ describe('decideOnFailure', () => {
     });
   });
 
-  it('throws other transient failures back to the host', () => {
+  it('reschedules with backoff while Microsoft 365 is unreachable or failing, so an outage parks nothing', () => {
     for (const status of [0, 500, 502, 504]) {
-      expect(decideOnFailure('exchange', failure({ status }), options)).toEqual({ kind: 'throw' });
+      const decision = decideOnFailure('exchange', failure({ status }), { ...options, random: () => 0.5 });
+      expect(decision).toMatchObject({ kind: 'reschedule', code: 'unavailable' });
     }
+  });
+
+  it('dead-letters a write Microsoft 365 kept failing through every attempt', () => {
+    const decision = decideOnFailure('exchange', failure({ status: 0, code: 'network-error' }), {
+      ...options,
+      attempt: options.maxAttempts - 1,
+    });
+    expect(decision).toMatchObject({ kind: 'dead-letter', code: 'attempts-exhausted' });
+    expect(decision.kind === 'dead-letter' && decision.message).toMatch(/^Still failing after 5 attempts/);
+  });
+
+  it('throws a failure the adapter does not call retryable back to the host', () => {
+    expect(decideOnFailure('exchange', failure({ status: 501, retryable: false }), options)).toEqual({ kind: 'throw' });
   });
 });
 

@@ -159,9 +159,19 @@ describe('writeExchangePhoto', () => {
     expect('message' in result && result.message).toMatch(/ProfilePhoto\.ReadWrite\.All/);
   });
 
-  it('throws a transient failure so the host retries it', async () => {
+  it('reschedules while Graph is unreachable, with the photo not yet written', async () => {
     const { graph, deps } = setup();
-    const failure = m365Failure({ status: 502 });
+    graph.failures.push(m365Failure({ status: 0, code: 'network-error' }));
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+      outcome: 'rescheduled',
+      code: 'unavailable',
+    });
+    expect(graph.puts).toHaveLength(0);
+  });
+
+  it('throws a failure the adapter does not call retryable, so the host retries it', async () => {
+    const { graph, deps } = setup();
+    const failure = m365Failure({ status: 501 });
     graph.failures.push(failure);
     await expect(runWriter(writer(deps), message(), deps.rescheduler)).rejects.toBe(failure);
   });
