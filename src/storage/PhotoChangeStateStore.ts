@@ -31,7 +31,14 @@ export class PhotoChangeStateStore implements PhotoChangeStatePort, Pick<Reconci
   async get(userId: string): Promise<PhotoChangeState> {
     const rows = await this.state.listForUser(userId);
     const hrPhoto = hrPhotoOf(rows);
-    return { seenMediaEtags: seenEtags(rows), ...(hrPhoto ? { hrPhoto } : {}) };
+    const exchange = rows.find((row) => row.target === 'exchange');
+    const claimedUntil = exchange?.writeClaimId ? Date.parse(exchange.writeClaimExpiresAt ?? '') : Number.NaN;
+    const now = (this.options.now ?? (() => new Date()))().getTime();
+    return {
+      seenMediaEtags: seenEtags(rows),
+      ...(hrPhoto ? { hrPhoto } : {}),
+      ...(claimedUntil > now ? { exchangeWriteUnderWay: true } : {}),
+    };
   }
 
   async recordMediaEtag(userId: string, mediaEtag: string, owner?: PhotoOwner): Promise<void> {

@@ -24,6 +24,11 @@ export interface PhotoChangeState {
   seenMediaEtags: string[];
   /** Only looked up when PHOTO_AUTHORITY=hr. */
   hrPhoto?: HrPhoto;
+  /**
+   * An Exchange write for this person holds its claim: it may have put its photo and not yet recorded the etag, so
+   * the current Graph photo may be our own write, not the person's change.
+   */
+  exchangeWriteUnderWay?: boolean;
 }
 
 export interface PhotoChangeStatePort {

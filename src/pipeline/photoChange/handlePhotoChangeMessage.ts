@@ -13,6 +13,9 @@ import { settleDelay } from './settleDelay';
 import { processPhotoChange, type PhotoChangeOutcome, type ProcessPhotoChangeOptions } from './processPhotoChange';
 import { isM365Failure } from '../write/writeDecisions';
 
+/** How soon a change found during our own Exchange write is looked at again. */
+export const DEFER_WHILE_WRITING_MS = 5_000;
+
 export type PhotoChangeDecision = Decision &
   ({ kind: 'settle' | 'reschedule' | 'dead-letter' | 'permanent' } | { kind: 'outcome'; outcome: PhotoChangeOutcome });
 
@@ -24,6 +27,7 @@ export interface HandlePhotoChangeOptions extends ProcessPhotoChangeOptions {
 function detailsOf(outcome: PhotoChangeOutcome): Record<string, unknown> {
   switch (outcome.kind) {
     case 'skipped':
+    case 'deferred':
       return { reason: outcome.reason };
     case 'propagated':
       return { mediaEtag: outcome.mediaEtag, contentHash: outcome.contentHash };
@@ -93,8 +97,13 @@ export async function handlePhotoChangeMessage(
     }
   }
 
-  const sends = sendsOf(outcome);
   const fields = { ...base, outcome: outcome.kind, ...detailsOf(outcome) };
+  if (outcome.kind === 'deferred') {
+    // Same message, same attempt: the wait is bounded by the writer's claim, which is released or lapses.
+    const sends = [{ queue: 'photoChanges' as const, message: check.message, delayMs: DEFER_WHILE_WRITING_MS }];
+    return { kind: 'settle', ...decision({ sends, logs: [{ level: 'info', fields }] }) };
+  }
+  const sends = sendsOf(outcome);
   // PHOTO_AUTHORITY=hr: the person's own photo is being replaced; an operator should be able to see that.
   const log: LogLine =
     outcome.kind === 'restored-hr'

@@ -23,6 +23,8 @@ import { isPhotoRejectedError, type RejectionCode } from '../ingest/PhotoRejecte
 
 export type PhotoChangeOutcome =
   | { kind: 'skipped'; reason: 'already-seen' | 'removal-already-seen' | 'unknown-user' }
+  /** Our own Exchange write may be the change: look again once it has recorded its etag. */
+  | { kind: 'deferred'; reason: 'exchange-write-under-way' }
   | { kind: 'propagated'; mediaEtag: string; contentHash: string; sharePointWrite: SharePointPhotoWriteMessage }
   | { kind: 'restored-hr'; replacedEtag: string; exchangeWrite: ExchangePhotoWriteMessage }
   | { kind: 'removed-left-as-is' }
@@ -45,7 +47,12 @@ export async function processPhotoChange(
   options: ProcessPhotoChangeOptions,
 ): Promise<PhotoChangeOutcome> {
   const { userId } = change;
-  const [metadata, state] = await Promise.all([options.photos.getPhotoMetadata(userId), options.state.get(userId)]);
+  // Graph first, then state: an Exchange write claims the person's row before its PUT and records the etag (releasing
+  // the claim) in one update after it, so a photo read here that is our own write shows in the state read after it,
+  // either as a known etag or as a write under way. Read the other way round (or at once), a reconcile pass landing
+  // between that PUT and its record took our own HR photo for the person's change and wrote it to SharePoint on top.
+  const metadata = await options.photos.getPhotoMetadata(userId);
+  const state = await options.state.get(userId);
   const decision = decidePhotoChange({
     metadata,
     seenMediaEtags: state.seenMediaEtags,
@@ -53,6 +60,7 @@ export async function processPhotoChange(
     hasHrPhoto: state.hrPhoto !== undefined,
   });
   if (decision.kind === 'skip') return { kind: 'skipped', reason: decision.reason };
+  if (state.exchangeWriteUnderWay) return { kind: 'deferred', reason: 'exchange-write-under-way' };
 
   const user = await options.directory.findUserById(userId);
   if (!user) return { kind: 'skipped', reason: 'unknown-user' };

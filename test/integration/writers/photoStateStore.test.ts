@@ -5,6 +5,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import { startAzurite, type Azurite } from '../../../dev/azurite';
 import { writePhotoToTarget } from '../../../src/pipeline/write/writePhotoToTarget';
+import { PhotoChangeStateStore } from '../../../src/storage/PhotoChangeStateStore';
 import { PhotoStateStore } from '../../../src/storage/PhotoStateStore';
 import { DecisionExecutor } from '../../../src/edge/DecisionExecutor';
 import { decision } from '../../../src/pipeline/messages/Decision';
@@ -164,5 +165,38 @@ describe('the write claim on real Table storage', () => {
       lastContentHash: performed[0] === 'a' ? 'hash-a' : 'hash-b',
       writeClaimId: '',
     });
+  });
+});
+
+describe("the photo-change path's view of an Exchange write", () => {
+  it('sees a write under way while it holds its claim, and its etag once it recorded it', async () => {
+    const states = store();
+    const view = new PhotoChangeStateStore(states);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let put = false;
+    const writing = writePhotoToTarget(
+      {
+        target: 'exchange',
+        subject: {
+          userId: 'u-echo',
+          userPrincipalName: 'echo@contoso.com',
+          contentHash: 'hash-a',
+          receivedAt: '2026-11-23T10:00:00.000Z',
+          attempt: 0,
+        },
+        async perform() {
+          put = true; // the PUT is done: Graph already shows our photo
+          await gate;
+          return { lastMediaEtag: '"ECHO"' };
+        },
+      },
+      { state: states },
+    );
+    await waitFor(() => put, { timeoutMs: 10_000, what: 'the write put its photo' });
+    expect(await view.get('u-echo')).toEqual({ seenMediaEtags: [], exchangeWriteUnderWay: true });
+    release();
+    await expect(writing).resolves.toEqual({ outcome: 'written' });
+    expect(await view.get('u-echo')).toEqual({ seenMediaEtags: ['"ECHO"'] });
   });
 });

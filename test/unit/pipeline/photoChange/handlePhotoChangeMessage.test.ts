@@ -1,6 +1,7 @@
 import { M365RequestError } from '../../../../src/m365/M365RequestError';
 import type { QueueSend } from '../../../../src/pipeline/messages/Decision';
 import {
+  DEFER_WHILE_WRITING_MS,
   handlePhotoChangeMessage,
   type HandlePhotoChangeOptions,
 } from '../../../../src/pipeline/photoChange/handlePhotoChangeMessage';
@@ -146,6 +147,20 @@ describe('handlePhotoChangeMessage', () => {
       contentHash: 'hash-1',
     });
     expect(decision.logs[0]?.fields.durationMs).toBe(0);
+  });
+
+  it('puts a change found during our own Exchange write back on the queue, same attempt, to look again', async () => {
+    const decision = await handlePhotoChangeMessage(
+      message(),
+      options({ state: { seenMediaEtags: [], exchangeWriteUnderWay: true } }),
+    );
+    expect(decision).toMatchObject({
+      kind: 'settle',
+      sends: [{ queue: 'photoChanges', message: message(), delayMs: DEFER_WHILE_WRITING_MS }],
+      deadLetters: [],
+    });
+    expect(decision.logs[0]?.fields).toMatchObject({ outcome: 'deferred', reason: 'exchange-write-under-way' });
+    expect(sentByUseCase).toEqual([]);
   });
 
   it('queues no SharePoint write when the SharePoint target is off', async () => {

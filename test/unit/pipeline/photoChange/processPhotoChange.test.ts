@@ -25,6 +25,8 @@ interface FakeState {
   exchangeEtag?: string;
   processedEtag?: string;
   hrPhoto?: PhotoChangeState['hrPhoto'];
+  /** An Exchange write holds the person's claim (between its PUT and recording its etag). */
+  exchangeWriting?: boolean;
 }
 
 /** A tiny Graph photo store (each put gets a new etag, like Exchange) and a state table. */
@@ -57,7 +59,11 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
       get: (id) => {
         const s = state.get(id) ?? {};
         const seenMediaEtags = [s.exchangeEtag, s.processedEtag].filter((e): e is string => e !== undefined);
-        return Promise.resolve({ seenMediaEtags, ...(s.hrPhoto ? { hrPhoto: s.hrPhoto } : {}) });
+        return Promise.resolve({
+          seenMediaEtags,
+          ...(s.hrPhoto ? { hrPhoto: s.hrPhoto } : {}),
+          ...(s.exchangeWriting ? { exchangeWriteUnderWay: true } : {}),
+        });
       },
       recordMediaEtag: (id, etag) => {
         if (failNextRecord) {
@@ -157,6 +163,25 @@ describe('processPhotoChange', () => {
     expect(outcome.kind).toBe('propagated');
     expect(w.sent).toEqual([]);
     expect(w.state.get(USER.id)?.processedEtag).toBe(w.currentEtag());
+  });
+
+  it('defers a change it finds while our own Exchange write has put its photo and not yet recorded the etag', async () => {
+    const w = world({ state: { exchangeWriting: true } });
+    w.userChangesPhoto(Buffer.from('our-hr-photo'));
+    await expect(processPhotoChange(change('reconcile'), w.deps)).resolves.toEqual({
+      kind: 'deferred',
+      reason: 'exchange-write-under-way',
+    });
+    expect(w.sent).toEqual([]);
+    expect(w.stored).toEqual([]);
+    expect(w.state.get(USER.id)?.processedEtag).toBeUndefined();
+  });
+
+  it('still skips a photo it knows while an Exchange write is under way', async () => {
+    const w = world({ state: { exchangeWriting: true } });
+    w.userChangesPhoto(Buffer.from('photo-a'), 'W/"known"');
+    w.state.set(USER.id, { exchangeWriting: true, exchangeEtag: 'W/"known"' });
+    await expect(processPhotoChange(change(), w.deps)).resolves.toEqual({ kind: 'skipped', reason: 'already-seen' });
   });
 
   it('handles a duplicate notification once', async () => {
