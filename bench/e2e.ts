@@ -6,13 +6,16 @@
 // for SharePoint, whose quota resets whole, a sliding one for Graph); prints the achieved write rate as a percentage
 // of the allowed rate (target ≥ 90 %): the share of SharePoint's budget the writers used in the windows during which
 // work was waiting. Also the 429s served, and whether anything was lost (exit 1 if so).
-// Runs the production host.json. Bounded by --timeout-seconds; everything started is stopped at the end.
+// Runs the production host.json. `--instances N` runs N host instances on the one Azurite (the first in this process,
+// the others as processes of their own, as Flex Consumption scales out) and prints the peak memory of each.
+// Bounded by --timeout-seconds; everything started is stopped at the end.
 
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
+import { startHostInstances } from '../dev/instances/startHostInstances';
 import { startLocalStack, type LocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
 import { sharePointCallCosts, type EmulatorStats } from '../dev/m365-emulator';
@@ -42,6 +45,7 @@ interface BenchOptions {
   concurrency: number;
   throttleRate?: number;
   timeoutSeconds: number;
+  instances: number;
 }
 
 interface BenchUser {
@@ -75,6 +79,12 @@ function parseOptions(): BenchOptions {
       positiveInteger,
     )
     .option('--timeout-seconds <n>', 'hard limit for the whole run', positiveInteger, 600)
+    .option(
+      '--instances <n>',
+      'host instances on the one Azurite, each its own process (as Flex scales out)',
+      positiveInteger,
+      1,
+    )
     .parse();
   return program.opts<BenchOptions>();
 }
@@ -276,7 +286,10 @@ async function main(): Promise<void> {
   const timeline = new PhotoTimeline();
   const hostJsonPath = path.resolve(__dirname, '../../host.json');
   const hostJson = readHostJson(hostJsonPath);
-  console.log(`bench:e2e — ${options.photos} photos per phase, upload/baseline concurrency ${options.concurrency}`);
+  console.log(
+    `bench:e2e — ${options.photos} photos per phase, upload/baseline concurrency ${options.concurrency}, ` +
+      `${options.instances} host instance(s)`,
+  );
   console.log(`node ${process.version}, sharp ${sharp.versions.sharp}; production host.json; Azurite in memory`);
   const firstPhotos = await generateBenchPhotos(options.photos, { phase: 0 });
   const stack = await startLocalStack({
@@ -289,6 +302,21 @@ async function main(): Promise<void> {
     // fixed own account fits both: the pipeline paces by SharePoint's best-effort RateLimit headers and Retry-After
     // here (its own account is covered by test/unit/m365/RateLimitPacer.test.ts).
     extraSettings: { SHAREPOINT_RESOURCE_UNITS_PER_MINUTE: '0' },
+  });
+  // Instances 2…N in their own processes; their log lines feed the same timeline. Peak memory per instance: the first
+  // shares this process with the emulator and the benchmark itself, so its figure is an upper bound.
+  let peakRss = process.memoryUsage.rss();
+  const sampleRss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 1_000);
+  sampleRss.unref();
+  const extraInstances = await startHostInstances({
+    count: options.instances - 1,
+    settings: stack.settings,
+    hostId: stack.host.hostId,
+    stateDir: stack.stateDir,
+    onLine: (_instance, line) => {
+      const level = line.level === 'warn' || line.level === 'error' || line.level === 'debug' ? line.level : 'info';
+      if (line.message !== 'host-instance-stats') timeline.log(level, line.message);
+    },
   });
   let lost = false;
   try {
@@ -410,6 +438,13 @@ async function main(): Promise<void> {
     lost = true;
     console.error(`\nbench:e2e FAILED: ${(error as Error).message}`);
   } finally {
+    clearInterval(sampleRss);
+    const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
+    console.log(
+      `peak RSS per instance: instance-1 ${mb(peakRss)} (shares its process with the emulator and the benchmark)` +
+        extraInstances.map((instance) => `, ${instance.name} ${mb(instance.peakRss)}`).join(''),
+    );
+    await Promise.all(extraInstances.map((instance) => instance.stop()));
     await stack.stop();
   }
   console.log(`\nresult: ${lost ? 'FAIL (something was lost or the run did not finish)' : 'OK'}`);

@@ -6,7 +6,8 @@
 
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { HostInstanceProcess } from './instances/HostInstanceProcess';
+import type { HostInstanceProcess } from './instances/HostInstanceProcess';
+import { startHostInstances } from './instances/startHostInstances';
 import { readLocalSettings } from './runtime/appSettings';
 import { createConsoleHostLogger } from './runtime/HostLogger';
 import { startLocalStack, type LocalStack, type StorageOnlyStack } from './localStack';
@@ -119,38 +120,25 @@ function parseInstances(argv: string[]): number {
   return instances;
 }
 
-/**
- * Instances 2…N as child processes on ports 7072…, their log lines printed here with their name. Their timers run
- * only when triggered: on Azure a timer runs on one instance at a time, here on the first.
- */
-async function startExtraInstances(
+/** Instances 2…N on ports 7072…, their log lines printed here with their name. */
+function startExtraInstances(
   stack: LocalStack | StorageOnlyStack,
   count: number,
   stateDir: string,
 ): Promise<HostInstanceProcess[]> {
   const console = createConsoleHostLogger();
-  const instances = Array.from(
-    { length: count },
-    (_, i) =>
-      new HostInstanceProcess(
-        {
-          name: `instance-${i + 2}`,
-          settings: stack.settings,
-          httpPort: stack.host.httpPort + i + 1,
-          hostId: stack.host.hostId,
-          timerSchedules: 'manual',
-        },
-        stateDir,
-      ),
-  );
-  for (const instance of instances)
-    instance.onLine(({ t: _t, level, message, ...fields }) => {
+  return startHostInstances({
+    count,
+    settings: stack.settings,
+    hostId: stack.host.hostId,
+    stateDir,
+    ports: Array.from({ length: count }, (_, i) => stack.host.httpPort + i + 1),
+    onLine: (instance, { t: _t, level, message, ...fields }) => {
       if (message === 'host-instance-stats') return;
       const logLevel = level === 'warn' || level === 'error' || level === 'debug' ? level : 'info';
       console.log(logLevel, `[${instance.name}] ${message}`, fields as Record<string, string>);
-    });
-  await Promise.all(instances.map((instance) => instance.up(60_000)));
-  return instances;
+    },
+  });
 }
 
 async function main(): Promise<void> {

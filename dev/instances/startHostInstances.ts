@@ -1,0 +1,46 @@
+// Starts more instances of the app beside a running local stack, each in its own process on the same storage and
+// settings, as Flex Consumption scales a Function App out (`npm start --instances N`, `npm run bench:e2e --
+// --instances N`). Their timers run only when triggered: on Azure a timer runs on one instance at a time, here on the
+// first, in-process one.
+
+import { freePort } from '../localStack';
+import { HostInstanceProcess, type HostLine } from './HostInstanceProcess';
+
+export interface HostInstancesOptions {
+  count: number;
+  settings: Record<string, string>;
+  /** The first instance's: instances of one app share blob receipts and timer status. */
+  hostId: string;
+  /** Where the instances' configuration files go (they hold secrets: a git-ignored or temporary folder). */
+  stateDir: string;
+  /** HTTP ports, one per instance; default free ones. */
+  ports?: number[];
+  /** Every JSON line an instance prints (resource reports included). */
+  onLine?: (instance: HostInstanceProcess, line: HostLine) => void;
+}
+
+export async function startHostInstances(options: HostInstancesOptions): Promise<HostInstanceProcess[]> {
+  const instances: HostInstanceProcess[] = [];
+  for (let i = 0; i < options.count; i += 1) {
+    const instance = new HostInstanceProcess(
+      {
+        name: `instance-${i + 2}`,
+        settings: options.settings,
+        httpPort: options.ports?.[i] ?? (await freePort()),
+        hostId: options.hostId,
+        timerSchedules: 'manual',
+      },
+      options.stateDir,
+    );
+    const { onLine } = options;
+    if (onLine) instance.onLine((line) => onLine(instance, line));
+    instances.push(instance);
+  }
+  try {
+    await Promise.all(instances.map((instance) => instance.up(60_000)));
+  } catch (error) {
+    await Promise.all(instances.map((instance) => instance.kill()));
+    throw error;
+  }
+  return instances;
+}
