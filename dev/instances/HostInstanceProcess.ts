@@ -119,25 +119,23 @@ export class HostInstanceProcess {
   }
 
   /** SIGKILL: nothing in the process gets to finish, flush or release. */
-  async kill(): Promise<void> {
-    this.#wanted = false;
-    clearTimeout(this.#restartTimer);
-    const child = this.#child;
-    if (!child) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
+  kill(): Promise<void> {
+    return this.#signal('SIGKILL');
   }
 
-  /** A graceful stop at the end of the run: in-flight invocations finish. */
-  async stop(): Promise<void> {
+  /** A graceful stop at the end of the run: in-flight invocations finish (SIGKILL if that takes over 15 s). */
+  stop(): Promise<void> {
+    return this.#signal('SIGTERM', 15_000);
+  }
+
+  async #signal(signal: NodeJS.Signals, forceAfterMs?: number): Promise<void> {
     this.#wanted = false;
     clearTimeout(this.#restartTimer);
     const child = this.#child;
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.kill(signal);
+    const force = forceAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), forceAfterMs);
     await exited;
     clearTimeout(force);
   }

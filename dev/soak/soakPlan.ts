@@ -25,28 +25,29 @@ export interface SoakProfile {
   m365OutageMs: readonly [number, number];
 }
 
+const shortProfile: SoakProfile = {
+  durationMs: 60_000,
+  users: 10,
+  outlookShare: 0.3,
+  photosPerUser: [1, 3],
+  redropChance: 0.3,
+  killIntervalMs: [3_000, 8_000],
+  hostDownMs: [200, 2_000],
+  aimedKillShare: 0.6,
+  aimDelayMs: [0, 25],
+  storageOutages: 1,
+  storageOutageMs: [3_000, 8_000],
+  m365Outages: 1,
+  m365OutageMs: [5_000, 15_000],
+};
+
 export const soakProfiles: Record<'short' | 'long', SoakProfile> = {
-  short: {
-    durationMs: 60_000,
-    users: 10,
-    outlookShare: 0.3,
-    photosPerUser: [1, 3],
-    redropChance: 0.3,
-    killIntervalMs: [3_000, 8_000],
-    hostDownMs: [200, 2_000],
-    aimedKillShare: 0.6,
-    aimDelayMs: [0, 25],
-    storageOutages: 1,
-    storageOutageMs: [3_000, 8_000],
-    m365Outages: 1,
-    m365OutageMs: [5_000, 15_000],
-  },
+  short: shortProfile,
   long: {
+    ...shortProfile,
     durationMs: 600_000,
     users: 60,
-    outlookShare: 0.3,
     photosPerUser: [1, 4],
-    redropChance: 0.3,
     killIntervalMs: [4_000, 15_000],
     hostDownMs: [200, 5_000],
     aimedKillShare: 0.5,

@@ -72,7 +72,8 @@ describe('the write claim', () => {
     );
     const perform = jest.fn(() => Promise.resolve({}));
 
-    const redelivery = { ...request(perform), deliveryKey: 'corr-1/hash-a/0' };
+    const base = request(perform);
+    const redelivery = { ...base, subject: { ...base.subject, deliveryKey: 'corr-1/hash-a/0' } };
     await expect(writePhotoToTarget(redelivery, deps)).resolves.toEqual({ outcome: 'written' });
 
     expect(perform).toHaveBeenCalledTimes(1);
@@ -85,7 +86,8 @@ describe('the write claim', () => {
     const perform = jest.fn(() => Promise.resolve({}));
 
     for (const deliveryKey of ['corr-2/hash-a/0', 'corr-1/hash-a/1', 'corr-1/hash-a']) {
-      const result = await writePhotoToTarget({ ...request(perform), deliveryKey }, deps);
+      const base = request(perform);
+      const result = await writePhotoToTarget({ ...base, subject: { ...base.subject, deliveryKey } }, deps);
       expect(result).toMatchObject({ outcome: 'rescheduled', code: 'write-claim-held' });
     }
     expect(perform).not.toHaveBeenCalled();
