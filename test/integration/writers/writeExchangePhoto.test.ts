@@ -16,6 +16,7 @@ import {
   stagePhoto,
   startWritersStack,
   waitForState,
+  writeMessage,
 } from './writerFixture';
 
 const queue = queues.exchangePhotoWrites;
@@ -90,7 +91,7 @@ it('loses nothing when the emulator throttles a burst of writes', async () => {
   expect(stack.emulator.control.stats().throttled).toBeGreaterThan(0);
 });
 
-it('retries an injected 500 through the host and then writes', async () => {
+it('reschedules a write Graph answered 500 to, without failing the invocation, and writes it afterwards', async () => {
   const user = demoUser(stack, 'exchangeOnline', 0);
   const failuresBefore = failedInvocations();
   stack.emulator.control.injectFault({
@@ -100,11 +101,16 @@ it('retries an injected 500 through the host and then writes', async () => {
     status: 500,
   });
   const photo = await queueFreshPhoto(stack, user, 'exchange');
-  await waitForState(stack, user.id, 'exchange', (s) => s.lastContentHash === photo.contentHash);
-  expect(failedInvocations()).toBe(failuresBefore + 1);
+  const rescheduled = await waitForState(stack, user.id, 'exchange', (s) => s.lastOutcome === 'rescheduled');
+  expect(rescheduled.lastErrorCode).toBe('unavailable');
+  await waitForState(stack, user.id, 'exchange', (s) => s.lastContentHash === photo.contentHash, {
+    timeoutMs: 30_000,
+  });
+  expect(failedInvocations()).toBe(failuresBefore);
+  expect(await poisonMessages(stack, queue)).toHaveLength(0);
 });
 
-it('sends a write that keeps failing with 5xx to the poison queue after the host tries', async () => {
+it('parks a write Graph kept failing through its last attempt in the poison queue, with the cause', async () => {
   const user = demoUser(stack, 'exchangeOnline', 1);
   stack.emulator.control.injectFault({
     service: 'graph',
@@ -113,11 +119,18 @@ it('sends a write that keeps failing with 5xx to the poison queue after the host
     status: 502,
     times: 3,
   });
-  const { contentHash } = await queueFreshPhoto(stack, user, 'exchange');
-  await waitFor(async () => (await poisonMessages(stack, queue)).some((m) => JSON.stringify(m).includes(contentHash)), {
-    what: 'the message in the poison queue',
-    timeoutMs: 20_000,
-  });
+  const photo = await stagePhoto(stack, user);
+  const message = writeMessage(photo, 'exchange') as { exchangePhotoWrite: { attempt: number } };
+  // The tenth attempt: earlier ones were rescheduled with backoff (minutes apart), this one is the last.
+  await enqueue(stack, queue, { exchangePhotoWrite: { ...message.exchangePhotoWrite, attempt: 9 } });
+  await waitFor(
+    async () =>
+      (await poisonMessages(stack, queue)).some((m) => {
+        const text = JSON.stringify(m);
+        return text.includes(photo.contentHash) && text.includes('attempts-exhausted');
+      }),
+    { what: 'the message in the poison queue with its cause', timeoutMs: 20_000 },
+  );
 });
 
 it('records a user without a mailbox as terminal and completes the message', async () => {
