@@ -36,7 +36,7 @@ const nameClaimTypes = ['preferred_username', 'name', 'http://schemas.xmlsoap.or
 function parsePrincipal(header: string): ClientPrincipal | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
-    return value && typeof value === 'object' ? (value) : undefined;
+    return value && typeof value === 'object' ? value : undefined;
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { parse } from 'csv-parse/sync';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { containers } from '../../../src/storage/names';
 import { launchHeadlessChromium, type HeadlessBrowser } from '../../support/headlessChromium';
@@ -64,6 +64,10 @@ async function loadedPhotos(): Promise<Record<string, number>> {
   );
 }
 
+async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
+  return Promise.all((await locator.all()).map((element) => element.getAttribute(name)));
+}
+
 beforeAll(async () => {
   stack = await startTestStack();
   statusUrl = `${stack.host.httpBaseUrl}/status`;
@@ -94,9 +98,7 @@ it('shows a written person side by side: the Exchange photo, the three SharePoin
     'Small SharePoint thumbnail of Adele Vance': 48,
     [`Photo of Adele Vance HR dropped as ${adele.userPrincipalName}.jpg`]: 648,
   });
-  expect(await page.locator('[data-state]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(
-    ['written', 'written'],
-  );
+  expect(await attributes(page.locator('[data-state]'), 'data-state')).toEqual(['written', 'written']);
   expect(await page.getByRole('button', { name: /Try again/ }).count()).toBe(0);
 
   const shotDir = path.resolve(__dirname, '../../../.local/screenshots');
@@ -175,13 +177,13 @@ it('lists recent drops filtered by outcome with the rejection reason, and export
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL(/outcome=rejected/);
   const rows = page.locator('tbody tr');
-  expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-outcome')))).toEqual(['rejected']);
+  expect(await attributes(rows, 'data-outcome')).toEqual(['rejected']);
   await expect(rows.first().textContent()).resolves.toContain('someone-unknown@contoso.example.jpg');
 
   const csvHref = await page.getByRole('link', { name: 'Download as CSV' }).getAttribute('href');
   const csv = await fetch(new URL(csvHref ?? '', statusUrl));
   expect(csv.headers.get('content-type')).toContain('text/csv');
-  const records = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+  const records: Record<string, string>[] = parse(await csv.text(), { columns: true });
   expect(records.map((r) => [r.File, r.Outcome])).toEqual([['someone-unknown@contoso.example.jpg', 'rejected']]);
   expect(records[0]?.Reason).toBeTruthy();
 
