@@ -1,13 +1,13 @@
 // Where one target stands for one person, in the words the page uses: written, pending (queued or being written),
-// waiting (Microsoft 365 asked us to slow down), failed (with the reason), off (SYNC_TARGETS) or none (nothing
-// from us yet). Derived from the writer's PhotoSyncState row and HR's last drop; pure, so the rules are unit tested.
+// waiting (Microsoft 365 asked us to slow down), failed (with the reason), removed (at HR's request), off
+// (SYNC_TARGETS) or none (nothing from us yet). Derived from the writer's PhotoSyncState row and HR's last drop; pure, so the rules are unit tested.
 
 import type { PhotoState } from '../write/PhotoStatePort';
 import type { DropRecord } from './StatusPorts';
 import { hrReason } from './hrWords';
 
 export type TargetName = 'exchange' | 'sharepoint';
-export type TargetState = 'written' | 'pending' | 'waiting' | 'failed' | 'off' | 'none';
+export type TargetState = 'written' | 'pending' | 'waiting' | 'failed' | 'removed' | 'off' | 'none';
 
 export interface TargetView {
   target: TargetName;
@@ -39,6 +39,9 @@ export function describeTarget(
   const dropIsNewer = lastDrop !== undefined && (!at || lastDrop.droppedAt > at);
   if (dropIsNewer && row?.lastContentHash !== lastDrop.contentHash) {
     return { target, state: 'pending', reason: 'The photo is queued for writing.', at: lastDrop.droppedAt };
+  }
+  if (outcome === 'removed' && row?.removedAt) {
+    return { target, state: 'removed', reason: "The photo was removed at HR's request.", at: row.removedAt };
   }
   if (row?.writeClaimExpiresAt && row.writeClaimExpiresAt > options.now.toISOString()) {
     return { ...base, state: 'pending', reason: 'The photo is being written now.' };

@@ -78,4 +78,18 @@ describe('describeTarget', () => {
     expect(describeTarget('sharepoint', undefined, drop, { enabled: false, now })).toMatchObject({ state: 'off' });
     expect(describeTarget('exchange', undefined, undefined, on)).toMatchObject({ state: 'none' });
   });
+
+  it('is removed after HR had the photo removed, until a newer drop', () => {
+    const state = row({
+      lastOutcome: 'removed',
+      removedAt: '2026-12-02T11:30:00.000Z',
+      updatedAt: '2026-12-02T11:30:00.000Z',
+    });
+    expect(describeTarget('exchange', state, undefined, on)).toMatchObject({
+      state: 'removed',
+      at: '2026-12-02T11:30:00.000Z',
+    });
+    const newer = { ...drop, droppedAt: '2026-12-02T11:45:00.000Z', contentHash: 'h2' };
+    expect(describeTarget('exchange', state, newer, on)).toMatchObject({ state: 'pending' });
+  });
 });
