@@ -61,6 +61,9 @@ function printBanner(stack: LocalStack | StorageOnlyStack, stateDir: string): vo
     lines.push(`                ${fn.name.padEnd(24)} ${fn.trigger.padEnd(5)} ${fn.detail}`);
   if (host.functions.length === 0)
     lines.push('                none yet: `npm run build` compiles src/functions to dist/src/functions');
+  if (host.functions.some((fn) => fn.name === 'statusPage')) {
+    lines.push(`  Status page ${host.httpBaseUrl}/status  (HR: find a person, see their photos, recent drops)`);
+  }
   lines.push(
     `  Storage     Azurite blob :${azurite.ports.blob}, queue :${azurite.ports.queue}, table :${azurite.ports.table} (data in ${rel(path.join(stateDir, 'azurite'))})`,
   );

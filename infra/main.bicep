@@ -40,6 +40,8 @@ param photoAuthority string = 'user'
 
 @description('Object id of the Entra group whose members upload photos. Empty: no HR role assignments.')
 param hrGroupPrincipalId string = ''
+@description('Client id of the Entra app HR signs in to for the status page; empty: no sign-in, so nobody gets in.')
+param statusPageClientId string = ''
 
 @description('Object id of the person running azd, given rights to put the certificate into Key Vault. Empty: none.')
 param principalId string = ''
@@ -185,6 +187,17 @@ module functionApp 'app/functionApp.bicep' = {
     userAgentCompany: userAgentCompany
     syncTargets: syncTargets
     photoAuthority: photoAuthority
+    hrGroupId: hrGroupPrincipalId
+  }
+}
+
+module statusPageAuth 'app/statusPageAuth.bicep' = if (!empty(statusPageClientId)) {
+  name: 'statuspageauth'
+  scope: rg
+  params: {
+    functionAppName: functionApp.outputs.name
+    tenantId: m365TenantId
+    signInClientId: statusPageClientId
   }
 }
 

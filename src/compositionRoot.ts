@@ -31,6 +31,13 @@ import type { WriteTargetName } from './pipeline/write/writeDecisions';
 import { writeExchangePhoto } from './pipeline/write/writeExchangePhoto';
 import { writeSharePointPhoto } from './pipeline/write/writeSharePointPhoto';
 import { exchangeWrites, sharePointWrites } from './pipeline/messages/writeMessages';
+import { PhotoDropLedger } from './storage/PhotoDropLedger';
+import { GraphPeopleSearch } from './m365/GraphPeopleSearch';
+import { statusPhotoReader } from './m365/statusPhotoReader';
+import type { PeopleSearchPort } from './pipeline/status/StatusPorts';
+import type { PersonStatusOptions } from './pipeline/status/personStatus';
+import type { StatusPhotoPort } from './pipeline/status/StatusPhotoPort';
+import type { StatusPageConfig } from './config';
 
 /** A value built on first use and kept for the life of the process. */
 function once<T>(create: () => T): () => T {
@@ -146,5 +153,33 @@ export function subscriptionWiring(): EnsureSubscriptionOptions | undefined {
     notificationUrl: url,
     clientState,
     now: () => new Date(),
+  };
+}
+
+export interface StatusWiring extends PersonStatusOptions {
+  drops: PhotoDropLedger;
+  people: PeopleSearchPort;
+  photos: StatusPhotoPort;
+  access: StatusPageConfig;
+}
+
+/** The status page's ports; `now` is read per request. */
+export function statusWiring(): StatusWiring {
+  const config = getConfig();
+  const drops = new PhotoDropLedger(storageClients().blobs);
+  const { graph, sharePoint } = m365Clients();
+  return {
+    state: photoStateStore(),
+    drops,
+    people: new GraphPeopleSearch(graph),
+    photos: statusPhotoReader({
+      graph,
+      sharePoint,
+      mySiteUrl: config.m365.mySiteUrl,
+      readDropped: (userId, hash) => drops.readDroppedRendition(userId, hash),
+    }),
+    targets: config.targets,
+    access: config.statusPage,
+    now: new Date(),
   };
 }

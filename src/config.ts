@@ -76,6 +76,14 @@ export interface PhotoSyncConfig {
   /** `user`: a photo changed in Outlook/Teams propagates to SharePoint. `hr`: the HR photo is put back. */
   photoAuthority: 'user' | 'hr';
   notifications: NotificationsConfig;
+  statusPage: StatusPageConfig;
+}
+
+export interface StatusPageConfig {
+  /** `easyauth`: App Service Authentication in front, HR group checked (default on Azure); `localhost`: open on loopback. */
+  auth: 'easyauth' | 'localhost';
+  /** Object id of the HR group whose members may use the status page. */
+  hrGroupId?: string;
 }
 
 export function loadStorageConfig(settings: Env): StorageConnectionConfig {
@@ -216,6 +224,18 @@ export function loadTargets(settings: Env): PhotoSyncConfig['targets'] {
   return { exchange: names.includes('exchange'), sharePoint: names.includes('sharepoint') };
 }
 
+export function loadStatusPageConfig(settings: Env): StatusPageConfig {
+  const env = withResolvedKeyVaultReferences(settings);
+  // App Service (and so Azure Functions) sets WEBSITE_INSTANCE_ID on every instance: there, sign-in is the default.
+  const onAzure = Boolean(env.WEBSITE_INSTANCE_ID?.trim());
+  const auth = oneOf(env, 'STATUS_PAGE_AUTH', ['easyauth', 'localhost'] as const, onAzure ? 'easyauth' : 'localhost');
+  if (auth === 'localhost' && onAzure) {
+    throw new ConfigError('STATUS_PAGE_AUTH', 'localhost is for a developer machine; on Azure use easyauth.');
+  }
+  const hrGroupId = env.HR_GROUP_ID?.trim();
+  return { auth, ...(hrGroupId ? { hrGroupId } : {}) };
+}
+
 export function loadConfig(settings: Env): PhotoSyncConfig {
   const env = withResolvedKeyVaultReferences(settings);
   const clientState = env.NOTIFICATION_CLIENT_STATE?.trim();
@@ -230,6 +250,7 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
     targets: loadTargets(env),
     photoAuthority: oneOf(env, 'PHOTO_AUTHORITY', ['user', 'hr'] as const, 'user'),
     notifications: { ...(url ? { url } : {}), ...(clientState ? { clientState } : {}) },
+    statusPage: loadStatusPageConfig(env),
   };
 }
 

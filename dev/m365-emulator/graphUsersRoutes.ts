@@ -1,4 +1,4 @@
-// Graph v1.0 users: list (paging, $top, $select, $filter eq, $count), get by id or UPN, create.
+// Graph v1.0 users: list (paging, $top, $select, $filter eq/startswith, $count), get by id or UPN, create.
 // https://learn.microsoft.com/graph/api/user-list, https://learn.microsoft.com/graph/paging,
 // https://learn.microsoft.com/graph/aad-advanced-queries
 
@@ -8,11 +8,11 @@ import { parseSelect, userJson } from './graphUserJson';
 import { isRecord, jsonResponse, readJsonBody, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
 import { requireGraphApp } from './requireGraphApp';
+import { parseUserFilter } from './graphUserFilter';
 import type { TenantUser } from './Tenant';
 
 export const userReadRoles = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const userWriteRoles = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
-const filterable = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName'] as const;
 
 export function addGraphUsersRoutes(router: HttpRouter<EmulatorContext>): void {
   router
@@ -42,8 +42,8 @@ async function listUsers(request: EmulatorRequest, _p: string[], ctx: EmulatorCo
   let users = [...ctx.tenant.users.values()];
   const filter = q.get('$filter');
   if (filter) {
-    const parsed = parseEqFilter(filter);
-    if (!parsed) {
+    const matches = parseUserFilter(filter);
+    if (!matches) {
       return graphError(
         400,
         'Request_UnsupportedQuery',
@@ -51,7 +51,7 @@ async function listUsers(request: EmulatorRequest, _p: string[], ctx: EmulatorCo
         { request, now },
       );
     }
-    users = users.filter((u) => String(u[parsed.property] ?? '').toLowerCase() === parsed.value.toLowerCase());
+    users = users.filter((u) => matches(u as unknown as Record<string, unknown>));
   }
   const offset = Number(Buffer.from(q.get('$skiptoken') ?? '', 'base64url').toString() || '0');
   const page = users.slice(offset, offset + top);
@@ -68,14 +68,6 @@ async function listUsers(request: EmulatorRequest, _p: string[], ctx: EmulatorCo
   }
   body.value = page.map((u) => userJson(u, select));
   return jsonResponse(200, body);
-}
-
-/** `property eq 'value'` (OData string literal, `''` escapes a quote) on the properties Graph filters by default. */
-function parseEqFilter(filter: string): { property: (typeof filterable)[number]; value: string } | undefined {
-  const found = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(filter);
-  if (!found) return undefined;
-  const property = filterable.find((p) => p.toLowerCase() === found[1]?.toLowerCase());
-  return property ? { property, value: (found[2] ?? '').replace(/''/g, "'") } : undefined;
 }
 
 async function getUser(request: EmulatorRequest, params: string[], ctx: EmulatorContext): Promise<EmulatorResponse> {

@@ -21,6 +21,8 @@ param sharePointTenantName string
 param userAgentCompany string
 param syncTargets string
 param photoAuthority string
+@description('Object id of the HR group let into the status page; empty: nobody.')
+param hrGroupId string = ''
 
 // Secret names in Key Vault; postdeploy fills the two the deployment cannot know (docs/deploy.md).
 var certificateSecretName = 'm365-client-certificate'
@@ -53,6 +55,7 @@ var appSettings = {
   USER_AGENT_COMPANY: userAgentCompany
   SYNC_TARGETS: syncTargets
   PHOTO_AUTHORITY: photoAuthority
+  HR_GROUP_ID: hrGroupId
   NOTIFICATION_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${notificationUrlSecretName}/)'
   NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientStateSecretName}/)'
 }

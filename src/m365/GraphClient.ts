@@ -110,6 +110,24 @@ export class GraphClient {
     return page.value;
   }
 
+  /**
+   * People whose display name or UPN starts with `text` (Graph's `startswith`, which `/users` supports without
+   * advanced query headers), at most `top` of them.
+   */
+  async searchUsersByName(text: string, top: number): Promise<GraphUser[]> {
+    const literal = odataString(text);
+    const page = await this.call(
+      (c) =>
+        c
+          .api('/users')
+          .filter(`startswith(displayName,${literal}) or startswith(userPrincipalName,${literal})`)
+          .select(USER_SELECT)
+          .top(top)
+          .get() as Promise<Page<GraphUser>>,
+    );
+    return page.value;
+  }
+
   /** Every user, page by page (Graph's `@odata.nextLink`). */
   async *listUsers(options: { select?: string[]; pageSize?: number } = {}): AsyncGenerator<GraphUser[]> {
     let page = await this.call(

@@ -43,6 +43,11 @@ export interface PhotoState {
   resumeContentHash?: string;
   resumeSteps?: string;
   updatedAt?: string;
+  /**
+   * When HR had this person's photo removed (ISO). A write of a photo received before it is skipped, even a forced
+   * one: a photo queued before a removal never lands after it.
+   */
+  removedAt?: string;
 }
 
 export type PhotoStatePatch = Partial<Omit<PhotoState, 'userId' | 'target'>>;

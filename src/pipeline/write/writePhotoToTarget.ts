@@ -142,13 +142,17 @@ async function writeUnderClaim(
   release: (state: PhotoState | undefined) => PhotoStatePatch | undefined,
 ): Promise<WriteResult> {
   const { subject, target } = request;
-  const skip: WriteOutcome | undefined = subject.force
-    ? undefined
-    : current?.lastContentHash === subject.contentHash
-      ? 'skipped-duplicate'
-      : current?.lastReceivedAt && subject.receivedAt < current.lastReceivedAt
-        ? 'skipped-stale'
-        : undefined;
+  const removedSince =
+    current?.removedAt !== undefined && current.removedAt !== '' && subject.receivedAt <= current.removedAt;
+  const skip: WriteOutcome | undefined = removedSince
+    ? 'skipped-stale'
+    : subject.force
+      ? undefined
+      : current?.lastContentHash === subject.contentHash
+        ? 'skipped-duplicate'
+        : current?.lastReceivedAt && subject.receivedAt < current.lastReceivedAt
+          ? 'skipped-stale'
+          : undefined;
   if (skip) {
     await deps.state.update(subject.userId, target, (state) => ({
       lastOutcome: skip,

@@ -179,7 +179,7 @@ describe('app settings', () => {
     const docs = readRepoFile('docs/configuration.md');
     const example = JSON.parse(readRepoFile('local.settings.example.json')) as { Values: Record<string, string> };
     // Only meaningful on Azure: managed-identity storage, Entra-authenticated telemetry, a PEM from Key Vault.
-    const azureOnly = /^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_|M365_CLIENT_CERTIFICATE$)/;
+    const azureOnly = /^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_|M365_CLIENT_CERTIFICATE$|WEBSITE_INSTANCE_ID$)/;
     for (const key of settingsReadBySource()) {
       expect({ key, documented: docs.includes(`\`${key}\``) }).toEqual({ key, documented: true });
       if (!azureOnly.test(key)) expect({ key, inExample: key in example.Values }).toEqual({ key, inExample: true });

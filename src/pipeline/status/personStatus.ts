@@ -1,0 +1,41 @@
+// The status page's person view: who they are, the last photo HR dropped for them, and where each target stands.
+// The photos themselves are not in here: the page fetches each through the app (statusPhoto), never a storage link.
+
+import type { PhotoStateReader, DropLedgerPort, StatusPerson, DropRecord } from './StatusPorts';
+import { describeTarget, type TargetView } from './describeTarget';
+
+export interface PersonStatus {
+  person: StatusPerson;
+  lastDrop?: DropRecord;
+  targets: TargetView[];
+  /** A target failed and there is a dropped photo to send again. */
+  canRetry: boolean;
+}
+
+export interface PersonStatusOptions {
+  state: PhotoStateReader;
+  drops: Pick<DropLedgerPort, 'lastDropFor'>;
+  targets: { exchange: boolean; sharePoint: boolean };
+  now: Date;
+}
+
+export async function personStatus(person: StatusPerson, options: PersonStatusOptions): Promise<PersonStatus> {
+  const [rows, lastDrop] = await Promise.all([
+    options.state.listForUser(person.id),
+    options.drops.lastDropFor(person.id),
+  ]);
+  const row = (target: string) => rows.find((r) => r.target === target);
+  const targets = [
+    describeTarget('exchange', row('exchange'), lastDrop, { enabled: options.targets.exchange, now: options.now }),
+    describeTarget('sharepoint', row('sharepoint'), lastDrop, {
+      enabled: options.targets.sharePoint,
+      now: options.now,
+    }),
+  ];
+  return {
+    person,
+    ...(lastDrop ? { lastDrop } : {}),
+    targets,
+    canRetry: lastDrop !== undefined && targets.some((t) => t.state === 'failed'),
+  };
+}

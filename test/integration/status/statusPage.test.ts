@@ -1,0 +1,192 @@
+// The status page in a real browser (headless Chromium) against the local stack: HR finds a person, sees the
+// photos read back from Exchange, SharePoint and the last drop with each target's state, retries a failed person,
+// lists recent drops with rejection reasons and exports them as CSV; searches that match nobody or many people
+// get a clear answer. The run saves a screenshot of the page (UPDATE_SCREENSHOTS=1 writes docs/status-page.png).
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { parse } from 'csv-parse/sync';
+import type { Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { containers } from '../../../src/storage/names';
+import { launchHeadlessChromium, type HeadlessBrowser } from '../../support/headlessChromium';
+import { startTestStack, waitFor, type LocalStack } from '../../support/localStackFixture';
+
+let stack: LocalStack;
+let browser: HeadlessBrowser;
+let page: Page;
+let statusUrl: string;
+
+const searchLabel = 'Name, e-mail address (UPN) or employee id';
+
+function demoUser(givenName: string) {
+  const user = stack.emulator.users.find((u) => u.userPrincipalName.startsWith(`${givenName.toLowerCase()}.`));
+  if (!user) throw new Error(`no demo user ${givenName}`);
+  return user;
+}
+
+async function drop(name: string, bytes: Buffer): Promise<void> {
+  await BlobServiceClient.fromConnectionString(stack.storageConnectionString)
+    .getContainerClient(containers.incoming)
+    .getBlockBlobClient(name)
+    .uploadData(bytes);
+}
+
+const photo = (colour: string) =>
+  sharp({ create: { width: 900, height: 700, channels: 3, background: colour } })
+    .jpeg()
+    .toBuffer();
+
+/** The JSON API's view of one person, as a script would read it. */
+async function apiStatus(q: string): Promise<{ targets: { target: string; state: string; reason?: string }[] }> {
+  const response = await fetch(`${statusUrl}/people?q=${encodeURIComponent(q)}`);
+  if (response.status !== 200) throw new Error(`status ${response.status}`);
+  return (await response.json()) as { targets: { target: string; state: string; reason?: string }[] };
+}
+
+const stateOf = async (q: string, target: string) =>
+  (await apiStatus(q)).targets.find((t) => t.target === target)?.state;
+
+async function search(text: string): Promise<void> {
+  await page.goto(statusUrl);
+  await page.getByLabel(searchLabel).fill(text);
+  await page.getByRole('button', { name: 'Show photos' }).click();
+  await page.waitForLoadState('load');
+}
+
+/** Natural sizes of the photos on the page, by alt text; 0 when a photo failed to load. */
+async function loadedPhotos(): Promise<Record<string, number>> {
+  await page.waitForFunction('[...document.images].every((img) => img.complete)');
+  type Img = { alt: string; naturalWidth: number };
+  return page.$$eval('img[data-photo]', (imgs) =>
+    Object.fromEntries(imgs.map((img) => [(img as unknown as Img).alt, (img as unknown as Img).naturalWidth])),
+  );
+}
+
+async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
+  return Promise.all((await locator.all()).map((element) => element.getAttribute(name)));
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  statusUrl = `${stack.host.httpBaseUrl}/status`;
+  browser = await launchHeadlessChromium();
+  page = await browser.context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+it('shows a written person side by side: the Exchange photo, the three SharePoint thumbnails and the drop', async () => {
+  const adele = demoUser('Adele');
+  await drop(`${adele.userPrincipalName}.jpg`, await photo('#2266aa'));
+  await waitFor(async () => (await apiStatus(adele.userPrincipalName)).targets.every((t) => t.state === 'written'), {
+    what: "Adele's photo written to both targets",
+    timeoutMs: 30_000,
+    intervalMs: 250,
+  });
+
+  await search('Adele');
+  await expect(page.getByRole('heading', { level: 2, name: 'Adele Vance' }).count()).resolves.toBe(1);
+  expect(await loadedPhotos()).toEqual({
+    'Photo of Adele Vance in Exchange': 648,
+    'Large SharePoint thumbnail of Adele Vance': 200,
+    'Medium SharePoint thumbnail of Adele Vance': 72,
+    'Small SharePoint thumbnail of Adele Vance': 48,
+    [`Photo of Adele Vance HR dropped as ${adele.userPrincipalName}.jpg`]: 648,
+  });
+  expect(await attributes(page.locator('[data-state]'), 'data-state')).toEqual(['written', 'written']);
+  expect(await page.getByRole('button', { name: /Try again/ }).count()).toBe(0);
+
+  const shotDir = path.resolve(__dirname, '../../../.local/screenshots');
+  mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: path.join(shotDir, 'status-page.png'), fullPage: true });
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    await page.screenshot({ path: path.resolve(__dirname, '../../../docs/status-page.png'), fullPage: true });
+  }
+});
+
+it('shows a failed target with the reason in HR words, and "Try again" writes it once the cause is fixed', async () => {
+  const lee = demoUser('Lee');
+  await drop(`${lee.userPrincipalName}.jpg`, await photo('#aa6622'));
+  await waitFor(async () => (await stateOf(lee.userPrincipalName, 'exchange')) === 'failed', {
+    what: "Lee's Exchange write failing (no mailbox)",
+    timeoutMs: 30_000,
+    intervalMs: 250,
+  });
+
+  await search('E1007');
+  await expect(page.getByRole('heading', { level: 2, name: 'Lee Gu' }).count()).resolves.toBe(1);
+  const exchange = page.locator('section[aria-labelledby="h-exchange"]');
+  await expect(exchange.locator('[data-state]').getAttribute('data-state')).resolves.toBe('failed');
+  await expect(exchange.textContent()).resolves.toContain('has no Exchange Online mailbox');
+  await expect(exchange.locator('.missing').textContent()).resolves.toBe('No photo in Exchange');
+
+  stack.emulator.control.setMailbox(lee.id, 'exchangeOnline');
+  await page.getByRole('button', { name: 'Try again for Lee Gu' }).press('Enter');
+  await page.waitForURL(/done=retried/);
+  await expect(page.getByRole('status').textContent()).resolves.toContain('sent again');
+
+  await waitFor(async () => (await stateOf(lee.id, 'exchange')) === 'written', {
+    what: "Lee's Exchange photo written after the retry",
+    timeoutMs: 30_000,
+    intervalMs: 250,
+  });
+  await page.reload();
+  await expect(exchange.locator('[data-state]').getAttribute('data-state')).resolves.toBe('written');
+  expect((await loadedPhotos())['Photo of Lee Gu in Exchange']).toBe(648);
+});
+
+it('answers a search that matches nobody, or several people, without guessing', async () => {
+  await search('Nobody-Here');
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('Nobody in the directory matches');
+  expect(await page.locator('img[data-photo]').count()).toBe(0);
+
+  stack.emulator.control.addUser({ displayName: 'Pat Smith', userPrincipalName: 'pat.smith@contoso.example' });
+  stack.emulator.control.addUser({ displayName: 'Pat Smithers', userPrincipalName: 'pat.smithers@contoso.example' });
+  await search('Pat Smith');
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('2 people match');
+  const choices = await page.getByRole('listitem').allTextContents();
+  expect(choices.sort()).toEqual([
+    'Pat Smith (pat.smith@contoso.example)',
+    'Pat Smithers (pat.smithers@contoso.example)',
+  ]);
+  expect(await page.locator('img[data-photo]').count()).toBe(0);
+
+  const api = await fetch(`${statusUrl}/people?q=${encodeURIComponent('Pat Smith')}`);
+  expect(api.status).toBe(409);
+});
+
+it('lists recent drops filtered by outcome with the rejection reason, and exports them as CSV', async () => {
+  await drop('someone-unknown@contoso.example.jpg', await photo('#777777'));
+  await waitFor(
+    async () => {
+      const response = await fetch(`${statusUrl}/drops?format=json&outcome=rejected`);
+      const body = (await response.json()) as { drops: { name: string }[] };
+      return body.drops.some((d) => d.name === 'someone-unknown@contoso.example.jpg');
+    },
+    { what: 'the rejected drop listed', timeoutMs: 30_000, intervalMs: 250 },
+  );
+
+  await page.goto(statusUrl);
+  await page.getByRole('link', { name: 'Recent drops' }).click();
+  await page.getByLabel('Outcome').selectOption('rejected');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(/outcome=rejected/);
+  const rows = page.locator('tbody tr');
+  expect(await attributes(rows, 'data-outcome')).toEqual(['rejected']);
+  await expect(rows.first().textContent()).resolves.toContain('someone-unknown@contoso.example.jpg');
+
+  const csvHref = await page.getByRole('link', { name: 'Download as CSV' }).getAttribute('href');
+  const csv = await fetch(new URL(csvHref ?? '', statusUrl));
+  expect(csv.headers.get('content-type')).toContain('text/csv');
+  const records: Record<string, string>[] = parse(await csv.text(), { columns: true });
+  expect(records.map((r) => [r.File, r.Outcome])).toEqual([['someone-unknown@contoso.example.jpg', 'rejected']]);
+  expect(records[0]?.Reason).toBeTruthy();
+
+  const all = (await (await fetch(`${statusUrl}/drops?format=json`)).json()) as { drops: { outcome: string }[] };
+  expect(all.drops.filter((d) => d.outcome === 'accepted').length).toBeGreaterThanOrEqual(2);
+});
