@@ -218,6 +218,11 @@ async function claimRow(
   const { userId } = request.subject;
   let holder: PhotoState | undefined;
   const state = await deps.state.update(userId, request.target, (current) => {
+    holder = undefined;
+    // Our own claim already there: Table storage applied the claim but its reply was lost, so the SDK sent it again
+    // and the precondition failed (409/412) and this runs on the row as re-read. It is ours, not another writer's:
+    // stepping back from it would hold this person's write until the claim lapsed.
+    if (current?.writeClaimId === claimId) return undefined;
     const expiresAt = current?.writeClaimExpiresAt ? Date.parse(current.writeClaimExpiresAt) : Number.NaN;
     const ours =
       request.subject.deliveryKey !== undefined && current?.writeClaimId?.startsWith(`${request.subject.deliveryKey} `);

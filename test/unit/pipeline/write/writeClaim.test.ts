@@ -175,4 +175,23 @@ describe('the write claim', () => {
     expect(result).toMatchObject({ outcome: 'dead-lettered', code: 'write-claim-held' });
     expect(result.message).toMatch(/through 10 attempts/);
   });
+
+  it('takes a claim it finds already its own (applied, reply lost, change run again on the row read back)', async () => {
+    const { state, deps } = setup();
+    // The store's conflict retry after a lost reply: the first patch is stored, then `change` sees the stored row.
+    const update = state.update.bind(state);
+    let lostReplies = 0;
+    jest.spyOn(state, 'update').mockImplementation(async (userId, target, change) => {
+      if (lostReplies > 0) return update(userId, target, change);
+      lostReplies += 1;
+      await update(userId, target, change);
+      return update(userId, target, change);
+    });
+    const perform = jest.fn(() => Promise.resolve({}));
+
+    await expect(writePhotoToTarget(request(perform), deps)).resolves.toEqual({ outcome: 'written' });
+
+    expect(perform).toHaveBeenCalledTimes(1);
+    expect(await state.get('u-1', 'exchange')).toMatchObject({ lastContentHash: 'hash-a', writeClaimId: '' });
+  });
 });
