@@ -88,7 +88,12 @@ const writers: Record<WriteTargetName, () => PhotoWriter<object>> = {
     return photoWriterOf(exchangeWrites, 'exchange', deps, writeExchangePhoto);
   }),
   sharepoint: once(() => {
-    const deps = { ...writerAdapters(), sharePoint: m365Clients().sharePoint, enabled: getConfig().targets.sharePoint };
+    const deps = {
+      ...writerAdapters(),
+      sharePoint: m365Clients().sharePoint,
+      directory: directory(),
+      enabled: getConfig().targets.sharePoint,
+    };
     return photoWriterOf(sharePointWrites, 'sharepoint', deps, writeSharePointPhoto);
   }),
 };

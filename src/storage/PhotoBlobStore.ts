@@ -6,9 +6,17 @@
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { RejectionRecord } from '../pipeline/ingest/ingestPhoto';
 import type { PhotoOwner } from '../pipeline/messages/messageContracts';
-import type { RenditionImage, RenditionRef, RenditionRole, Renditions } from '../pipeline/messages/renditions';
+import {
+  renditionBlobName,
+  renditionFiles,
+  type RenditionImage,
+  type RenditionRef,
+  type RenditionRole,
+  type Renditions,
+} from '../pipeline/messages/renditions';
 import { parsePhotoManifest, type PhotoManifest } from '../pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
+import { RenditionRefusedError } from '../pipeline/write/RenditionRefusedError';
 import { containers } from './names';
 
 /** The incoming blob as it is now. */
@@ -20,20 +28,20 @@ export interface OriginalBlob {
   lastModified: Date;
 }
 
-const renditionFiles: Record<RenditionRole, string> = {
-  exchange: 'exchange',
-  small: 'S',
-  medium: 'M',
-  large: 'L',
-};
 export const archivedManifestPrefix = 'manifests/';
+
+/** The only names readRendition reads: what renditionBlobName makes, and nothing a path could walk out of. */
+const renditionNamePattern =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{64}\/(?:exchange|S|M|L)\.jpg$/i;
+/** Graph takes a photo of at most 4 MB; our renditions are a few hundred KB. */
+export const maxRenditionBytes = 4 * 1024 * 1024;
+
+function isJpeg(bytes: Buffer): boolean {
+  return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
 
 function isStatus(error: unknown, ...statuses: number[]): boolean {
   return error instanceof RestError && statuses.includes(error.statusCode ?? 0);
-}
-
-export function renditionBlobName(userId: string, contentHash: string, rendition: RenditionRole): string {
-  return `${userId}/${contentHash}/${renditionFiles[rendition]}.jpg`;
 }
 
 export function archiveBlobName(name: string, receivedAt: Date): string {
@@ -90,8 +98,32 @@ export class PhotoBlobStore {
     return wanted.size === 0;
   }
 
+  /**
+   * A rendition by the name a write message carries. The storage SDK resolves `..` in a blob name, so a name is read
+   * only when it has the exact shape ingest gives renditions (`{guid}/{sha256}/{exchange|S|M|L}.jpg`), at most
+   * `maxRenditionBytes` are read, and the bytes must be a JPEG.
+   */
   async readRendition(blobName: string): Promise<Buffer> {
-    return this.#container(containers.processed).getBlobClient(blobName).downloadToBuffer();
+    if (!renditionNamePattern.test(blobName)) {
+      throw new RenditionRefusedError(blobName, 'not a rendition name ({userId}/{contentHash}/{exchange|S|M|L}.jpg)');
+    }
+    const response = await this.#container(containers.processed)
+      .getBlobClient(blobName)
+      .download(0, maxRenditionBytes + 1);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of response.readableStreamBody ?? []) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      chunks.push(buffer);
+      length += buffer.length;
+      if (length > maxRenditionBytes) break;
+    }
+    const bytes = Buffer.concat(chunks);
+    if (bytes.length > maxRenditionBytes) {
+      throw new RenditionRefusedError(blobName, `larger than ${maxRenditionBytes} bytes`);
+    }
+    if (!isJpeg(bytes)) throw new RenditionRefusedError(blobName, 'not a JPEG');
+    return bytes;
   }
 
   /** The incoming blob at this ETag; undefined when it is gone or has been replaced by a newer upload. */

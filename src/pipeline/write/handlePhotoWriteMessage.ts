@@ -9,6 +9,7 @@
 import { decision, type Decision } from '../messages/Decision';
 import type { WriteCommon } from '../messages/messageContracts';
 import type { WriteMessageKind } from '../messages/writeMessages';
+import { RenditionRefusedError } from './RenditionRefusedError';
 import type { WriteTargetName } from './writeDecisions';
 import type { WriteResult } from './writePhotoToTarget';
 
@@ -45,12 +46,20 @@ export async function handlePhotoWriteMessage<M extends object>(
   const { target, queue } = writer;
   const check = writer.check(entry);
   if (!check.ok) {
-    const cause = { code: 'malformed-message', message: check.reason };
+    const cause = { code: check.code, message: check.reason };
     const fields = { event: 'photo-write', target, outcome: 'dead-lettered', code: cause.code, reason: check.reason };
     return decision({ deadLetters: [{ queue, message: entry, cause }], logs: [{ level: 'warn', fields }] });
   }
   const payload = writer.payloadOf(check.message);
-  const result: PhotoWriteResult = writer.enabled ? await writer.write(check.message) : { outcome: 'disabled' };
+  let result: PhotoWriteResult;
+  try {
+    result = writer.enabled ? await writer.write(check.message) : { outcome: 'disabled' };
+  } catch (error) {
+    if (!(error instanceof RenditionRefusedError)) throw error;
+    const cause = { code: error.code, message: error.message };
+    const fields = { event: 'photo-write', target, outcome: 'dead-lettered', code: cause.code, reason: error.message };
+    return decision({ deadLetters: [{ queue, message: entry, cause }], logs: [{ level: 'warn', fields }] });
+  }
   const fields = {
     event: 'photo-write',
     target,

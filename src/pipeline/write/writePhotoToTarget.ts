@@ -162,8 +162,9 @@ async function writeUnderClaim(
     return handleFailure(request, deps, error, { now, release, progress, waitingSince: current?.waitingSince });
   }
   await deps.state.update(subject.userId, target, (state) => ({
-    ...extra,
     userPrincipalName: subject.userPrincipalName,
+    // After the message's UPN: a writer that looked the person up in the directory records the directory's.
+    ...extra,
     lastContentHash: subject.contentHash,
     lastReceivedAt: subject.receivedAt,
     lastWrittenAt: now,
