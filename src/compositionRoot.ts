@@ -39,7 +39,9 @@ function once<T>(create: () => T): () => T {
 }
 
 const storageClients = once(() => createStorageClients(getConfig().storage));
-const photoBlobStore = once(() => new PhotoBlobStore(storageClients().blobs));
+const photoBlobStore = once(
+  () => new PhotoBlobStore(storageClients().blobs, { manifestLimits: getConfig().ingest.manifest }),
+);
 /** One MSAL client (one token cache) and one policy chain for Graph and SharePoint. */
 const m365Clients = once(() => createM365Clients(getConfig().m365));
 const directory = once(() => new GraphDirectory(m365Clients().graph));
@@ -72,6 +74,7 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
     options: {
       maxBytes: config.ingest.maxBytes,
       targets: config.targets,
+      manifestLimits: config.ingest.manifest,
       ...(config.ingest.employeeIdPattern ? { employeeIdPattern: config.ingest.employeeIdPattern } : {}),
     },
   };

@@ -14,7 +14,12 @@ import {
   type RenditionRole,
   type Renditions,
 } from '../pipeline/messages/renditions';
-import { parsePhotoManifest, type PhotoManifest } from '../pipeline/ingest/photoManifest';
+import {
+  defaultManifestLimits,
+  parsePhotoManifest,
+  type ManifestLimits,
+  type PhotoManifest,
+} from '../pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
 import { RenditionRefusedError } from '../pipeline/write/RenditionRefusedError';
 import { containers } from './names';
@@ -36,6 +41,10 @@ const renditionNamePattern =
 /** Graph takes a photo of at most 4 MB; our renditions are a few hundred KB. */
 export const maxRenditionBytes = 4 * 1024 * 1024;
 
+function manifestCacheKey(container: ContainerClient, blobName: string, etag: string): string {
+  return `${container.containerName}/${blobName}|${etag}`;
+}
+
 function isJpeg(bytes: Buffer): boolean {
   return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
@@ -52,9 +61,16 @@ export function archiveBlobName(name: string, receivedAt: Date): string {
 }
 
 export class PhotoBlobStore {
+  /** Parsed manifests by blob version; only versions seen in the latest listing are kept (see readManifests). */
   readonly #manifestCache = new Map<string, PhotoManifest | null>();
+  readonly #manifestLimits: ManifestLimits;
 
-  constructor(private readonly blobs: BlobServiceClient) {}
+  constructor(
+    private readonly blobs: BlobServiceClient,
+    options: { manifestLimits?: ManifestLimits } = {},
+  ) {
+    this.#manifestLimits = options.manifestLimits ?? defaultManifestLimits;
+  }
 
   #container(name: string): ContainerClient {
     return this.blobs.getContainerClient(name);
@@ -187,11 +203,15 @@ export class PhotoBlobStore {
       { container: containers.archive, prefix: archivedManifestPrefix, strip: archivedManifestPrefix },
     ];
     const manifests: PhotoManifest[] = [];
+    const inForce = new Set<string>();
     for (const source of sources) {
       const container = this.#container(source.container);
       for await (const blob of container.listBlobsFlat(source.prefix ? { prefix: source.prefix } : {})) {
         const lastModified = blob.properties.lastModified;
         if (!blob.name.toLowerCase().endsWith('.csv') || lastModified <= options.receivedAfter) continue;
+        // Over the limit: never downloaded here; its own trigger rejects it as manifest-too-large.
+        if ((blob.properties.contentLength ?? 0) > this.#manifestLimits.maxBytes) continue;
+        inForce.add(manifestCacheKey(container, blob.name, blob.properties.etag ?? ''));
         const manifest = await this.#readManifest(
           container,
           blob.name,
@@ -202,6 +222,8 @@ export class PhotoBlobStore {
         if (manifest) manifests.push(manifest);
       }
     }
+    // Evict what is no longer in force (expired, replaced, moved): the cache holds at most the current manifests.
+    for (const key of this.#manifestCache.keys()) if (!inForce.has(key)) this.#manifestCache.delete(key);
     return manifests;
   }
 
@@ -212,14 +234,18 @@ export class PhotoBlobStore {
     lastModified: Date,
     strip: string,
   ): Promise<PhotoManifest | undefined> {
-    const key = `${container.containerName}/${blobName}|${etag}`;
+    const key = manifestCacheKey(container, blobName, etag);
     if (!this.#manifestCache.has(key)) {
       let manifest: PhotoManifest | null = null;
       try {
         const text = await container
           .getBlobClient(blobName)
           .downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
-        manifest = { name: blobName.slice(strip.length), receivedAt: lastModified, rows: parsePhotoManifest(text) };
+        manifest = {
+          name: blobName.slice(strip.length),
+          receivedAt: lastModified,
+          rows: parsePhotoManifest(text, this.#manifestLimits),
+        };
       } catch (error) {
         // Moved or replaced since the listing: the next listing shows where it went.
         if (isStatus(error, 404, 412)) return undefined;

@@ -60,10 +60,13 @@ export async function handlePhotoWriteMessage<M extends object>(
     const fields = { event: 'photo-write', target, outcome: 'dead-lettered', code: cause.code, reason: error.message };
     return decision({ deadLetters: [{ queue, message: entry, cause }], logs: [{ level: 'warn', fields }] });
   }
+  // No free-text message: a service's error text can name the person (a UPN, a file name made from it), and this
+  // line carries the object id only (docs/telemetry.md). The message is in PhotoSyncState, `lastErrorMessage`.
+  const { message: _message, ...said } = result as PhotoWriteResult & { message?: string };
   const fields = {
     event: 'photo-write',
     target,
-    ...result,
+    ...said,
     userId: payload.owner.userId,
     contentHash: payload.contentHash,
     attempt: payload.attempt,

@@ -108,7 +108,7 @@ async function writeOnce(request: WriteRequest, deps: WriteDependencies): Promis
     // The row stays the other writer's: nothing is recorded, so "where is this person's photo?" shows its write.
     const decision = decideOnClaimHeld(
       target,
-      { userPrincipalName: subject.userPrincipalName, expiresAt: claim.holder.writeClaimExpiresAt },
+      { userId: subject.userId, expiresAt: claim.holder.writeClaimExpiresAt },
       decisionOptionsFor(request, deps),
     );
     return resultOf(decision);
