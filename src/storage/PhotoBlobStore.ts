@@ -129,7 +129,7 @@ export class PhotoBlobStore {
     const chunks: Buffer[] = [];
     let length = 0;
     for await (const chunk of response.readableStreamBody ?? []) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       chunks.push(buffer);
       length += buffer.length;
       if (length > maxRenditionBytes) break;
