@@ -22,6 +22,7 @@ import {
 } from '../pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
 import { RenditionRefusedError } from '../pipeline/write/RenditionRefusedError';
+import { fitBlobName } from './fitBlobName';
 import { containers } from './names';
 
 /** The incoming blob as it is now. */
@@ -57,7 +58,7 @@ export function archiveBlobName(name: string, receivedAt: Date): string {
   const yyyy = String(receivedAt.getUTCFullYear());
   const mm = String(receivedAt.getUTCMonth() + 1).padStart(2, '0');
   const dd = String(receivedAt.getUTCDate()).padStart(2, '0');
-  return `${yyyy}/${mm}/${dd}/${name}`;
+  return fitBlobName(`${yyyy}/${mm}/${dd}/`, name);
 }
 
 export class PhotoBlobStore {
@@ -173,7 +174,7 @@ export class PhotoBlobStore {
   }
 
   async archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string> {
-    const target = `${archivedManifestPrefix}${name}`;
+    const target = fitBlobName(archivedManifestPrefix, name);
     await this.#move(name, containers.archive, target, options);
     return `${containers.archive}/${target}`;
   }
@@ -185,11 +186,16 @@ export class PhotoBlobStore {
     options: { etag: string; metadata: Record<string, string> },
   ): Promise<string> {
     const reason = Buffer.from(`${JSON.stringify(rejection, null, 2)}\n`, 'utf8');
+    // Both names fit the 1,024-character limit, and the reason stays beside its photo (same shortened stem).
+    const target = fitBlobName('', name, '.error.json').slice(0, -'.error.json'.length);
     await this.#container(containers.rejected)
-      .getBlockBlobClient(`${name}.error.json`)
+      .getBlockBlobClient(`${target}.error.json`)
       .uploadData(reason, { blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' } });
-    await this.#move(name, containers.rejected, name, { ...options, extraMetadata: { rejectioncode: rejection.code } });
-    return `${containers.rejected}/${name}`;
+    await this.#move(name, containers.rejected, target, {
+      ...options,
+      extraMetadata: { rejectioncode: rejection.code },
+    });
+    return `${containers.rejected}/${target}`;
   }
 
   /**

@@ -110,6 +110,17 @@ describe('validation handshake', () => {
   });
 });
 
+/** The photo changes queued next (polled until there are some). */
+function nextPhotoChanges(what: string): Promise<{ photoChange: { userId: string; source: string } }[]> {
+  return waitFor(
+    async () => {
+      const found = await drainPhotoChanges();
+      return found.length > 0 ? found : undefined;
+    },
+    { what },
+  );
+}
+
 describe('notifications', () => {
   beforeEach(async () => {
     await drainPhotoChanges();
@@ -118,13 +129,7 @@ describe('notifications', () => {
   it('answers 202 and queues a photo change for a valid notification', async () => {
     const response = await post({ value: [notification(userIds[1])] });
     expect(response.status).toBe(202);
-    const messages = await waitFor(
-      async () => {
-        const found = await drainPhotoChanges();
-        return found.length > 0 ? found : undefined;
-      },
-      { what: 'a photo-changes message' },
-    );
+    const messages = await nextPhotoChanges('a photo-changes message');
     expect(messages).toEqual([
       {
         photoChange: expect.objectContaining({
@@ -147,26 +152,14 @@ describe('notifications', () => {
     expect(response.status).toBe(202);
     // A valid notification sent afterwards arrives alone: the ignored ones queued nothing.
     await post({ value: [notification(userIds[5])] });
-    const messages = await waitFor(
-      async () => {
-        const found = await drainPhotoChanges();
-        return found.length > 0 ? found : undefined;
-      },
-      { what: 'the valid photo change' },
-    );
+    const messages = await nextPhotoChanges('the valid photo change');
     expect(messages.map((m) => m.photoChange.userId)).toEqual([userIds[5]]);
   });
 
   it('ignores a notification whose id would walk a Graph path (`..`), queueing nothing for it', async () => {
     const response = await post({ value: [notification('..'), notification(userIds[5])] });
     expect(response.status).toBe(202);
-    const messages = await waitFor(
-      async () => {
-        const found = await drainPhotoChanges();
-        return found.length > 0 ? found : undefined;
-      },
-      { what: 'the valid photo change' },
-    );
+    const messages = await nextPhotoChanges('the valid photo change');
     expect(messages.map((m) => m.photoChange.userId)).toEqual([userIds[5]]);
   });
 
