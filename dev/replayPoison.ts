@@ -3,13 +3,20 @@
 // poison message exist: the host's (the original text after maxDequeueCount failed tries), sent back unchanged, and
 // the writers' own dead letters (`{..., deadLetter: {code, message, at}}`), sent back without the `deadLetter` note
 // and with `attempt` reset to 0 so the write gets its full retry budget again. A dead letter whose payload was
-// malformed stays where it is: replaying it cannot succeed. See docs/operations.md.
+// malformed stays where it is: replaying it cannot succeed, and so does any message the queue's consumer would
+// refuse as untrusted (a forgery parked in the poison queue). See docs/operations.md.
 
 import { existsSync } from 'node:fs';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadStorageConfig } from '../src/config';
 import { doctorSettings } from '../src/doctor/readSettingsFile';
+import {
+  checkExchangePhotoWriteMessage,
+  checkPhotoChangeMessage,
+  checkSharePointPhotoWriteMessage,
+  type MessageCheck,
+} from '../src/pipeline/messages/checkMessages';
 import { poisonQueueName, queues } from '../src/storage/names';
 import { decodeQueueMessage, encodeQueueMessage } from '../src/storage/queueMessageEncoding';
 import { createStorageClients } from '../src/storage/storageClients';
@@ -29,8 +36,27 @@ type Replay = { kind: 'replay'; text: string; summary: string } | { kind: 'keep'
 
 const replayable: string[] = Object.values(queues);
 
-/** What to send back for one poison message, or why it stays. */
-export function planReplay(text: string): Replay {
+/** The check each queue's consumer runs: a message it would refuse is never replayed (it could be a forgery). */
+const checks: Record<string, (value: unknown) => MessageCheck<object>> = {
+  [queues.exchangePhotoWrites]: (value) => checkExchangePhotoWriteMessage(value),
+  [queues.sharePointPhotoWrites]: (value) => checkSharePointPhotoWriteMessage(value),
+  [queues.photoChanges]: (value) => checkPhotoChangeMessage(value),
+};
+
+/**
+ * What to send back for one poison message of `queueName`, or why it stays. A message is replayed only when the
+ * queue's consumer would accept it: the poison queue is written by anyone who can send to the queue, so replaying
+ * does not launder a forged message into one that looks retried.
+ */
+export function planReplay(text: string, queueName?: string): Replay {
+  const plan = planShape(text);
+  const check = queueName ? checks[queueName] : undefined;
+  if (plan.kind === 'keep' || !check) return plan;
+  const verdict = check(decodeQueueMessage(plan.text));
+  return verdict.ok ? plan : { kind: 'keep', summary: `${plan.summary}: ${verdict.code}, ${verdict.reason}` };
+}
+
+function planShape(text: string): Replay {
   let decoded: unknown;
   try {
     decoded = decodeQueueMessage(text);
@@ -78,7 +104,7 @@ export async function replayPoisonQueue(
     // Peeking hides nothing, so a dry run leaves the queue exactly as it was (and sees at most 32 messages).
     const { peekedMessageItems } = await poison.peekMessages({ numberOfMessages: Math.min(32, options.max) });
     for (const item of peekedMessageItems) {
-      const plan = planReplay(item.messageText);
+      const plan = planReplay(item.messageText, queueName);
       log(`${plan.kind === 'keep' ? 'keep' : 'would replay'} ${plan.summary}`);
     }
     return { replayed: 0, left: peekedMessageItems.length };
@@ -91,7 +117,7 @@ export async function replayPoisonQueue(
     const { receivedMessageItems } = await poison.receiveMessages({ numberOfMessages: batch, visibilityTimeout: 60 });
     if (receivedMessageItems.length === 0) break;
     for (const item of receivedMessageItems) {
-      const plan = planReplay(item.messageText);
+      const plan = planReplay(item.messageText, queueName);
       if (plan.kind === 'keep') {
         left += 1;
         log(`keep ${plan.summary}`);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { findManifestMatch, parsePhotoManifest } from '../src/pipeline/ingest/photoManifest';
+import { findManifestMatch, parsePhotoManifest, type PhotoManifest } from '../src/pipeline/ingest/photoManifest';
 import { containers } from '../src/storage/names';
 import { collectUploadFiles, contentTypeFor, type UploadFile } from './upload/collectUploadFiles';
 import { resolveStorageConnection } from './upload/resolveStorageConnection';
@@ -40,12 +40,27 @@ export async function uploadPhotos(options: UploadOptions): Promise<UploadReport
     ? [{ path: options.manifest, blobName: path.basename(options.manifest) }]
     : [];
   const queue = [...manifestFile, ...files];
-  const manifests = [{ name: 'manifest', receivedAt: new Date(), rows: manifestRows }];
+  // The manifest given to this command speaks for the photos of this upload in whichever of its folders they are (the
+  // pipeline matches a bare name only in the manifest's own folder): its rows become each photo's `upn` metadata.
+  const receivedAt = new Date();
+  const perFolder = new Map<string, PhotoManifest[]>();
+  const manifestsFor = (blobName: string): PhotoManifest[] => {
+    const folder = blobName.slice(0, blobName.lastIndexOf('/') + 1);
+    let manifests = perFolder.get(folder);
+    if (!manifests) {
+      manifests = [{ name: `${folder}manifest`, receivedAt, rows: manifestRows }];
+      perFolder.set(folder, manifests);
+    }
+    return manifests;
+  };
   const report: UploadReport = { uploaded: [], skipped, failed: [] };
   let done = 0;
 
   const send = async (file: UploadFile): Promise<void> => {
-    const upn = manifestRows.length > 0 ? findManifestMatch(manifests, file.blobName)?.userPrincipalNames : undefined;
+    const upn =
+      manifestRows.length > 0
+        ? findManifestMatch(manifestsFor(file.blobName), file.blobName)?.userPrincipalNames
+        : undefined;
     try {
       const response = await incoming.getBlockBlobClient(file.blobName).uploadData(readFileSync(file.path), {
         blobHTTPHeaders: { blobContentType: contentTypeFor(file.blobName) },

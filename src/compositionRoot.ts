@@ -46,7 +46,9 @@ function once<T>(create: () => T): () => T {
 }
 
 const storageClients = once(() => createStorageClients(getConfig().storage));
-const photoBlobStore = once(() => new PhotoBlobStore(storageClients().blobs));
+const photoBlobStore = once(
+  () => new PhotoBlobStore(storageClients().blobs, { manifestLimits: getConfig().ingest.manifest }),
+);
 /** One MSAL client (one token cache) and one policy chain for Graph and SharePoint. */
 const m365Clients = once(() => createM365Clients(getConfig().m365));
 const directory = once(() => new GraphDirectory(m365Clients().graph));
@@ -79,6 +81,7 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
     options: {
       maxBytes: config.ingest.maxBytes,
       targets: config.targets,
+      manifestLimits: config.ingest.manifest,
       ...(config.ingest.employeeIdPattern ? { employeeIdPattern: config.ingest.employeeIdPattern } : {}),
     },
   };
@@ -95,7 +98,12 @@ const writers: Record<WriteTargetName, () => PhotoWriter<object>> = {
     return photoWriterOf(exchangeWrites, 'exchange', deps, writeExchangePhoto);
   }),
   sharepoint: once(() => {
-    const deps = { ...writerAdapters(), sharePoint: m365Clients().sharePoint, enabled: getConfig().targets.sharePoint };
+    const deps = {
+      ...writerAdapters(),
+      sharePoint: m365Clients().sharePoint,
+      directory: directory(),
+      enabled: getConfig().targets.sharePoint,
+    };
     return photoWriterOf(sharePointWrites, 'sharepoint', deps, writeSharePointPhoto);
   }),
 };

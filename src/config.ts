@@ -59,6 +59,10 @@ export interface IngestConfig {
   jpegQuality: number;
   /** When set, a file name matching this pattern (first capture group, or the whole match) is an employee id. */
   employeeIdPattern?: RegExp;
+  /** HEVC HEIC: decoded in a worker thread with these limits, or refused as `unsupported-format` when disabled. */
+  heic: { enabled: boolean; timeoutMs: number; maxMemoryMb: number };
+  /** A CSV manifest over either limit is rejected as `manifest-too-large` before it is parsed in full. */
+  manifest: { maxBytes: number; maxRows: number };
 }
 
 export interface NotificationsConfig {
@@ -209,6 +213,15 @@ export function loadIngestConfig(settings: Env): IngestConfig {
     exchangeSize: integer(env, 'EXCHANGE_PHOTO_SIZE', 648, 48, 648),
     sharePointSizes: parseSizes(env),
     jpegQuality: integer(env, 'JPEG_QUALITY', 90, 50, 100),
+    heic: {
+      enabled: oneOf(env, 'INGEST_HEIC', ['on', 'off'] as const, 'on') === 'on',
+      timeoutMs: integer(env, 'INGEST_HEIC_TIMEOUT_MS', 20_000, 1_000, 120_000),
+      maxMemoryMb: integer(env, 'INGEST_HEIC_MAX_MEMORY_MB', 512, 64, 4_096),
+    },
+    manifest: {
+      maxBytes: integer(env, 'INGEST_MANIFEST_MAX_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+      maxRows: integer(env, 'INGEST_MANIFEST_MAX_ROWS', 20_000, 1, 1_000_000),
+    },
     ...(employeeIdPattern ? { employeeIdPattern } : {}),
   };
 }

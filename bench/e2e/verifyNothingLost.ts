@@ -9,7 +9,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import type { M365Emulator } from '../../dev/m365-emulator';
 import { fileUrl, thumbnailFileName } from '../../src/m365/sharePointAccount';
 import { containers } from '../../src/storage/names';
-import { renditionBlobName } from '../../src/storage/PhotoBlobStore';
+import { renditionBlobName } from '../../src/pipeline/messages/renditions';
 import { PhotoStateStore } from '../../src/storage/PhotoStateStore';
 
 export interface ExpectedPhoto {

@@ -12,6 +12,15 @@ import type { RegisteredFunction } from './functionsCore';
 import { httpCookieHeader } from './httpCookieHeader';
 import { LocalRuntimeError } from './LocalRuntimeError';
 
+const loopbackHostNames = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** True for a Host header naming this machine by a loopback name (any port); false when absent. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  return loopbackHostNames.has((name ?? '').toLowerCase());
+}
+
 /** The host's default request size limit (100 MB). */
 const maxBodyBytes = 100 * 1024 * 1024;
 
@@ -127,6 +136,13 @@ export class HttpTriggerServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isLoopbackHost(req.headers.host)) {
+      // DNS rebinding: a web page whose name now resolves to 127.0.0.1 reaches this port from the browser, with its own
+      // name in Host. Nothing here has keys (the admin API runs any function), so only loopback names are served.
+      req.resume();
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Only localhost and 127.0.0.1 are served here.\n');
+      return;
+    }
     const url = new URL(req.url ?? '/', `http://localhost:${this.#port}`);
     const method = (req.method ?? 'GET').toUpperCase();
     const path = decodeURI(url.pathname);

@@ -6,6 +6,8 @@
 
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getDecisionExecutor, notificationsWiring } from '../compositionRoot';
+import { readRequestText } from '../edge/readRequestText';
+import { MAX_NOTIFICATION_BODY_CHARS } from '../pipeline/subscriptions/parseNotificationBody';
 import { receiveGraphNotifications } from '../pipeline/subscriptions/receiveGraphNotifications';
 
 /**
@@ -23,7 +25,13 @@ export async function graphNotificationsHandler(
   const token = request.query.get('validationToken');
   if (token !== null) return validationResponse(token);
 
-  const decision = await receiveGraphNotifications(await request.text(), notificationsWiring());
+  const body = await readRequestText(request, MAX_NOTIFICATION_BODY_CHARS);
+  if (!body.ok) {
+    const message = `The body is larger than ${MAX_NOTIFICATION_BODY_CHARS} bytes.`;
+    context.warn(JSON.stringify({ event: 'notifications-received', outcome: 'rejected', code: 'body-too-large' }));
+    return { status: 413, jsonBody: { error: { code: 'body-too-large', message } } };
+  }
+  const decision = await receiveGraphNotifications(body.text, notificationsWiring());
   await getDecisionExecutor().carryOut(decision, context);
   if (decision.kind === 'rejected') {
     return { status: 400, jsonBody: { error: { code: decision.code, message: decision.message } } };

@@ -2,6 +2,9 @@
 // (HEVC is patent-encumbered), so HEVC pictures are decoded by `heic-decode` (libheif + libde265 compiled to
 // WebAssembly) and handed to sharp as raw RGBA. libheif applies the HEIF `irot`/`imir` transforms while decoding,
 // so the pixels arrive upright and no EXIF orientation may be applied on top.
+// The decoder runs in its own thread with a heap limit and a deadline (INGEST_HEIC_TIMEOUT_MS, INGEST_HEIC_MAX_MEMORY_MB),
+// and INGEST_HEIC=off refuses HEVC HEIC without decoding it: libheif is native code compiled to WebAssembly, parsing
+// files anyone with upload rights can write, and its security fixes reach heic-decode late.
 
 export interface DecodedPixels {
   width: number;
@@ -14,6 +17,14 @@ export class HeicDecodeError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'HeicDecodeError';
+  }
+}
+
+/** The decoder ran past its deadline and was stopped. */
+export class HeicDecodeTimeoutError extends Error {
+  constructor(public readonly timeoutMs: number) {
+    super(`heic-decode took longer than ${timeoutMs} ms and was stopped`);
+    this.name = 'HeicDecodeTimeoutError';
   }
 }
 
@@ -77,21 +88,65 @@ export function readHeifHeader(bytes: Buffer): HeifHeader | undefined {
   return largest && { codec, ...largest };
 }
 
-/** Decodes the primary image. Callers check `readHeifHeader` against their pixel limit first. */
-export async function decodeHeic(bytes: Buffer): Promise<DecodedPixels> {
-  // Loaded on first use: the WebAssembly bundle is several megabytes and most photos are JPEG.
-  const { default: decode } = await import('heic-decode');
-  let image: Awaited<ReturnType<typeof decode>>;
+export interface HeicDecodeLimits {
+  /** The decoder is stopped (its thread terminated) after this long. */
+  timeoutMs: number;
+  /** Heap of the decoder's thread, in MB: a crafted file cannot take the Functions worker's memory with it. */
+  maxMemoryMb: number;
+}
+
+export const defaultHeicDecodeLimits: HeicDecodeLimits = { timeoutMs: 20_000, maxMemoryMb: 512 };
+
+// Run as an `eval` worker so the same code works compiled (dist/) and under the test runner's TypeScript transform;
+// the module path comes from the parent, resolved against our own node_modules.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const decode = require(workerData.modulePath);
+(decode.default || decode)({ buffer: workerData.bytes }).then(
+  (image) => parentPort.postMessage({ ok: true, width: image.width, height: image.height, data: image.data }),
+  (error) => parentPort.postMessage({ ok: false, message: String((error && error.message) || error) }),
+);
+`;
+
+type WorkerAnswer =
+  { ok: true; width: number; height: number; data: Uint8ClampedArray } | { ok: false; message: string };
+
+/**
+ * Decodes the primary image in a worker thread with a heap limit and a deadline: libheif (WebAssembly) decodes
+ * untrusted files, so a stuck or runaway decode costs that thread, never the event loop of the Functions worker.
+ * Callers check `readHeifHeader` against their pixel limit first. Throws HeicDecodeError for an undecodable file and
+ * HeicDecodeTimeoutError past the deadline.
+ */
+export async function decodeHeic(
+  bytes: Buffer,
+  limits: HeicDecodeLimits = defaultHeicDecodeLimits,
+): Promise<DecodedPixels> {
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(workerSource, {
+    eval: true,
+    workerData: { modulePath: require.resolve('heic-decode'), bytes },
+    resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb, maxYoungGenerationSizeMb: 32 },
+    stdout: true,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let answer: WorkerAnswer;
   try {
-    image = await decode({ buffer: bytes });
-  } catch (error) {
-    throw new HeicDecodeError(`heic-decode could not decode the image: ${(error as Error).message}`, {
-      cause: error,
+    answer = await new Promise<WorkerAnswer>((resolve, reject) => {
+      timer = setTimeout(() => reject(new HeicDecodeTimeoutError(limits.timeoutMs)), limits.timeoutMs);
+      worker.once('message', (message: WorkerAnswer) => resolve(message));
+      worker.once('error', (error) =>
+        reject(new HeicDecodeError(`heic-decode stopped: ${error.message}`, { cause: error })),
+      );
+      worker.once('exit', (code) => reject(new HeicDecodeError(`heic-decode stopped (exit code ${code})`)));
     });
+  } finally {
+    clearTimeout(timer);
+    await worker.terminate();
   }
-  const data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  if (image.width < 1 || image.height < 1 || data.length !== image.width * image.height * 4) {
-    throw new HeicDecodeError(`heic-decode returned ${data.length} bytes for ${image.width}×${image.height} pixels`);
+  if (!answer.ok) throw new HeicDecodeError(`heic-decode could not decode the image: ${answer.message}`);
+  const data = Buffer.from(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength);
+  if (answer.width < 1 || answer.height < 1 || data.length !== answer.width * answer.height * 4) {
+    throw new HeicDecodeError(`heic-decode returned ${data.length} bytes for ${answer.width}×${answer.height} pixels`);
   }
-  return { width: image.width, height: image.height, channels: 4, data };
+  return { width: answer.width, height: answer.height, channels: 4, data };
 }

@@ -5,13 +5,21 @@
 
 import sharp, { Metadata } from 'sharp';
 import type { IngestConfig } from '../config';
-import { decodeHeic, DecodedPixels, HeicDecodeError, readHeifHeader } from './decodeHeic';
+import {
+  decodeHeic,
+  DecodedPixels,
+  defaultHeicDecodeLimits,
+  HeicDecodeError,
+  HeicDecodeTimeoutError,
+  readHeifHeader,
+} from './decodeHeic';
 import { AcceptedFormat, sniffImageFormat } from './imageFormats';
 import { checkPhotoSize } from '../pipeline/ingest/checkPhotoSize';
 import { PhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
 import { PhotoRenderTimeoutError } from './PhotoRenderTimeoutError';
 
-export type InspectOptions = Pick<IngestConfig, 'maxBytes' | 'maxPixels' | 'minSide'>;
+export type InspectOptions = Pick<IngestConfig, 'maxBytes' | 'maxPixels' | 'minSide'> &
+  Partial<Pick<IngestConfig, 'heic'>>;
 
 export type PhotoInput =
   | { kind: 'encoded'; bytes: Buffer }
@@ -104,12 +112,22 @@ async function inspectHeif(bytes: Buffer, format: 'heic' | 'heif', options: Insp
   const header = readHeifHeader(bytes);
   if (!header) throw decodeFailure(new Error('no image properties (ipco/ispe) in the HEIF container'), format);
   if (header.codec !== 'hevc') return inspectWithSharp(bytes, 'avif', options);
+  if (options.heic?.enabled === false) {
+    throw new PhotoRejectedError(
+      'unsupported-format',
+      'HEIC photos (iPhone) are switched off here (INGEST_HEIC=off). Save the photo as JPEG and upload it again.',
+      { format: 'heic' },
+    );
+  }
   checkGeometry('heic', header.width, header.height, options);
   try {
-    const pixels = await decodeHeic(bytes);
+    const pixels = await decodeHeic(bytes, options.heic ?? defaultHeicDecodeLimits);
     checkGeometry('heic', pixels.width, pixels.height, options);
     return { format: 'heic', width: pixels.width, height: pixels.height, input: { kind: 'raw', pixels } };
   } catch (error) {
+    if (error instanceof HeicDecodeTimeoutError) {
+      throw new PhotoRenderTimeoutError(Math.ceil(error.timeoutMs / 1000), { cause: error });
+    }
     throw error instanceof HeicDecodeError ? decodeFailure(error, 'heic') : error;
   }
 }

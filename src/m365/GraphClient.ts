@@ -84,6 +84,8 @@ export class GraphClient {
 
   /** The user, or undefined when Graph says there is none (404). */
   async getUser(idOrUpn: string, options: { select?: string[] } = {}): Promise<GraphUser | undefined> {
+    // `/users/..` would resolve to another resource (the URL parser removes dot segments): no user has that name.
+    if (idOrUpn === '' || idOrUpn === '.' || idOrUpn === '..') return undefined;
     try {
       return await this.call(
         (c) =>

@@ -6,9 +6,23 @@
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { RejectionRecord } from '../pipeline/ingest/ingestPhoto';
 import type { PhotoOwner } from '../pipeline/messages/messageContracts';
-import type { RenditionImage, RenditionRef, RenditionRole, Renditions } from '../pipeline/messages/renditions';
-import { parsePhotoManifest, type PhotoManifest } from '../pipeline/ingest/photoManifest';
+import {
+  renditionBlobName,
+  renditionFiles,
+  type RenditionImage,
+  type RenditionRef,
+  type RenditionRole,
+  type Renditions,
+} from '../pipeline/messages/renditions';
+import {
+  defaultManifestLimits,
+  parsePhotoManifest,
+  type ManifestLimits,
+  type PhotoManifest,
+} from '../pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
+import { RenditionRefusedError } from '../pipeline/write/RenditionRefusedError';
+import { fitBlobName } from './fitBlobName';
 import { containers } from './names';
 
 /** The incoming blob as it is now. */
@@ -20,33 +34,44 @@ export interface OriginalBlob {
   lastModified: Date;
 }
 
-const renditionFiles: Record<RenditionRole, string> = {
-  exchange: 'exchange',
-  small: 'S',
-  medium: 'M',
-  large: 'L',
-};
 export const archivedManifestPrefix = 'manifests/';
+
+/** The only names readRendition reads: what renditionBlobName makes, and nothing a path could walk out of. */
+const renditionNamePattern =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{64}\/(?:exchange|S|M|L)\.jpg$/i;
+/** Graph takes a photo of at most 4 MB; our renditions are a few hundred KB. */
+export const maxRenditionBytes = 4 * 1024 * 1024;
+
+function manifestCacheKey(container: ContainerClient, blobName: string, etag: string): string {
+  return `${container.containerName}/${blobName}|${etag}`;
+}
+
+function isJpeg(bytes: Buffer): boolean {
+  return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
 
 function isStatus(error: unknown, ...statuses: number[]): boolean {
   return error instanceof RestError && statuses.includes(error.statusCode ?? 0);
-}
-
-export function renditionBlobName(userId: string, contentHash: string, rendition: RenditionRole): string {
-  return `${userId}/${contentHash}/${renditionFiles[rendition]}.jpg`;
 }
 
 export function archiveBlobName(name: string, receivedAt: Date): string {
   const yyyy = String(receivedAt.getUTCFullYear());
   const mm = String(receivedAt.getUTCMonth() + 1).padStart(2, '0');
   const dd = String(receivedAt.getUTCDate()).padStart(2, '0');
-  return `${yyyy}/${mm}/${dd}/${name}`;
+  return fitBlobName(`${yyyy}/${mm}/${dd}/`, name);
 }
 
 export class PhotoBlobStore {
+  /** Parsed manifests by blob version; only versions seen in the latest listing are kept (see readManifests). */
   readonly #manifestCache = new Map<string, PhotoManifest | null>();
+  readonly #manifestLimits: ManifestLimits;
 
-  constructor(private readonly blobs: BlobServiceClient) {}
+  constructor(
+    private readonly blobs: BlobServiceClient,
+    options: { manifestLimits?: ManifestLimits } = {},
+  ) {
+    this.#manifestLimits = options.manifestLimits ?? defaultManifestLimits;
+  }
 
   #container(name: string): ContainerClient {
     return this.blobs.getContainerClient(name);
@@ -90,8 +115,32 @@ export class PhotoBlobStore {
     return wanted.size === 0;
   }
 
+  /**
+   * A rendition by the name a write message carries. The storage SDK resolves `..` in a blob name, so a name is read
+   * only when it has the exact shape ingest gives renditions (`{guid}/{sha256}/{exchange|S|M|L}.jpg`), at most
+   * `maxRenditionBytes` are read, and the bytes must be a JPEG.
+   */
   async readRendition(blobName: string): Promise<Buffer> {
-    return this.#container(containers.processed).getBlobClient(blobName).downloadToBuffer();
+    if (!renditionNamePattern.test(blobName)) {
+      throw new RenditionRefusedError(blobName, 'not a rendition name ({userId}/{contentHash}/{exchange|S|M|L}.jpg)');
+    }
+    const response = await this.#container(containers.processed)
+      .getBlobClient(blobName)
+      .download(0, maxRenditionBytes + 1);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of response.readableStreamBody ?? []) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      chunks.push(buffer);
+      length += buffer.length;
+      if (length > maxRenditionBytes) break;
+    }
+    const bytes = Buffer.concat(chunks);
+    if (bytes.length > maxRenditionBytes) {
+      throw new RenditionRefusedError(blobName, `larger than ${maxRenditionBytes} bytes`);
+    }
+    if (!isJpeg(bytes)) throw new RenditionRefusedError(blobName, 'not a JPEG');
+    return bytes;
   }
 
   /** The incoming blob at this ETag; undefined when it is gone or has been replaced by a newer upload. */
@@ -125,7 +174,7 @@ export class PhotoBlobStore {
   }
 
   async archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string> {
-    const target = `${archivedManifestPrefix}${name}`;
+    const target = fitBlobName(archivedManifestPrefix, name);
     await this.#move(name, containers.archive, target, options);
     return `${containers.archive}/${target}`;
   }
@@ -137,11 +186,16 @@ export class PhotoBlobStore {
     options: { etag: string; metadata: Record<string, string> },
   ): Promise<string> {
     const reason = Buffer.from(`${JSON.stringify(rejection, null, 2)}\n`, 'utf8');
+    // Both names fit the 1,024-character limit, and the reason stays beside its photo (same shortened stem).
+    const target = fitBlobName('', name, '.error.json').slice(0, -'.error.json'.length);
     await this.#container(containers.rejected)
-      .getBlockBlobClient(`${name}.error.json`)
+      .getBlockBlobClient(`${target}.error.json`)
       .uploadData(reason, { blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' } });
-    await this.#move(name, containers.rejected, name, { ...options, extraMetadata: { rejectioncode: rejection.code } });
-    return `${containers.rejected}/${name}`;
+    await this.#move(name, containers.rejected, target, {
+      ...options,
+      extraMetadata: { rejectioncode: rejection.code },
+    });
+    return `${containers.rejected}/${target}`;
   }
 
   /**
@@ -155,11 +209,15 @@ export class PhotoBlobStore {
       { container: containers.archive, prefix: archivedManifestPrefix, strip: archivedManifestPrefix },
     ];
     const manifests: PhotoManifest[] = [];
+    const inForce = new Set<string>();
     for (const source of sources) {
       const container = this.#container(source.container);
       for await (const blob of container.listBlobsFlat(source.prefix ? { prefix: source.prefix } : {})) {
         const lastModified = blob.properties.lastModified;
         if (!blob.name.toLowerCase().endsWith('.csv') || lastModified <= options.receivedAfter) continue;
+        // Over the limit: never downloaded here; its own trigger rejects it as manifest-too-large.
+        if ((blob.properties.contentLength ?? 0) > this.#manifestLimits.maxBytes) continue;
+        inForce.add(manifestCacheKey(container, blob.name, blob.properties.etag ?? ''));
         const manifest = await this.#readManifest(
           container,
           blob.name,
@@ -170,6 +228,8 @@ export class PhotoBlobStore {
         if (manifest) manifests.push(manifest);
       }
     }
+    // Evict what is no longer in force (expired, replaced, moved): the cache holds at most the current manifests.
+    for (const key of this.#manifestCache.keys()) if (!inForce.has(key)) this.#manifestCache.delete(key);
     return manifests;
   }
 
@@ -180,14 +240,18 @@ export class PhotoBlobStore {
     lastModified: Date,
     strip: string,
   ): Promise<PhotoManifest | undefined> {
-    const key = `${container.containerName}/${blobName}|${etag}`;
+    const key = manifestCacheKey(container, blobName, etag);
     if (!this.#manifestCache.has(key)) {
       let manifest: PhotoManifest | null = null;
       try {
         const text = await container
           .getBlobClient(blobName)
           .downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
-        manifest = { name: blobName.slice(strip.length), receivedAt: lastModified, rows: parsePhotoManifest(text) };
+        manifest = {
+          name: blobName.slice(strip.length),
+          receivedAt: lastModified,
+          rows: parsePhotoManifest(text, this.#manifestLimits),
+        };
       } catch (error) {
         // Moved or replaced since the listing: the next listing shows where it went.
         if (isStatus(error, 404, 412)) return undefined;

@@ -6,7 +6,8 @@
 
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { DropLedgerPort, DropRecord } from '../pipeline/status/StatusPorts';
-import { archivedManifestPrefix, renditionBlobName } from './PhotoBlobStore';
+import { renditionBlobName } from '../pipeline/messages/renditions';
+import { archivedManifestPrefix } from './PhotoBlobStore';
 import { containers } from './names';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

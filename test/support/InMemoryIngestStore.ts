@@ -7,7 +7,8 @@ import type { PhotoOwner } from '../../src/pipeline/messages/messageContracts';
 import { parsePhotoManifest, type PhotoManifest } from '../../src/pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../../src/pipeline/ingest/PhotoRejectedError';
 import type { RenditionImage, RenditionRef, Renditions } from '../../src/pipeline/messages/renditions';
-import { archiveBlobName, archivedManifestPrefix, renditionBlobName } from '../../src/storage/PhotoBlobStore';
+import { renditionBlobName } from '../../src/pipeline/messages/renditions';
+import { archiveBlobName, archivedManifestPrefix } from '../../src/storage/PhotoBlobStore';
 import { containers } from '../../src/storage/names';
 
 export interface StoredBlob {

@@ -238,3 +238,15 @@ describe('the M365 certificate credential', () => {
     expect(error.message).toContain('SharePoint app-only needs a certificate');
   });
 });
+
+describe('input limits', () => {
+  it('has HEIC on and manifest limits by default, and names a bad value', () => {
+    expect(loadIngestConfig({})).toMatchObject({
+      heic: { enabled: true, timeoutMs: 20_000, maxMemoryMb: 512 },
+      manifest: { maxBytes: 2 * 1024 * 1024, maxRows: 20_000 },
+    });
+    expect(loadIngestConfig({ INGEST_HEIC: 'OFF' }).heic.enabled).toBe(false);
+    expect(() => loadIngestConfig({ INGEST_HEIC: 'maybe' })).toThrow(/INGEST_HEIC: expected one of on, off/);
+    expect(() => loadIngestConfig({ INGEST_MANIFEST_MAX_ROWS: '0' })).toThrow(/INGEST_MANIFEST_MAX_ROWS/);
+  });
+});

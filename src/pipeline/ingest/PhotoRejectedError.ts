@@ -14,7 +14,9 @@ export type RejectionCode =
   | 'ambiguous-user'
   | 'no-user-hint'
   /** A CSV manifest (not a photo) that cannot be read: no header, rows missing a column, broken quoting. */
-  | 'invalid-manifest';
+  | 'invalid-manifest'
+  /** A manifest over INGEST_MANIFEST_MAX_BYTES or INGEST_MANIFEST_MAX_ROWS: refused before it is parsed in full. */
+  | 'manifest-too-large';
 
 export class PhotoRejectedError extends Error {
   readonly retryable = false;

@@ -20,7 +20,7 @@ import type { PhotoOwner } from '../messages/messageContracts';
 import type { RenderedRenditions, RenditionImage, RenditionRef, Renditions } from '../messages/renditions';
 import { buildWriteMessages, type WriteMessages } from '../messages/writeMessages';
 import { checkPhotoSize } from './checkPhotoSize';
-import { isManifestName, parsePhotoManifest, type PhotoManifest } from './photoManifest';
+import { isManifestName, parsePhotoManifest, type ManifestLimits, type PhotoManifest } from './photoManifest';
 import { isPhotoRejectedError, type RejectionCode } from './PhotoRejectedError';
 import { resolveUser } from './resolveUser';
 
@@ -85,6 +85,8 @@ export interface IngestOptions {
   targets: { exchange: boolean; sharePoint: boolean };
   /** How long a manifest names the photos dropped after it; older mappings are not trusted (default 7 days). */
   manifestLifetimeMs?: number;
+  /** Bytes and rows a manifest may have (default defaultManifestLimits). */
+  manifestLimits?: ManifestLimits;
 }
 
 export type IngestOutcome =
@@ -153,8 +155,9 @@ async function storeManifest(
   request: IngestRequest,
   original: IncomingBlob,
   ports: IngestPorts,
+  limits: ManifestLimits | undefined,
 ): Promise<IngestOutcome> {
-  const rows = parsePhotoManifest(request.bytes).length;
+  const rows = parsePhotoManifest(request.bytes, limits).length;
   const storedTo = await ports.store.archiveManifest(request.blobName, {
     etag: original.etag,
     metadata: original.metadata,
@@ -171,7 +174,7 @@ export async function ingestPhoto(
   if (!original) return { kind: 'already-handled' };
   try {
     return isManifestName(request.blobName)
-      ? await storeManifest(request, original, ports)
+      ? await storeManifest(request, original, ports, options.manifestLimits)
       : await acceptPhoto(request, original, ports, options);
   } catch (error) {
     if (!isPhotoRejectedError(error)) throw error;

@@ -1,6 +1,9 @@
 // The CSV manifest HR may drop beside the photos: `UserPrincipalName,FileName`, one row per photo. Parsed with a real
 // CSV parser (quoted fields, embedded commas, a UTF-8 BOM from Excel, `;` from European Excel locales), header names
 // matched case-insensitively. Documented in docs/ingest.md.
+// Limits come first: an export of the whole HR database is a plausible accident, and every later photo reads the
+// manifests in force, so bytes are capped before parsing and rows while parsing (`manifest-too-large`, a rejection HR
+// reads), and a photo is looked up by name in an index, not by scanning every row.
 
 import { parse } from 'csv-parse/sync';
 import { PhotoRejectedError } from './PhotoRejectedError';
@@ -27,6 +30,14 @@ export interface ManifestMatch {
   lines: number[];
 }
 
+export interface ManifestLimits {
+  maxBytes: number;
+  maxRows: number;
+}
+
+/** Defaults of INGEST_MANIFEST_MAX_BYTES and INGEST_MANIFEST_MAX_ROWS (docs/configuration.md). */
+export const defaultManifestLimits: ManifestLimits = { maxBytes: 2 * 1024 * 1024, maxRows: 20_000 };
+
 const upnHeader = 'userprincipalname';
 const fileHeader = 'filename';
 
@@ -35,10 +46,30 @@ export function isManifestName(blobName: string): boolean {
   return blobName.toLowerCase().endsWith('.csv');
 }
 
-export function parsePhotoManifest(text: string | Buffer): ManifestRow[] {
+function tooLarge(message: string, details: Record<string, unknown>): PhotoRejectedError {
+  return new PhotoRejectedError(
+    'manifest-too-large',
+    `${message} Split it into smaller manifests that list only the photos being uploaded now.`,
+    details,
+  );
+}
+
+export function parsePhotoManifest(
+  text: string | Buffer,
+  limits: ManifestLimits = defaultManifestLimits,
+): ManifestRow[] {
+  const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+  if (bytes > limits.maxBytes) {
+    throw tooLarge(`The manifest is ${bytes} bytes; the limit is ${limits.maxBytes}.`, {
+      bytes,
+      maxBytes: limits.maxBytes,
+    });
+  }
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
+      // The header, the rows allowed, and one more to know the limit was passed: the parser stops there.
+      to: limits.maxRows + 2,
       info: true,
       bom: true,
       delimiter: [',', ';'],
@@ -58,6 +89,9 @@ export function parsePhotoManifest(text: string | Buffer): ManifestRow[] {
   }
   const header = records[0]?.record;
   const body = records.slice(1);
+  if (body.length > limits.maxRows) {
+    throw tooLarge(`The manifest has more than ${limits.maxRows} rows.`, { maxRows: limits.maxRows });
+  }
   const columns = (header ?? []).map((h) => h.toLowerCase().replace(/[\s_]/g, ''));
   const upnIndex = columns.indexOf(upnHeader);
   const fileIndex = columns.indexOf(fileHeader);
@@ -89,24 +123,44 @@ export function parsePhotoManifest(text: string | Buffer): ManifestRow[] {
   return rows;
 }
 
-function baseName(name: string): string {
-  return name.slice(name.lastIndexOf('/') + 1);
+function folderOf(name: string): string {
+  return name.slice(0, name.lastIndexOf('/') + 1).toLowerCase();
 }
 
-function listsPhoto(row: ManifestRow, blobName: string): boolean {
-  // Blob names are case-sensitive but people typing a spreadsheet are not; a row may name the photo with or
-  // without the folder it was uploaded into.
+/** The photo name a row stands for: a bare file name is a photo in the manifest's own folder. */
+function rowKey(manifestName: string, row: ManifestRow): string {
   const wanted = row.fileName.replace(/\\/g, '/').toLowerCase();
-  const name = blobName.toLowerCase();
-  return wanted === name || (!wanted.includes('/') && wanted === baseName(name));
+  return wanted.includes('/') ? wanted : `${folderOf(manifestName)}${wanted}`;
 }
 
-/** The newest manifest that lists this photo, and whom it names; undefined when no manifest lists it. */
+// Built once per parsed manifest (the adapter caches parsed manifests per blob version), so finding a photo's row
+// costs one map lookup per manifest, not a scan of every row for every photo.
+const indexes = new WeakMap<PhotoManifest, Map<string, ManifestRow[]>>();
+
+function indexOf(manifest: PhotoManifest): Map<string, ManifestRow[]> {
+  let index = indexes.get(manifest);
+  if (!index) {
+    index = new Map();
+    for (const row of manifest.rows) {
+      const key = rowKey(manifest.name, row);
+      index.set(key, [...(index.get(key) ?? []), row]);
+    }
+    indexes.set(manifest, index);
+  }
+  return index;
+}
+
+/**
+ * The newest manifest that lists this photo, and whom it names; undefined when no manifest lists it. Blob names are
+ * case-sensitive but people typing a spreadsheet are not. A row names a photo by its path, or by its bare file name
+ * in the manifest's own folder: a camera name (`IMG_0001.jpg`) reused in another folder is another photo.
+ */
 export function findManifestMatch(manifests: readonly PhotoManifest[], blobName: string): ManifestMatch | undefined {
   const newestFirst = [...manifests].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
+  const name = blobName.toLowerCase();
   for (const manifest of newestFirst) {
-    const rows = manifest.rows.filter((row) => listsPhoto(row, blobName));
-    if (rows.length === 0) continue;
+    const rows = indexOf(manifest).get(name);
+    if (!rows || rows.length === 0) continue;
     const byLowerCase = new Map(rows.map((row) => [row.userPrincipalName.toLowerCase(), row.userPrincipalName]));
     return {
       manifestName: manifest.name,

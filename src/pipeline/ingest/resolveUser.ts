@@ -80,9 +80,13 @@ function metadataHints(input: ResolveUserInput, pattern: RegExp | undefined): Hi
 
 async function lookUp(hint: Hint, directory: DirectoryPort): Promise<Lookup> {
   if (hint.kind === 'employeeId') return { hint, users: await directory.findUsersByEmployeeId(hint.value) };
+  // A hint is looked up only in the shape its kind has: `..` or `a/b` as a UPN would otherwise become a Graph path
+  // (`/users/..` is `/v1.0/`). Anything else names nobody, which is a rejection HR can read.
   const user =
     hint.kind === 'upn'
-      ? await directory.findUserByPrincipalName(hint.value)
+      ? upnPattern.test(hint.value) && !hint.value.includes('/')
+        ? await directory.findUserByPrincipalName(hint.value)
+        : undefined
       : objectIdPattern.test(hint.value)
         ? await directory.findUserById(hint.value)
         : undefined;

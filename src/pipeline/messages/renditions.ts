@@ -31,3 +31,19 @@ export type RenditionRole = keyof Renditions<unknown>;
 
 /** Renditions rendered from one photo, keyed by the sha256 of the original bytes. */
 export type RenderedRenditions = Renditions<RenditionImage> & { contentHash: string };
+
+/** The file each rendition role is stored as under `{userId}/{contentHash}/`. */
+export const renditionFiles: Record<RenditionRole, string> = {
+  exchange: 'exchange',
+  small: 'S',
+  medium: 'M',
+  large: 'L',
+};
+
+/**
+ * The one name a rendition has in photos-processed, derived from (user, hash, role): ingest stores it there, and a
+ * write message is trusted only when each reference it carries is exactly this name (checkMessages.ts).
+ */
+export function renditionBlobName(userId: string, contentHash: string, rendition: RenditionRole): string {
+  return `${userId}/${contentHash}/${renditionFiles[rendition]}.jpg`;
+}

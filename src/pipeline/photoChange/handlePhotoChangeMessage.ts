@@ -51,9 +51,9 @@ export async function handlePhotoChangeMessage(
   options: HandlePhotoChangeOptions,
 ): Promise<PhotoChangeDecision> {
   const startedAt = options.now().getTime();
-  const check = checkPhotoChangeMessage(entry);
+  const check = checkPhotoChangeMessage(entry, { now: options.now() });
   if (!check.ok) {
-    const cause = { code: 'malformed-message', message: check.reason };
+    const cause = { code: check.code, message: check.reason };
     const fields = { event: 'photo-change', outcome: 'dead-lettered', code: cause.code, reason: check.reason };
     const deadLetters = [{ queue: 'photoChanges' as const, message: entry, cause }];
     return { kind: 'dead-letter', ...decision({ deadLetters, logs: [{ level: 'warn', fields }] }) };

@@ -2,6 +2,7 @@
 // Anyone who learns the URL can POST to it, so nothing here trusts the body: strict shape checks, bounded size,
 // and the error message names the problem without echoing the attacker's input.
 
+import { isObjectId } from '../messages/checkMessages';
 import { NotificationBodyError, type ChangeNotification, type ChangeNotificationBatch } from './ChangeNotification';
 
 /** Graph delivers at most a few hundred notifications per POST; anything far larger is not Graph. */
@@ -57,13 +58,23 @@ export function parseNotificationBody(text: string): ChangeNotificationBatch {
   return { notifications: json.value.map((item, index) => parseItem(item, index)) };
 }
 
-/** The user a `/users` notification is about: `resourceData.id`, else the id in `Users/{id}`. */
+/**
+ * The user a `/users` notification is about: `resourceData.id`, else the id in `Users/{id}`. Only an Entra object id
+ * (a GUID) counts: the id ends up in Graph paths (`/users/{id}/photo`), where `..` or a segment of anything else would
+ * walk to another resource; such a notification is not about a user and is ignored.
+ */
 export function notifiedUserId(notification: ChangeNotification): string | undefined {
   const fromData = notification.resourceId?.trim();
-  if (fromData && fromData.length <= MAX_ID_CHARS) return fromData;
+  if (fromData) return isObjectId(fromData) ? fromData : undefined;
   const match = /^\/?users\/([^/?#]{1,256})$/i.exec(notification.resource?.trim() ?? '');
   const id = match?.[1];
   if (!id) return undefined;
   // Graph sometimes writes `Users('id')`-style segments through `@odata.id`; the plain form is what we accept.
-  return decodeURIComponent(id);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(id);
+  } catch {
+    return undefined;
+  }
+  return isObjectId(decoded) ? decoded : undefined;
 }

@@ -9,6 +9,7 @@
 import { decision, type Decision } from '../messages/Decision';
 import type { WriteCommon } from '../messages/messageContracts';
 import type { WriteMessageKind } from '../messages/writeMessages';
+import { RenditionRefusedError } from './RenditionRefusedError';
 import type { WriteTargetName } from './writeDecisions';
 import type { WriteResult } from './writePhotoToTarget';
 
@@ -45,16 +46,27 @@ export async function handlePhotoWriteMessage<M extends object>(
   const { target, queue } = writer;
   const check = writer.check(entry);
   if (!check.ok) {
-    const cause = { code: 'malformed-message', message: check.reason };
+    const cause = { code: check.code, message: check.reason };
     const fields = { event: 'photo-write', target, outcome: 'dead-lettered', code: cause.code, reason: check.reason };
     return decision({ deadLetters: [{ queue, message: entry, cause }], logs: [{ level: 'warn', fields }] });
   }
   const payload = writer.payloadOf(check.message);
-  const result: PhotoWriteResult = writer.enabled ? await writer.write(check.message) : { outcome: 'disabled' };
+  let result: PhotoWriteResult;
+  try {
+    result = writer.enabled ? await writer.write(check.message) : { outcome: 'disabled' };
+  } catch (error) {
+    if (!(error instanceof RenditionRefusedError)) throw error;
+    const cause = { code: error.code, message: error.message };
+    const fields = { event: 'photo-write', target, outcome: 'dead-lettered', code: cause.code, reason: error.message };
+    return decision({ deadLetters: [{ queue, message: entry, cause }], logs: [{ level: 'warn', fields }] });
+  }
+  // No free-text message: a service's error text can name the person (a UPN, a file name made from it), and this
+  // line carries the object id only (docs/telemetry.md). The message is in PhotoSyncState, `lastErrorMessage`.
+  const { message: _message, ...said } = result as PhotoWriteResult & { message?: string };
   const fields = {
     event: 'photo-write',
     target,
-    ...result,
+    ...said,
     userId: payload.owner.userId,
     contentHash: payload.contentHash,
     attempt: payload.attempt,

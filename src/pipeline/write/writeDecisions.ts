@@ -179,11 +179,12 @@ export function decideOnFailure(
 
 /**
  * Another instance holds the claim on this person's row: come back after a backoff, like a throttled write without
- * Retry-After, within the same attempt budget.
+ * Retry-After, within the same attempt budget. The message names the person by object id only: it ends up in the
+ * writer's log line, which carries no UPN (docs/telemetry.md).
  */
 export function decideOnClaimHeld(
   target: WriteTargetName,
-  claim: { userPrincipalName: string; expiresAt: string | undefined },
+  claim: { userId: string; expiresAt: string | undefined },
   options: WriteDecisionOptions,
 ): Extract<WriteDecision, { kind: 'reschedule' | 'dead-letter' }> {
   const until = claim.expiresAt ?? '?';
@@ -192,7 +193,7 @@ export function decideOnClaimHeld(
       kind: 'dead-letter',
       code: 'write-claim-held',
       message:
-        `Another writer kept the claim on ${claim.userPrincipalName}'s ${target} photo through ` +
+        `Another writer kept the claim on user ${claim.userId}'s ${target} photo through ` +
         `${options.maxAttempts} attempts (claim until ${until}).`,
     };
   }
@@ -202,7 +203,7 @@ export function decideOnClaimHeld(
     delayMs,
     code: 'write-claim-held',
     message:
-      `Another writer is writing ${claim.userPrincipalName}'s ${target} photo (claim until ${until}); ` +
+      `Another writer is writing user ${claim.userId}'s ${target} photo (claim until ${until}); ` +
       `this one comes back in ${delayMs} ms.`,
   };
 }

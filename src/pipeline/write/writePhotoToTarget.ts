@@ -117,7 +117,7 @@ async function writeOnce(request: WriteRequest, deps: WriteDependencies): Promis
     // The row stays the other writer's: nothing is recorded, so "where is this person's photo?" shows its write.
     const decision = decideOnClaimHeld(
       target,
-      { userPrincipalName: subject.userPrincipalName, expiresAt: claim.holder.writeClaimExpiresAt },
+      { userId: subject.userId, expiresAt: claim.holder.writeClaimExpiresAt },
       decisionOptionsFor(request, deps),
     );
     return resultOf(decision);
@@ -175,8 +175,9 @@ async function writeUnderClaim(
     return handleFailure(request, deps, error, { now, release, progress, waitingSince: current?.waitingSince });
   }
   await deps.state.update(subject.userId, target, (state) => ({
-    ...extra,
     userPrincipalName: subject.userPrincipalName,
+    // After the message's UPN: a writer that looked the person up in the directory records the directory's.
+    ...extra,
     lastContentHash: subject.contentHash,
     lastReceivedAt: subject.receivedAt,
     lastWrittenAt: now,

@@ -7,6 +7,7 @@
 
 import type { SharePointPhotoWriteMessage } from '../messages/messageContracts';
 import { isM365Failure } from './M365Failure';
+import { UserNotInDirectoryError } from './UserNotInDirectoryError';
 import { subjectOf, writePhotoToTarget, type WriteTargetDependencies, type WriteResult } from './writePhotoToTarget';
 
 export type ThumbnailSizeLetter = 'S' | 'M' | 'L';
@@ -28,8 +29,14 @@ export interface SharePointPhotoPort {
   withReservedRequests<T>(requests: number, work: (calls: SharePointPhotoCalls) => Promise<T>): Promise<T>;
 }
 
+/** The directory, by object id: a write's UPN is the directory's, never the message's. */
+export interface UserPrincipalNameSource {
+  findUserById(id: string): Promise<{ userPrincipalName: string } | undefined>;
+}
+
 export interface WriteSharePointPhotoDependencies extends WriteTargetDependencies {
   sharePoint: SharePointPhotoPort;
+  directory: UserPrincipalNameSource;
 }
 
 /** SharePoint keeps SPS-PictureTimestamp in seconds since 0001-01-01 (.NET ticks / 10^7), not Unix seconds. */
@@ -55,13 +62,17 @@ export async function writeSharePointPhoto(
   deps: WriteSharePointPhotoDependencies,
 ): Promise<WriteResult> {
   const write = message.sharePointPhotoWrite;
-  const upn = write.owner.userPrincipalName;
   const now = deps.now ?? (() => new Date());
   return writePhotoToTarget(
     {
       target: 'sharepoint',
       subject: subjectOf(write),
       async perform(resume) {
+        // SharePoint addresses people by UPN, so the UPN picks whose profile changes: it comes from the directory
+        // by the (checked) object id, never from the message, which anyone with queue-send access could write.
+        const user = await deps.directory.findUserById(write.owner.userId);
+        if (!user) throw new UserNotInDirectoryError(write.owner.userId);
+        const upn = user.userPrincipalName;
         const sizes: Array<[ThumbnailSizeLetter, string]> = [
           ['S', write.thumbnails.small.blobName],
           ['M', write.thumbnails.medium.blobName],
@@ -85,7 +96,7 @@ export async function writeSharePointPhoto(
             resume.mark(name);
           }
         });
-        return {};
+        return { userPrincipalName: upn };
       },
     },
     deps,

@@ -34,26 +34,32 @@ const owner = { userId: '3f9a1c2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b', userPrincipalNam
 const image = (fill: number, size: number) => ({ data: Buffer.alloc(size, fill), width: size, height: size });
 
 test('renditions land under {userId}/{hash}/ as image/jpeg and an existing rendition is never rewritten', async () => {
-  const refs = await store.writeRenditions(owner, 'abc123', {
+  const hash = 'abc123'.padEnd(64, '0');
+  const refs = await store.writeRenditions(owner, hash, {
     exchange: image(1, 64),
     small: image(2, 8),
     medium: image(3, 9),
     large: image(4, 10),
   });
-  expect(refs.medium).toEqual({ blobName: `${owner.userId}/abc123/M.jpg`, width: 9, height: 9, bytes: 9 });
-  const exchange = blobs.getContainerClient(containers.processed).getBlobClient(`${owner.userId}/abc123/exchange.jpg`);
+  expect(refs.medium).toEqual({ blobName: `${owner.userId}/${hash}/M.jpg`, width: 9, height: 9, bytes: 9 });
+  const exchange = blobs.getContainerClient(containers.processed).getBlobClient(`${owner.userId}/${hash}/exchange.jpg`);
   const before = await exchange.getProperties();
   expect(before.contentType).toBe('image/jpeg');
 
-  await store.writeRenditions(owner, 'abc123', {
+  await store.writeRenditions(owner, hash, {
     exchange: image(9, 64),
     small: image(9, 8),
     medium: image(9, 9),
     large: image(9, 10),
   });
   expect((await exchange.getProperties()).etag).toBe(before.etag);
-  expect((await store.readRendition(`${owner.userId}/abc123/exchange.jpg`))[0]).toBe(1);
-  expect(await store.renditionsExist(owner.userId, 'abc123')).toBe(true);
+  expect((await exchange.downloadToBuffer())[0]).toBe(1);
+  // The bytes here are not a JPEG, and a name outside the rendition shape is never read at all.
+  await expect(store.readRendition(`${owner.userId}/${hash}/exchange.jpg`)).rejects.toThrow(/not a JPEG/);
+  await expect(store.readRendition(`${owner.userId}/${hash}/../../photos-archive/a.jpg`)).rejects.toThrow(
+    /not a rendition name/,
+  );
+  expect(await store.renditionsExist(owner.userId, hash)).toBe(true);
   expect(await store.renditionsExist(owner.userId, 'other')).toBe(false);
 });
 

@@ -27,7 +27,13 @@ function post(body: unknown, query = ''): Promise<Response> {
   });
 }
 
-function notification(userId: string, overrides: Record<string, unknown> = {}) {
+/** Graph's user ids are Entra object ids; anything else is not a user and is ignored. */
+const userIds: string[] = Array.from(
+  { length: 6 },
+  (_, i) => `${i}${i}${i}${i}${i}${i}${i}${i}-0000-4000-8000-00000000000${i}`,
+);
+
+function notification(userId: string | undefined, overrides: Record<string, unknown> = {}) {
   return {
     subscriptionId: SUBSCRIPTION_ID,
     subscriptionExpirationDateTime: '2026-12-20T00:00:00Z',
@@ -104,25 +110,30 @@ describe('validation handshake', () => {
   });
 });
 
+/** The photo changes queued next (polled until there are some). */
+function nextPhotoChanges(what: string): Promise<{ photoChange: { userId: string; source: string } }[]> {
+  return waitFor(
+    async () => {
+      const found = await drainPhotoChanges();
+      return found.length > 0 ? found : undefined;
+    },
+    { what },
+  );
+}
+
 describe('notifications', () => {
   beforeEach(async () => {
     await drainPhotoChanges();
   });
 
   it('answers 202 and queues a photo change for a valid notification', async () => {
-    const response = await post({ value: [notification('user-1')] });
+    const response = await post({ value: [notification(userIds[1])] });
     expect(response.status).toBe(202);
-    const messages = await waitFor(
-      async () => {
-        const found = await drainPhotoChanges();
-        return found.length > 0 ? found : undefined;
-      },
-      { what: 'a photo-changes message' },
-    );
+    const messages = await nextPhotoChanges('a photo-changes message');
     expect(messages).toEqual([
       {
         photoChange: expect.objectContaining({
-          userId: 'user-1',
+          userId: userIds[1],
           source: 'notification',
           subscriptionId: SUBSCRIPTION_ID,
         }),
@@ -133,22 +144,30 @@ describe('notifications', () => {
   it('ignores notifications with a wrong clientState or an unknown subscription, still answering 202', async () => {
     const response = await post({
       value: [
-        notification('user-2', { clientState: 'guess' }),
-        notification('user-3', { subscriptionId: 'not-ours' }),
-        notification('user-4', { clientState: undefined }),
+        notification(userIds[2], { clientState: 'guess' }),
+        notification(userIds[3], { subscriptionId: 'not-ours' }),
+        notification(userIds[4], { clientState: undefined }),
       ],
     });
     expect(response.status).toBe(202);
     // A valid notification sent afterwards arrives alone: the ignored ones queued nothing.
-    await post({ value: [notification('user-5')] });
-    const messages = await waitFor(
-      async () => {
-        const found = await drainPhotoChanges();
-        return found.length > 0 ? found : undefined;
-      },
-      { what: 'the valid photo change' },
-    );
-    expect(messages.map((m) => m.photoChange.userId)).toEqual(['user-5']);
+    await post({ value: [notification(userIds[5])] });
+    const messages = await nextPhotoChanges('the valid photo change');
+    expect(messages.map((m) => m.photoChange.userId)).toEqual([userIds[5]]);
+  });
+
+  it('ignores a notification whose id would walk a Graph path (`..`), queueing nothing for it', async () => {
+    const response = await post({ value: [notification('..'), notification(userIds[5])] });
+    expect(response.status).toBe(202);
+    const messages = await nextPhotoChanges('the valid photo change');
+    expect(messages.map((m) => m.photoChange.userId)).toEqual([userIds[5]]);
+  });
+
+  it('answers 413 to a body over the limit without reading it all, and keeps serving', async () => {
+    const response = await post(`{"value":[${'{"subscriptionId":"x"},'.repeat(60_000)}{}]}`);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: { code: 'body-too-large', message: expect.any(String) } });
+    expect((await post('{"value":[]}')).status).toBe(202);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { ContainerClient } from '@azure/storage-blob';
 import { createConsoleHostLogger } from '../../../dev/runtime/HostLogger';
 import { LocalFunctionsHost } from '../../../dev/runtime/LocalFunctionsHost';
@@ -48,6 +49,29 @@ test('POST /admin/functions/{name} runs a timer function now, as the host admin 
   await waitFor(() => observationsOf('tick').length === before + 1, { what: 'the timer to run' });
   const unknown = await fetch(`http://localhost:${stack.host.httpPort}/admin/functions/nope`, { method: 'POST' });
   expect(unknown.status).toBe(404);
+});
+
+/** A raw request, so the Host header is the one a rebinding page's browser would send (fetch sets its own). */
+function postWithHost(port: number, path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end('{"input":""}');
+  });
+}
+
+test('POST /admin/functions/{name} with a Host that is not localhost is refused and runs nothing (DNS rebinding)', async () => {
+  const before = observationsOf('tick').length;
+  const port = stack.host.httpPort;
+  expect(await postWithHost(port, '/admin/functions/tick', `attacker.example:${port}`)).toBe(421);
+  expect(await postWithHost(port, '/api/things/1', 'attacker.example')).toBe(421);
+  // The loopback names still work, with or without a port.
+  expect(await postWithHost(port, '/admin/functions/tick', `127.0.0.1:${port}`)).toBe(202);
+  await waitFor(() => observationsOf('tick').length === before + 1, { what: 'the timer to run once' });
+  expect(observationsOf('tick')).toHaveLength(before + 1);
 });
 
 test('triggering a function that is not a timer is refused with a clear error', () => {

@@ -6,7 +6,10 @@ import { loadIngestConfig } from '../../../src/config';
 import type { RenditionOptions } from '../../../src/imaging/renderRenditions';
 import { solid } from '../../support/generatedImages';
 
-const OWNER: PhotoOwner = { userId: 'u-1', userPrincipalName: 'adele.vance@contoso.com' };
+const OWNER: PhotoOwner = {
+  userId: '11111111-1111-4111-8111-111111111111',
+  userPrincipalName: 'adele.vance@contoso.com',
+};
 // The product's defaults (no settings): 648, 48/72/200, 96 px minimum side, 50 MB, 50 MP.
 const rendering: RenditionOptions = loadIngestConfig({});
 
@@ -15,7 +18,7 @@ function recordingStore() {
   const writes: { owner: PhotoOwner; contentHash: string; renditions: Renditions<RenditionImage> }[] = [];
   const refOf = (contentHash: string, name: string, image: { width: number; height: number; data: Buffer }) =>
     ({
-      blobName: `u-1/${contentHash}/${name}.jpg`,
+      blobName: `11111111-1111-4111-8111-111111111111/${contentHash}/${name}.jpg`,
       width: image.width,
       height: image.height,
       bytes: image.data.length,
@@ -42,7 +45,10 @@ describe('graphPhotoRenditionPort', () => {
     expect(store.writes).toHaveLength(1);
     expect(store.writes[0]?.owner).toEqual(OWNER);
     expect(store.writes[0]?.contentHash).toBe(result.contentHash);
-    expect(result.thumbnails.medium).toMatchObject({ blobName: `u-1/${result.contentHash}/M.jpg`, width: 72 });
+    expect(result.thumbnails.medium).toMatchObject({
+      blobName: `11111111-1111-4111-8111-111111111111/${result.contentHash}/M.jpg`,
+      width: 72,
+    });
     expect(Object.keys(result.thumbnails).sort()).toEqual(['large', 'medium', 'small']);
   });
 

@@ -1,6 +1,6 @@
 import { inspectPhoto, InspectOptions } from '../../../src/imaging/inspectPhoto';
 import { sniffImageFormat } from '../../../src/imaging/imageFormats';
-import { readHeifHeader } from '../../../src/imaging/decodeHeic';
+import { decodeHeic, HeicDecodeTimeoutError, readHeifHeader } from '../../../src/imaging/decodeHeic';
 import { PhotoRejectedError, RejectionCode } from '../../../src/pipeline/ingest/PhotoRejectedError';
 import {
   animatedGif,
@@ -148,6 +148,25 @@ describe('HEIC (iPhone) input', () => {
     } finally {
       log.mockRestore();
     }
+  });
+
+  it('is refused as unsupported-format without decoding when INGEST_HEIC=off', async () => {
+    const error = await expectCode(heicContainer({ width: 640, height: 480 }), 'unsupported-format', {
+      heic: { enabled: false, timeoutMs: 20_000, maxMemoryMb: 512 },
+    });
+    expect(error.message).toMatch(/INGEST_HEIC=off/);
+  });
+
+  it('is decoded in a thread that is stopped at its deadline, as a retryable render timeout', async () => {
+    await expect(
+      inspectPhoto(heicContainer({ width: 640, height: 480 }), {
+        ...options,
+        heic: { enabled: true, timeoutMs: 1, maxMemoryMb: 64 },
+      }),
+    ).rejects.toMatchObject({ code: 'render-timeout', retryable: true });
+    await expect(
+      decodeHeic(heicContainer({ width: 640, height: 480 }), { timeoutMs: 1, maxMemoryMb: 64 }),
+    ).rejects.toBeInstanceOf(HeicDecodeTimeoutError);
   });
 
   it('that is really AV1-coded is decoded by sharp as AVIF', async () => {

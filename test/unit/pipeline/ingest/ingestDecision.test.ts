@@ -4,17 +4,17 @@ describe('ingestOutcomeFields', () => {
   it('names the resolved user, how they were found, the content hash and the archive path of an accepted photo', () => {
     const fields = ingestOutcomeFields({
       kind: 'accepted',
-      owner: { userId: 'u-1', userPrincipalName: 'adele.vance@contoso.com' },
+      owner: { userId: '11111111-1111-4111-8111-111111111111', userPrincipalName: 'adele.vance@contoso.com' },
       resolvedBy: 'userPrincipalName',
-      contentHash: 'hash-1',
+      contentHash: '1111111111111111111111111111111111111111111111111111111111111111',
       archivedTo: 'photos-archive/2026/11/23/adele.vance@contoso.com.jpg',
       messages: {},
     });
     expect(fields).toEqual({
       outcome: 'accepted',
-      userId: 'u-1',
+      userId: '11111111-1111-4111-8111-111111111111',
       resolvedBy: 'userPrincipalName',
-      contentHash: 'hash-1',
+      contentHash: '1111111111111111111111111111111111111111111111111111111111111111',
       archivedTo: 'photos-archive/2026/11/23/adele.vance@contoso.com.jpg',
     });
   });

@@ -76,6 +76,34 @@ describe('parsePhotoManifest', () => {
   });
 });
 
+describe('manifest limits', () => {
+  const limits = { maxBytes: 200, maxRows: 2 };
+  const csv = (rows: number) =>
+    ['UserPrincipalName,FileName', ...Array.from({ length: rows }, (_, i) => `p${i}@contoso.com,p${i}.jpg`)].join('\n');
+
+  it('takes a manifest within both limits', () => {
+    expect(parsePhotoManifest(csv(2), limits)).toHaveLength(2);
+  });
+
+  it('rejects a manifest over the byte limit before parsing it, with a reason HR can act on', () => {
+    const error = rejectionOf(() => parsePhotoManifest(`${csv(1)}\n${'x,'.repeat(200)}`, limits));
+    expect(error.code).toBe('manifest-too-large');
+    expect(error.message).toMatch(/limit is 200.*Split it/);
+  });
+
+  it('rejects a manifest over the row limit', () => {
+    const error = rejectionOf(() => parsePhotoManifest(csv(3), limits));
+    expect(error.code).toBe('manifest-too-large');
+    expect(error.details).toEqual({ maxRows: 2 });
+  });
+
+  it('refuses a whole-HR-database export by default (the review found 1M rows: 5.5 s blocked, +649 MB)', () => {
+    const big = csv(25_000);
+    expect(Buffer.byteLength(big)).toBeLessThan(2 * 1024 * 1024);
+    expect(rejectionOf(() => parsePhotoManifest(big)).code).toBe('manifest-too-large');
+  });
+});
+
 describe('findManifestMatch', () => {
   const older: PhotoManifest = {
     name: 'january.csv',
@@ -99,8 +127,15 @@ describe('findManifestMatch', () => {
     });
   });
 
-  it('matches a bare file name to a photo uploaded into a folder, but not a folder name to another folder', () => {
-    expect(findManifestMatch([older], 'batch-7/IMG_0001.jpg')?.manifestName).toBe('january.csv');
+  it("matches a bare file name only in the manifest's own folder: a camera name reused elsewhere is another photo", () => {
+    expect(findManifestMatch([older], 'batch-7/IMG_0001.jpg')).toBeUndefined();
+    const inFolder: PhotoManifest = { ...older, name: 'batch-7/january.csv' };
+    expect(findManifestMatch([inFolder], 'batch-7/IMG_0001.jpg')?.manifestName).toBe('batch-7/january.csv');
+    expect(findManifestMatch([inFolder], 'batch-8/IMG_0001.jpg')).toBeUndefined();
+    expect(findManifestMatch([inFolder], 'IMG_0001.jpg')).toBeUndefined();
+  });
+
+  it('matches a path row to that path only', () => {
     expect(findManifestMatch([newer], 'other/lee.jpg')).toBeUndefined();
     expect(findManifestMatch([newer], 'team/lee.jpg')?.userPrincipalNames).toEqual(['lee.gu@contoso.com']);
   });

@@ -6,7 +6,7 @@ import { defaultWriteDecisionOptions } from '../../../../src/pipeline/write/writ
 function change(attempt: number): PhotoChange {
   return {
     schema: PHOTO_CHANGE_SCHEMA,
-    userId: 'u-1',
+    userId: '11111111-1111-4111-8111-111111111111',
     changeType: 'updated',
     receivedAt: '2026-11-23T10:00:00.000Z',
     correlationId: 'corr-1',

@@ -15,7 +15,7 @@ import type { RenditionRef } from '../../../../src/pipeline/messages/renditions'
 import { NOTIFICATION_SETTLE_MS } from '../../../../src/pipeline/photoChange/settleDelay';
 import type { PhotoChangeState } from '../../../../src/pipeline/photoChange/PhotoChangePorts';
 
-const USER = { id: 'u-1', userPrincipalName: 'adele.vance@contoso.com' };
+const USER = { id: '11111111-1111-4111-8111-111111111111', userPrincipalName: 'adele.vance@contoso.com' };
 const RECEIVED_AT = new Date('2026-11-23T10:00:00.000Z');
 const SETTLED = new Date(RECEIVED_AT.getTime() + NOTIFICATION_SETTLE_MS);
 
@@ -66,11 +66,11 @@ function options(
     renditions: {
       renderAndStore: (owner) =>
         Promise.resolve({
-          contentHash: 'hash-1',
+          contentHash: '1111111111111111111111111111111111111111111111111111111111111111',
           thumbnails: {
-            small: ref(`${owner.userId}/hash-1/S.jpg`),
-            medium: ref(`${owner.userId}/hash-1/M.jpg`),
-            large: ref(`${owner.userId}/hash-1/L.jpg`),
+            small: ref(`${owner.userId}/1111111111111111111111111111111111111111111111111111111111111111/S.jpg`),
+            medium: ref(`${owner.userId}/1111111111111111111111111111111111111111111111111111111111111111/M.jpg`),
+            large: ref(`${owner.userId}/1111111111111111111111111111111111111111111111111111111111111111/L.jpg`),
           },
         }),
     },
@@ -139,12 +139,12 @@ describe('handlePhotoChangeMessage', () => {
     ]);
     expect(
       sentByUseCase.map((s) => (s.message as SharePointPhotoWriteMessage).sharePointPhotoWrite.contentHash),
-    ).toEqual(['hash-1']);
+    ).toEqual(['1111111111111111111111111111111111111111111111111111111111111111']);
     expect(decision.logs[0]?.level).toBe('info');
     expect(decision.logs[0]?.fields).toMatchObject({
       outcome: 'propagated',
       mediaEtag: 'W/"1"',
-      contentHash: 'hash-1',
+      contentHash: '1111111111111111111111111111111111111111111111111111111111111111',
     });
     expect(decision.logs[0]?.fields.durationMs).toBe(0);
   });

@@ -14,7 +14,7 @@ import type { PhotoChangeState } from '../../../../src/pipeline/photoChange/Phot
 import { PhotoRejectedError } from '../../../../src/pipeline/ingest/PhotoRejectedError';
 import { NO_PHOTO_ETAG } from '../../../../src/pipeline/photoChange/decidePhotoChange';
 
-const USER = { id: 'u-1', userPrincipalName: 'adele.vance@contoso.com' };
+const USER = { id: '11111111-1111-4111-8111-111111111111', userPrincipalName: 'adele.vance@contoso.com' };
 
 function ref(blobName: string, size: number): RenditionRef {
   return { blobName, width: size, height: size, bytes: 100 };

@@ -8,19 +8,28 @@ import { writeExchangePhoto, type ExchangePhotoPort } from '../../../../src/pipe
 import { RemovalBusyError, removePerson, type RemovalPorts } from '../../../../src/pipeline/status/removePerson';
 import { InMemoryPhotoState, RecordingRescheduler, runWriter } from '../write/writeTestDoubles';
 
-const person = { id: 'u-1', userPrincipalName: 'adele@contoso.com', displayName: 'Adele Vance' };
+const person = {
+  id: '11111111-1111-4111-8111-111111111111',
+  userPrincipalName: 'adele@contoso.com',
+  displayName: 'Adele Vance',
+};
 
 function message(receivedAt: string, contentHash: string, force = false): ExchangePhotoWriteMessage {
   return {
     exchangePhotoWrite: {
       schema: EXCHANGE_WRITE_SCHEMA,
       correlationId: 'c-1',
-      owner: { userId: 'u-1', userPrincipalName: person.userPrincipalName },
+      owner: { userId: '11111111-1111-4111-8111-111111111111', userPrincipalName: person.userPrincipalName },
       contentHash,
       origin: 'hr-upload',
       receivedAt,
       attempt: 0,
-      photo: { blobName: `u-1/${contentHash}/exchange.jpg`, width: 648, height: 648, bytes: 3 },
+      photo: {
+        blobName: `11111111-1111-4111-8111-111111111111/${contentHash}/exchange.jpg`,
+        width: 648,
+        height: 648,
+        bytes: 3,
+      },
       ...(force ? { force: true } : {}),
     },
   };
@@ -76,9 +85,14 @@ describe('removePerson', () => {
     const clock = { now: new Date('2026-12-02T10:00:10Z') };
     const { calls, ports } = setup(clock);
     const audit = await removePerson(person, { requestedBy: 'diego@contoso.com', via: 'status-page' }, ports);
-    expect(calls).toEqual(['graph:u-1', 'sharepoint:adele@contoso.com', 'stored:u-1', 'audit:diego@contoso.com']);
+    expect(calls).toEqual([
+      'graph:11111111-1111-4111-8111-111111111111',
+      'sharepoint:adele@contoso.com',
+      'stored:11111111-1111-4111-8111-111111111111',
+      'audit:diego@contoso.com',
+    ]);
     expect(audit).toEqual({
-      userId: 'u-1',
+      userId: '11111111-1111-4111-8111-111111111111',
       userPrincipalName: 'adele@contoso.com',
       requestedBy: 'diego@contoso.com',
       requestedAt: '2026-12-02T10:00:10.000Z',
@@ -103,47 +117,66 @@ describe('removePerson', () => {
       now: () => clock.now,
     };
     const writer = photoWriterOf(exchangeWrites, 'exchange', deps, writeExchangePhoto);
-    await runWriter(writer, message('2026-12-02T10:00:00.000Z', 'hash-a'), rescheduler);
+    await runWriter(
+      writer,
+      message('2026-12-02T10:00:00.000Z', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'),
+      rescheduler,
+    );
 
     clock.now = new Date('2026-12-02T10:00:10Z');
     await removePerson(person, { requestedBy: 'diego@contoso.com', via: 'status-page' }, ports);
     for (const queued of [
-      message('2026-12-02T10:00:03.000Z', 'hash-b'),
-      message('2026-12-02T10:00:00.000Z', 'hash-a', true),
+      message('2026-12-02T10:00:03.000Z', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'),
+      message('2026-12-02T10:00:00.000Z', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', true),
     ]) {
       await expect(runWriter(writer, queued, rescheduler)).resolves.toEqual({ outcome: 'skipped-stale' });
     }
-    expect(graph.puts).toEqual(['u-1/hash-a/exchange.jpg']);
+    expect(graph.puts).toEqual([
+      '11111111-1111-4111-8111-111111111111/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/exchange.jpg',
+    ]);
 
     clock.now = new Date('2026-12-02T11:00:00Z');
-    await expect(runWriter(writer, message('2026-12-02T10:59:00.000Z', 'hash-c'), rescheduler)).resolves.toEqual({
+    await expect(
+      runWriter(
+        writer,
+        message('2026-12-02T10:59:00.000Z', 'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc'),
+        rescheduler,
+      ),
+    ).resolves.toEqual({
       outcome: 'written',
     });
-    expect(graph.puts).toEqual(['u-1/hash-a/exchange.jpg', 'u-1/hash-c/exchange.jpg']);
+    expect(graph.puts).toEqual([
+      '11111111-1111-4111-8111-111111111111/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/exchange.jpg',
+      '11111111-1111-4111-8111-111111111111/cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc/exchange.jpg',
+    ]);
   });
 
   it('waits for a write already under way to finish before deleting', async () => {
     const clock = { now: new Date('2026-12-02T10:00:10Z') };
     const { state, calls, ports } = setup(clock);
-    await state.update('u-1', 'sharepoint', () => ({
+    await state.update('11111111-1111-4111-8111-111111111111', 'sharepoint', () => ({
       writeClaimId: 'w',
       writeClaimExpiresAt: '2026-12-02T10:05:00.000Z',
     }));
     let looks = 0;
     const delay = ports.delay;
     ports.delay = async (ms) => {
-      if (++looks === 3) await state.update('u-1', 'sharepoint', () => ({ writeClaimId: '', writeClaimExpiresAt: '' }));
+      if (++looks === 3)
+        await state.update('11111111-1111-4111-8111-111111111111', 'sharepoint', () => ({
+          writeClaimId: '',
+          writeClaimExpiresAt: '',
+        }));
       return delay(ms);
     };
     await removePerson(person, { requestedBy: 'diego@contoso.com', via: 'api' }, ports);
     expect(looks).toBe(3);
-    expect(calls[0]).toBe('graph:u-1');
+    expect(calls[0]).toBe('graph:11111111-1111-4111-8111-111111111111');
   });
 
   it('gives up with "try again" and deletes nothing while a write stays under way', async () => {
     const clock = { now: new Date('2026-12-02T10:00:10Z') };
     const { state, calls, ports } = setup(clock);
-    await state.update('u-1', 'exchange', () => ({
+    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () => ({
       writeClaimId: 'w',
       writeClaimExpiresAt: '2026-12-02T10:05:00.000Z',
     }));

@@ -63,17 +63,29 @@ describe('parseNotificationBody', () => {
 });
 
 describe('notifiedUserId', () => {
+  const a = '0b4c5c5e-1111-2222-3333-444455556666';
+  const b = '0b4c5c5e-1111-2222-3333-777788889999';
+
   it('prefers resourceData.id', () => {
-    expect(notifiedUserId({ subscriptionId: 's', resource: 'Users/a', resourceId: 'b' })).toBe('b');
+    expect(notifiedUserId({ subscriptionId: 's', resource: `Users/${a}`, resourceId: b })).toBe(b);
   });
 
   it('falls back to the id in the resource path', () => {
-    expect(notifiedUserId({ subscriptionId: 's', resource: 'Users/abc-123' })).toBe('abc-123');
-    expect(notifiedUserId({ subscriptionId: 's', resource: '/users/abc-123' })).toBe('abc-123');
+    expect(notifiedUserId({ subscriptionId: 's', resource: `Users/${a}` })).toBe(a);
+    expect(notifiedUserId({ subscriptionId: 's', resource: `/users/${a}` })).toBe(a);
   });
 
   it('finds no user in other resources', () => {
     expect(notifiedUserId({ subscriptionId: 's', resource: 'Groups/abc' })).toBeUndefined();
     expect(notifiedUserId({ subscriptionId: 's' })).toBeUndefined();
+  });
+
+  it('takes only an object id, so no id can walk a Graph path (`/users/..` is `/v1.0/`)', () => {
+    for (const id of ['..', '.', 'abc-123', 'adele@contoso.com', `${a}/photo`]) {
+      expect(notifiedUserId({ subscriptionId: 's', resourceId: id })).toBeUndefined();
+    }
+    expect(notifiedUserId({ subscriptionId: 's', resource: 'Users/..' })).toBeUndefined();
+    expect(notifiedUserId({ subscriptionId: 's', resource: 'Users/%2e%2e' })).toBeUndefined();
+    expect(notifiedUserId({ subscriptionId: 's', resource: 'Users/%E0%A4%A' })).toBeUndefined();
   });
 });

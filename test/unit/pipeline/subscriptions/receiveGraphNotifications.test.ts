@@ -79,11 +79,20 @@ describe('receiveGraphNotifications', () => {
 
   it('queues one photo change per user and ends with a summary line, never building the Graph port', async () => {
     const o = options();
-    const body = JSON.stringify({ value: [userNotification('u-1'), userNotification('u-1'), userNotification('u-2')] });
+    const body = JSON.stringify({
+      value: [
+        userNotification('11111111-1111-4111-8111-111111111111'),
+        userNotification('11111111-1111-4111-8111-111111111111'),
+        userNotification('22222222-2222-4222-8222-222222222222'),
+      ],
+    });
     const decision = await receiveGraphNotifications(body, o);
     expect(decision.kind).toBe('accepted');
     if (decision.kind !== 'accepted') return;
-    expect(decision.photoChanges.map((m) => m.photoChange.userId)).toEqual(['u-1', 'u-2']);
+    expect(decision.photoChanges.map((m) => m.photoChange.userId)).toEqual([
+      '11111111-1111-4111-8111-111111111111',
+      '22222222-2222-4222-8222-222222222222',
+    ]);
     expect(decision.logs).toEqual([
       {
         level: 'info',
@@ -99,7 +108,7 @@ describe('receiveGraphNotifications', () => {
   });
 
   it('warns about a clientState mismatch with a count, never the value received', async () => {
-    const body = JSON.stringify({ value: [userNotification('u-1', 'the-secreT')] });
+    const body = JSON.stringify({ value: [userNotification('11111111-1111-4111-8111-111111111111', 'the-secreT')] });
     const decision = await receiveGraphNotifications(body, options());
     if (decision.kind !== 'accepted') throw new Error(`expected accepted, got ${decision.kind}`);
     expect(decision.photoChanges).toEqual([]);

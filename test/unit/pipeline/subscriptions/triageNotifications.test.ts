@@ -10,6 +10,9 @@ const options = {
   newCorrelationId: () => `corr-${++counter}`,
 };
 
+const U1 = '11111111-1111-4111-8111-111111111111';
+const U2 = '22222222-2222-4222-8222-222222222222';
+
 function change(userId: string, overrides: Partial<ChangeNotification> = {}): ChangeNotification {
   return {
     subscriptionId: 'sub-1',
@@ -23,11 +26,11 @@ function change(userId: string, overrides: Partial<ChangeNotification> = {}): Ch
 
 describe('triageNotifications', () => {
   it('queues a photo change for a valid notification', () => {
-    const triage = triageNotifications({ notifications: [change('u1')] }, options);
+    const triage = triageNotifications({ notifications: [change(U1)] }, options);
     expect(triage.photoChanges).toEqual([
       {
         photoChange: expect.objectContaining({
-          userId: 'u1',
+          userId: U1,
           subscriptionId: 'sub-1',
           changeType: 'updated',
           receivedAt: '2026-11-23T10:00:00.000Z',
@@ -39,21 +42,21 @@ describe('triageNotifications', () => {
   });
 
   it('ignores notifications of subscriptions we do not own', () => {
-    const triage = triageNotifications({ notifications: [change('u1', { subscriptionId: 'someone-else' })] }, options);
+    const triage = triageNotifications({ notifications: [change(U1, { subscriptionId: 'someone-else' })] }, options);
     expect(triage.photoChanges).toHaveLength(0);
     expect(triage.ignored.unknownSubscription).toBe(1);
   });
 
   it('ignores notifications whose clientState is wrong or missing', () => {
-    const notifications = [change('u1', { clientState: 'guess' }), change('u2', { clientState: undefined })];
+    const notifications = [change(U1, { clientState: 'guess' }), change(U2, { clientState: undefined })];
     const triage = triageNotifications({ notifications }, options);
     expect(triage.photoChanges).toHaveLength(0);
     expect(triage.ignored.wrongClientState).toBe(2);
   });
 
   it('queues one change per user when Graph repeats a notification in one POST', () => {
-    const triage = triageNotifications({ notifications: [change('u1'), change('u1'), change('u2')] }, options);
-    expect(triage.photoChanges.map((m) => m.photoChange.userId)).toEqual(['u1', 'u2']);
+    const triage = triageNotifications({ notifications: [change(U1), change(U1), change(U2)] }, options);
+    expect(triage.photoChanges.map((m) => m.photoChange.userId)).toEqual([U1, U2]);
     expect(new Set(triage.photoChanges.map((m) => m.photoChange.correlationId)).size).toBe(2);
   });
 

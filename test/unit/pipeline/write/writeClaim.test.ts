@@ -13,9 +13,9 @@ function request(
   return {
     target: 'exchange',
     subject: {
-      userId: 'u-1',
+      userId: '11111111-1111-4111-8111-111111111111',
       userPrincipalName: 'adele@contoso.com',
-      contentHash: overrides.contentHash ?? 'hash-a',
+      contentHash: overrides.contentHash ?? 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
       receivedAt: overrides.receivedAt ?? '2026-11-23T09:59:00.000Z',
       attempt,
     },
@@ -37,29 +37,39 @@ const claimedBy = (id: string, expiresAt: Date) => ({
 describe('the write claim', () => {
   it('steps back, sending nothing, while another writer holds an unexpired claim', async () => {
     const { state, deps } = setup();
-    await state.update('u-1', 'exchange', () => claimedBy('other', new Date(NOW.getTime() + 60_000)));
+    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
+      claimedBy('other', new Date(NOW.getTime() + 60_000)),
+    );
     const perform = jest.fn(() => Promise.resolve({}));
 
     const result = await writePhotoToTarget(request(perform), deps);
 
     expect(result).toMatchObject({ outcome: 'rescheduled', code: 'write-claim-held' });
-    expect(result.message).toMatch(/Another writer is writing adele@contoso.com's exchange photo/);
+    // By object id: this text reaches the writer's log line, which carries no UPN (docs/telemetry.md).
+    expect(result.message).toMatch(
+      /Another writer is writing user 11111111-1111-4111-8111-111111111111's exchange photo/,
+    );
+    expect(result.message).not.toContain('adele@contoso.com');
     expect(perform).not.toHaveBeenCalled();
     // Backoff with the test's random 0.5: half of 5 s × 2^0, so the message comes back once the claim may be gone.
     expect(result.delayMs).toBe(2_500);
-    expect(await state.get('u-1', 'exchange')).toMatchObject({ writeClaimId: 'other' });
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      writeClaimId: 'other',
+    });
   });
 
   it('takes over a claim that lapsed (its writer crashed) and releases it when done', async () => {
     const { state, deps } = setup();
-    await state.update('u-1', 'exchange', () => claimedBy('crashed', new Date(NOW.getTime() - 1)));
+    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
+      claimedBy('crashed', new Date(NOW.getTime() - 1)),
+    );
     const perform = jest.fn(() => Promise.resolve({}));
 
     await expect(writePhotoToTarget(request(perform), deps)).resolves.toEqual({ outcome: 'written' });
 
     expect(perform).toHaveBeenCalledTimes(1);
-    expect(await state.get('u-1', 'exchange')).toMatchObject({
-      lastContentHash: 'hash-a',
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
       writeClaimId: '',
       writeClaimExpiresAt: '',
     });
@@ -67,31 +77,54 @@ describe('the write claim', () => {
 
   it("takes over at once the claim its own message's earlier delivery left (that instance died)", async () => {
     const { state, deps } = setup();
-    await state.update('u-1', 'exchange', () =>
-      claimedBy('corr-1/hash-a/0 dead-run', new Date(NOW.getTime() + 60_000)),
+    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
+      claimedBy(
+        'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0 dead-run',
+        new Date(NOW.getTime() + 60_000),
+      ),
     );
     const perform = jest.fn(() => Promise.resolve({}));
 
     const base = request(perform);
-    const redelivery = { ...base, subject: { ...base.subject, deliveryKey: 'corr-1/hash-a/0' } };
+    const redelivery = {
+      ...base,
+      subject: {
+        ...base.subject,
+        deliveryKey: 'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0',
+      },
+    };
     await expect(writePhotoToTarget(redelivery, deps)).resolves.toEqual({ outcome: 'written' });
 
     expect(perform).toHaveBeenCalledTimes(1);
-    expect(await state.get('u-1', 'exchange')).toMatchObject({ lastContentHash: 'hash-a', writeClaimId: '' });
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      writeClaimId: '',
+    });
   });
 
   it("never takes over another message's claim, even one for the same photo", async () => {
     const { state, deps } = setup();
-    await state.update('u-1', 'exchange', () => claimedBy('corr-1/hash-a/0 running', new Date(NOW.getTime() + 60_000)));
+    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
+      claimedBy(
+        'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0 running',
+        new Date(NOW.getTime() + 60_000),
+      ),
+    );
     const perform = jest.fn(() => Promise.resolve({}));
 
-    for (const deliveryKey of ['corr-2/hash-a/0', 'corr-1/hash-a/1', 'corr-1/hash-a']) {
+    for (const deliveryKey of [
+      'corr-2/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0',
+      'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/1',
+      'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    ]) {
       const base = request(perform);
       const result = await writePhotoToTarget({ ...base, subject: { ...base.subject, deliveryKey } }, deps);
       expect(result).toMatchObject({ outcome: 'rescheduled', code: 'write-claim-held' });
     }
     expect(perform).not.toHaveBeenCalled();
-    expect(await state.get('u-1', 'exchange')).toMatchObject({ writeClaimId: 'corr-1/hash-a/0 running' });
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      writeClaimId: 'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0 running',
+    });
   });
 
   it('holds the row while the write runs, so a concurrent write for the same person waits its turn', async () => {
@@ -103,13 +136,16 @@ describe('the write claim', () => {
     );
     // Let the first write claim the row and start.
     await new Promise(setImmediate);
-    const during = await state.get('u-1', 'exchange');
+    const during = await state.get('11111111-1111-4111-8111-111111111111', 'exchange');
     expect(during?.writeClaimId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(during?.writeClaimExpiresAt ?? '')).toBe(NOW.getTime() + 5 * 60_000);
 
     const secondPerform = jest.fn(() => Promise.resolve({}));
     const second = await writePhotoToTarget(
-      request(secondPerform, { contentHash: 'hash-b', receivedAt: '2026-11-23T09:59:30.000Z' }),
+      request(secondPerform, {
+        contentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+        receivedAt: '2026-11-23T09:59:30.000Z',
+      }),
       deps,
     );
     expect(second).toMatchObject({ outcome: 'rescheduled', code: 'write-claim-held' });
@@ -120,11 +156,18 @@ describe('the write claim', () => {
     // The rescheduled message comes back and now writes the newer photo.
     await expect(
       writePhotoToTarget(
-        request(secondPerform, { attempt: 1, contentHash: 'hash-b', receivedAt: '2026-11-23T09:59:30.000Z' }),
+        request(secondPerform, {
+          attempt: 1,
+          contentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+          receivedAt: '2026-11-23T09:59:30.000Z',
+        }),
         deps,
       ),
     ).resolves.toEqual({ outcome: 'written' });
-    expect(await state.get('u-1', 'exchange')).toMatchObject({ lastContentHash: 'hash-b', writeClaimId: '' });
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      lastContentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      writeClaimId: '',
+    });
   });
 
   it('is released after a skip, a recorded failure and an error thrown to the host', async () => {
@@ -141,33 +184,44 @@ describe('the write claim', () => {
     ).resolves.toEqual({
       outcome: 'skipped-duplicate',
     });
-    expect((await state.get('u-1', 'exchange'))?.writeClaimId).toBe('');
+    expect((await state.get('11111111-1111-4111-8111-111111111111', 'exchange'))?.writeClaimId).toBe('');
 
-    const forbidden = request(() => Promise.reject(m365Failure({ status: 403 })), { contentHash: 'hash-c' });
+    const forbidden = request(() => Promise.reject(m365Failure({ status: 403 })), {
+      contentHash: 'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc',
+    });
     await expect(writePhotoToTarget(forbidden, deps)).resolves.toMatchObject({ outcome: 'permanent-failure' });
-    expect((await state.get('u-1', 'exchange'))?.writeClaimId).toBe('');
+    expect((await state.get('11111111-1111-4111-8111-111111111111', 'exchange'))?.writeClaimId).toBe('');
 
-    const broken = request(() => Promise.reject(m365Failure({ status: 501 })), { contentHash: 'hash-d' });
+    const broken = request(() => Promise.reject(m365Failure({ status: 501 })), {
+      contentHash: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd',
+    });
     await expect(writePhotoToTarget(broken, deps)).rejects.toThrow('HTTP 501');
-    expect((await state.get('u-1', 'exchange'))?.writeClaimId).toBe('');
+    expect((await state.get('11111111-1111-4111-8111-111111111111', 'exchange'))?.writeClaimId).toBe('');
   });
 
   it('leaves alone a claim another writer took over after ours lapsed', async () => {
     const { state, deps } = setup();
     const result = await writePhotoToTarget(
       request(async () => {
-        await state.update('u-1', 'exchange', () => claimedBy('successor', new Date(NOW.getTime() + 60_000)));
+        await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
+          claimedBy('successor', new Date(NOW.getTime() + 60_000)),
+        );
         return {};
       }),
       deps,
     );
     expect(result).toEqual({ outcome: 'written' });
-    expect(await state.get('u-1', 'exchange')).toMatchObject({ lastContentHash: 'hash-a', writeClaimId: 'successor' });
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      writeClaimId: 'successor',
+    });
   });
 
   it('parks the message with the cause when the claim stays held through every attempt', async () => {
     const { state, deps } = setup();
-    await state.update('u-1', 'exchange', () => claimedBy('stuck', new Date(NOW.getTime() + 60_000)));
+    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
+      claimedBy('stuck', new Date(NOW.getTime() + 60_000)),
+    );
     const result = await writePhotoToTarget(
       request(() => Promise.resolve({}), { attempt: 9 }),
       deps,
@@ -192,6 +246,9 @@ describe('the write claim', () => {
     await expect(writePhotoToTarget(request(perform), deps)).resolves.toEqual({ outcome: 'written' });
 
     expect(perform).toHaveBeenCalledTimes(1);
-    expect(await state.get('u-1', 'exchange')).toMatchObject({ lastContentHash: 'hash-a', writeClaimId: '' });
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      writeClaimId: '',
+    });
   });
 });

@@ -12,16 +12,24 @@ const writer = (deps: Parameters<typeof writeExchangePhoto>[1]) =>
   photoWriterOf(exchangeWrites, 'exchange', deps, writeExchangePhoto);
 
 function message(overrides: Partial<ExchangePhotoWriteMessage['exchangePhotoWrite']> = {}): ExchangePhotoWriteMessage {
+  const userId = overrides.owner?.userId ?? '11111111-1111-4111-8111-111111111111';
+  const contentHash = overrides.contentHash ?? 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
   return {
     exchangePhotoWrite: {
       schema: EXCHANGE_WRITE_SCHEMA,
       correlationId: 'c-1',
-      owner: { userId: 'u-1', userPrincipalName: 'adele@contoso.com' },
-      contentHash: 'hash-a',
+      owner: { userId: '11111111-1111-4111-8111-111111111111', userPrincipalName: 'adele@contoso.com' },
+      contentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
       origin: 'hr-upload',
       receivedAt: '2026-11-23T10:00:00.000Z',
       attempt: 0,
-      photo: { blobName: 'u-1/hash-a/exchange.jpg', width: 648, height: 648, bytes: 3 },
+      photo: {
+        // The one name ingest gives this photo's Exchange rendition: the writer's check accepts no other.
+        blobName: `${userId}/${contentHash}/exchange.jpg`,
+        width: 648,
+        height: 648,
+        bytes: 3,
+      },
       ...overrides,
     },
   };
@@ -63,9 +71,16 @@ describe('writeExchangePhoto', () => {
     await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'written',
     });
-    expect(graph.puts).toEqual([{ userId: 'u-1', bytes: Buffer.from('jpeg:u-1/hash-a/exchange.jpg') }]);
-    expect(await state.get('u-1', 'exchange')).toMatchObject({
-      lastContentHash: 'hash-a',
+    expect(graph.puts).toEqual([
+      {
+        userId: '11111111-1111-4111-8111-111111111111',
+        bytes: Buffer.from(
+          'jpeg:11111111-1111-4111-8111-111111111111/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/exchange.jpg',
+        ),
+      },
+    ]);
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
       lastWrittenAt: '2026-11-23T10:00:05.000Z',
       lastOutcome: 'written',
       lastMediaEtag: '"etag-1"',
@@ -95,7 +110,10 @@ describe('writeExchangePhoto', () => {
     const { graph, deps } = setup();
     await runWriter(
       writer(deps),
-      message({ contentHash: 'hash-new', receivedAt: '2026-11-23T11:00:00.000Z' }),
+      message({
+        contentHash: 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee',
+        receivedAt: '2026-11-23T11:00:00.000Z',
+      }),
       deps.rescheduler,
     );
     await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
@@ -113,7 +131,7 @@ describe('writeExchangePhoto', () => {
     });
     expect(rescheduler.rescheduled).toHaveLength(1);
     expect(rescheduler.rescheduled[0]?.message.exchangePhotoWrite.attempt).toBe(1);
-    expect(await state.get('u-1', 'exchange')).toMatchObject({
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
       lastOutcome: 'rescheduled',
       lastErrorCode: 'throttled',
     });
@@ -135,7 +153,7 @@ describe('writeExchangePhoto', () => {
       outcome: 'permanent-failure',
       code: 'no-exchange-mailbox',
     });
-    expect(await state.get('u-1', 'exchange')).toMatchObject({
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
       lastOutcome: 'permanent-failure',
       lastErrorCode: 'no-exchange-mailbox',
     });
