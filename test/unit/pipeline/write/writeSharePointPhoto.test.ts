@@ -248,13 +248,14 @@ describe('writeSharePointPhoto', () => {
     expect(recorded).toMatch(/Manage User Properties > SPS-PictureTimestamp > Edit.*Allow users to edit values/);
   });
 
-  it('throws any other SharePoint 500 to the host, and its retry resumes at the step that failed', async () => {
+  it('reschedules any other SharePoint 500 (unavailable), and the retry resumes at the step that failed', async () => {
     const { sharePoint, deps } = setup();
     sharePoint.propertyFailures.set('SPS-PicturePlaceholderState', [
       m365Failure({ service: 'sharepoint', status: 500, code: '-2146232832, Microsoft.SharePoint.SPException' }),
     ]);
-    await expect(runWriter(writer(deps), message(), deps.rescheduler)).rejects.toMatchObject({
-      status: 500,
+    await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toMatchObject({
+      outcome: 'rescheduled',
+      code: 'unavailable',
     });
     await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'written',
