@@ -262,16 +262,17 @@ export class BlobTriggerListener implements TriggerListener {
     let claim: ReceiptClaim;
     try {
       const claimed = await this.options.receipts.claim(this.#functionId, delivery);
-      if (claimed === 'done') {
-        this.#finish(delivery, key);
-        return;
-      }
       if (claimed === 'busy') {
         // Another instance is delivering it; if that instance dies, its lease lapses and this one takes over.
         this.#retryLater(notATry, key, busyRetryMs);
         return;
       }
-      claim = claimed;
+      if (claimed === 'done' && !delivery.eventId) {
+        this.#finish(delivery, key);
+        return;
+      }
+      // Each event delivers the blob (as the host does), even a version already completed: no claim to hold then.
+      claim = claimed === 'done' ? { complete: () => Promise.resolve(), release: () => Promise.resolve() } : claimed;
     } catch (error) {
       this.options.logger.log('warn', `claiming a blob receipt failed`, {
         blob: `${delivery.container}/${delivery.blobName}`,

@@ -68,11 +68,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     cleanup.push(() => emulator.close());
 
     const people: SoakPerson[] = plan.roles.map((role, index) => {
-      const user = emulator.control.addUser({
-        displayName: `Soak User ${index}`,
-        userPrincipalName: `soak.user${index}@contoso.com`,
-        mailbox: 'exchangeOnline',
-      });
+      const user = emulator.control.addUser(
+        {
+          displayName: `Soak User ${index}`,
+          userPrincipalName: `soak.user${index}@contoso.com`,
+          mailbox: 'exchangeOnline',
+        },
+        { sharePointProfile: 'now' },
+      );
       return { role, userId: user.id, userPrincipalName: user.userPrincipalName, photos: [], drops: [], ownChanges: 0 };
     });
 
