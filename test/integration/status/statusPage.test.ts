@@ -110,34 +110,34 @@ it('shows a written person side by side: the Exchange photo, the three SharePoin
 });
 
 it('shows a failed target with the reason in HR words, and "Try again" writes it once the cause is fixed', async () => {
-  const lee = demoUser('Lee');
-  await drop(`${lee.userPrincipalName}.jpg`, await photo('#aa6622'));
-  await waitFor(async () => (await stateOf(lee.userPrincipalName, 'exchange')) === 'failed', {
-    what: "Lee's Exchange write failing (no mailbox)",
+  const megan = demoUser('Megan');
+  await drop(`${megan.userPrincipalName}.jpg`, await photo('#aa6622'));
+  await waitFor(async () => (await stateOf(megan.userPrincipalName, 'exchange')) === 'failed', {
+    what: "Megan's Exchange write failing (mailbox on-premises)",
     timeoutMs: 30_000,
     intervalMs: 250,
   });
 
-  await search('E1007');
-  await expect(page.getByRole('heading', { level: 2, name: 'Lee Gu' }).count()).resolves.toBe(1);
+  await search('E1008');
+  await expect(page.getByRole('heading', { level: 2, name: 'Megan Bowen' }).count()).resolves.toBe(1);
   const exchange = page.locator('section[aria-labelledby="h-exchange"]');
   await expect(exchange.locator('[data-state]').getAttribute('data-state')).resolves.toBe('failed');
-  await expect(exchange.textContent()).resolves.toContain('has no Exchange Online mailbox');
+  await expect(exchange.textContent()).resolves.toContain('mailbox is in the on-premises Exchange');
   await expect(exchange.locator('.missing').textContent()).resolves.toBe('No photo in Exchange');
 
-  stack.emulator.control.setMailbox(lee.id, 'exchangeOnline');
-  await page.getByRole('button', { name: 'Try again for Lee Gu' }).press('Enter');
+  stack.emulator.control.setMailbox(megan.id, 'exchangeOnline');
+  await page.getByRole('button', { name: 'Try again for Megan Bowen' }).press('Enter');
   await page.waitForURL(/done=retried/);
   await expect(page.getByRole('status').textContent()).resolves.toContain('sent again');
 
-  await waitFor(async () => (await stateOf(lee.id, 'exchange')) === 'written', {
-    what: "Lee's Exchange photo written after the retry",
+  await waitFor(async () => (await stateOf(megan.id, 'exchange')) === 'written', {
+    what: "Megan's Exchange photo written after the retry",
     timeoutMs: 30_000,
     intervalMs: 250,
   });
   await page.reload();
   await expect(exchange.locator('[data-state]').getAttribute('data-state')).resolves.toBe('written');
-  expect((await loadedPhotos())['Photo of Lee Gu in Exchange']).toBe(648);
+  expect((await loadedPhotos())['Photo of Megan Bowen in Exchange']).toBe(648);
 });
 
 it('answers a search that matches nobody, or several people, without guessing', async () => {

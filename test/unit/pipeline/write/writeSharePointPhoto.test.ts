@@ -19,7 +19,7 @@ const writer = (deps: Parameters<typeof writeSharePointPhoto>[1]) =>
   photoWriterOf(sharePointWrites, 'sharepoint', deps, writeSharePointPhoto);
 
 const ref = (name: string, size: number) => ({
-  blobName: `u-2/hash-b/${name}.jpg`,
+  blobName: `22222222-2222-4222-8222-222222222222/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/${name}.jpg`,
   width: size,
   height: size,
   bytes: 10,
@@ -30,8 +30,8 @@ function message(): SharePointPhotoWriteMessage {
     sharePointPhotoWrite: {
       schema: SHAREPOINT_WRITE_SCHEMA,
       correlationId: 'c-2',
-      owner: { userId: 'u-2', userPrincipalName: 'megan@contoso.com' },
-      contentHash: 'hash-b',
+      owner: { userId: '22222222-2222-4222-8222-222222222222', userPrincipalName: 'megan@contoso.com' },
+      contentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
       origin: 'hr-upload',
       receivedAt: '2026-11-23T10:00:00.000Z',
       attempt: 0,
@@ -71,7 +71,9 @@ class FakeSharePoint implements SharePointPhotoPort {
       `https://contoso-my.sharepoint.com/User%20Photos/Profile%20Pictures/${upn}_${size}Thumb.jpg`,
     );
   }
-  setProfileProperty(_upn: string, name: string, value: string): Promise<void> {
+  readonly principals = new Set<string>();
+  setProfileProperty(upn: string, name: string, value: string): Promise<void> {
+    this.principals.add(upn);
     const failure = this.propertyFailures.get(name)?.shift();
     if (failure) return Promise.reject(failure);
     this.properties.set(name, value);
@@ -86,12 +88,19 @@ function setup() {
   const renditions = { readRendition: (name: string) => Promise.resolve(Buffer.from(name)) };
   const clock = { now: new Date('2026-11-23T10:00:07Z') };
   const now = () => clock.now;
+  // The directory's UPN for the message's object id: the one the writer must use, whatever the message says.
+  const directory = {
+    findUserById: (id: string) =>
+      Promise.resolve(
+        id === message().sharePointPhotoWrite.owner.userId ? { userPrincipalName: 'megan@contoso.com' } : undefined,
+      ),
+  };
   return {
     sharePoint,
     state,
     rescheduler,
     clock,
-    deps: { sharePoint, state, rescheduler, renditions, now, enabled: true },
+    deps: { sharePoint, state, rescheduler, renditions, directory, now, enabled: true },
   };
 }
 
@@ -104,15 +113,57 @@ const userNotFound = () =>
   });
 
 describe('writeSharePointPhoto', () => {
+  it("writes to the directory's user for the message's object id, never to the UPN the message names", async () => {
+    const { sharePoint, state, deps } = setup();
+    const forged = message();
+    forged.sharePointPhotoWrite.owner.userPrincipalName = 'mallory@contoso.com';
+    await expect(runWriter(writer(deps), forged, deps.rescheduler)).resolves.toEqual({
+      outcome: 'written',
+    });
+    expect([...sharePoint.principals]).toEqual(['megan@contoso.com']);
+    const row = await state.get(forged.sharePointPhotoWrite.owner.userId, 'sharepoint');
+    expect(row?.userPrincipalName).toBe('megan@contoso.com');
+  });
+
+  it('records user-not-found, and touches nothing in SharePoint, when the directory has no such user', async () => {
+    const { sharePoint, state, deps } = setup();
+    const gone = message();
+    gone.sharePointPhotoWrite.owner.userId = '99999999-9999-4999-8999-999999999999';
+    for (const ref of Object.values(gone.sharePointPhotoWrite.thumbnails)) {
+      ref.blobName = ref.blobName.replace(/^[^/]+/, gone.sharePointPhotoWrite.owner.userId);
+    }
+    await expect(runWriter(writer(deps), gone, deps.rescheduler)).resolves.toMatchObject({
+      outcome: 'permanent-failure',
+      code: 'user-not-found',
+    });
+    expect(sharePoint.uploads).toHaveLength(0);
+    expect(sharePoint.reservations).toHaveLength(0);
+    expect((await state.get(gone.sharePointPhotoWrite.owner.userId, 'sharepoint'))?.lastErrorCode).toBe(
+      'user-not-found',
+    );
+  });
+
   it('uploads the three thumbnails and points PictureURL at the medium one', async () => {
     const { sharePoint, state, deps } = setup();
     await expect(runWriter(writer(deps), message(), deps.rescheduler)).resolves.toEqual({
       outcome: 'written',
     });
     expect(sharePoint.uploads).toEqual([
-      { size: 'S', bytes: 'u-2/hash-b/S.jpg' },
-      { size: 'M', bytes: 'u-2/hash-b/M.jpg' },
-      { size: 'L', bytes: 'u-2/hash-b/L.jpg' },
+      {
+        size: 'S',
+        bytes:
+          '22222222-2222-4222-8222-222222222222/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/S.jpg',
+      },
+      {
+        size: 'M',
+        bytes:
+          '22222222-2222-4222-8222-222222222222/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/M.jpg',
+      },
+      {
+        size: 'L',
+        bytes:
+          '22222222-2222-4222-8222-222222222222/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/L.jpg',
+      },
     ]);
     expect(Object.fromEntries(sharePoint.properties)).toEqual({
       PictureURL: 'https://contoso-my.sharepoint.com/User%20Photos/Profile%20Pictures/megan@contoso.com_MThumb.jpg',
@@ -121,7 +172,10 @@ describe('writeSharePointPhoto', () => {
       'SPS-PictureTimestamp': String(Date.parse('2026-11-23T10:00:07Z') / 1000 + 62_135_596_800),
       'SPS-PictureExchangeSyncState': '0',
     });
-    expect(await state.get('u-2', 'sharepoint')).toMatchObject({ lastContentHash: 'hash-b', lastOutcome: 'written' });
+    expect(await state.get('22222222-2222-4222-8222-222222222222', 'sharepoint')).toMatchObject({
+      lastContentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      lastOutcome: 'written',
+    });
   });
 
   it('skips a duplicate message without uploading again', async () => {
@@ -142,7 +196,9 @@ describe('writeSharePointPhoto', () => {
       outcome: 'permanent-failure',
       code: 'certificate-required',
     });
-    expect((await state.get('u-2', 'sharepoint'))?.lastErrorMessage).toMatch(/certificate/);
+    expect((await state.get('22222222-2222-4222-8222-222222222222', 'sharepoint'))?.lastErrorMessage).toMatch(
+      /certificate/,
+    );
   });
 
   it('reschedules a throttled upload', async () => {
@@ -189,11 +245,11 @@ describe('writeSharePointPhoto', () => {
       [0, 5 * 60_000],
     ]);
     expect(rescheduler.deadLettered).toEqual([]);
-    expect(await state.get('u-2', 'sharepoint')).toMatchObject({
+    expect(await state.get('22222222-2222-4222-8222-222222222222', 'sharepoint')).toMatchObject({
       lastOutcome: 'waiting',
       lastErrorCode: 'waiting-for-profile',
       waitingSince: '2026-11-23T10:00:07.000Z',
-      resumeContentHash: 'hash-b',
+      resumeContentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
       resumeSteps: 'S,M,L',
     });
 
@@ -209,7 +265,7 @@ describe('writeSharePointPhoto', () => {
     });
     expect(sharePoint.uploads).toHaveLength(3);
     expect(sharePoint.properties.get('PictureURL')).toMatch(/_MThumb\.jpg$/);
-    expect(await state.get('u-2', 'sharepoint')).toMatchObject({
+    expect(await state.get('22222222-2222-4222-8222-222222222222', 'sharepoint')).toMatchObject({
       lastOutcome: 'written',
       waitingSince: '',
       resumeSteps: '',
@@ -225,7 +281,9 @@ describe('writeSharePointPhoto', () => {
       outcome: 'permanent-failure',
       code: 'no-sharepoint-profile',
     });
-    expect((await state.get('u-2', 'sharepoint'))?.lastErrorMessage).toMatch(/Waited 8 day\(s\).*User profiles/);
+    expect((await state.get('22222222-2222-4222-8222-222222222222', 'sharepoint'))?.lastErrorMessage).toMatch(
+      /Waited 8 day\(s\).*User profiles/,
+    );
   });
 
   it('fails once, naming the property and how an admin makes it editable, for PropertyNotEditableException', async () => {
@@ -243,12 +301,12 @@ describe('writeSharePointPhoto', () => {
       code: 'profile-property-not-editable',
     });
     expect(rescheduler.rescheduled).toEqual([]);
-    const recorded = (await state.get('u-2', 'sharepoint'))?.lastErrorMessage ?? '';
+    const recorded = (await state.get('22222222-2222-4222-8222-222222222222', 'sharepoint'))?.lastErrorMessage ?? '';
     expect(recorded).toMatch(/set SPS-PictureTimestamp/);
     expect(recorded).toMatch(/Manage User Properties > SPS-PictureTimestamp > Edit.*Allow users to edit values/);
   });
 
-  it('reschedules any other SharePoint 500 (unavailable), and the retry resumes at the step that failed', async () => {
+  it('reschedules any other SharePoint 500 as unavailable, and its retry resumes at the step that failed', async () => {
     const { sharePoint, deps } = setup();
     sharePoint.propertyFailures.set('SPS-PicturePlaceholderState', [
       m365Failure({ service: 'sharepoint', status: 500, code: '-2146232832, Microsoft.SharePoint.SPException' }),
