@@ -8,6 +8,8 @@ import { getConfig } from './config';
 import './telemetry/photoOperationHook';
 import { PhotoBlobStore } from './storage/PhotoBlobStore';
 import { createM365Clients } from './m365/createM365Clients';
+import { sharePointBudgetShape } from './m365/budgetLedger';
+import { BudgetLedgerStore } from './storage/BudgetLedgerStore';
 import { GraphDirectory } from './m365/GraphDirectory';
 import { PhotoStateStore } from './storage/PhotoStateStore';
 import { DecisionExecutor } from './edge/DecisionExecutor';
@@ -49,8 +51,19 @@ const storageClients = once(() => createStorageClients(getConfig().storage));
 const photoBlobStore = once(
   () => new PhotoBlobStore(storageClients().blobs, { manifestLimits: getConfig().ingest.manifest }),
 );
-/** One MSAL client (one token cache) and one policy chain for Graph and SharePoint. */
-const m365Clients = once(() => createM365Clients(getConfig().m365));
+/**
+ * One MSAL client (one token cache) and one policy chain for Graph and SharePoint. SharePoint budgets the app, not
+ * the host, so every instance leases its SharePoint units from one ledger in table storage (SharedUnitBudget).
+ */
+const m365Clients = once(() => {
+  const m365 = getConfig().m365;
+  if (m365.sharePointUnitsPerMinute <= 0) return createM365Clients(m365);
+  const sharePointLedger = BudgetLedgerStore.create(storageClients().tableCredentialOrConnectionString, 'sharepoint', {
+    ...sharePointBudgetShape,
+    units: m365.sharePointUnitsPerMinute,
+  });
+  return createM365Clients(m365, { sharePointLedger });
+});
 const directory = once(() => new GraphDirectory(m365Clients().graph));
 const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
 const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));

@@ -12,7 +12,7 @@
 
 import type { M365Auth } from './M365Auth';
 import { m365ErrorFromResponse, type M365Service } from './M365RequestError';
-import type { BudgetReservation, PacerBudget } from './RateLimitPacer';
+import type { BudgetReservation, PacerBudget, UnitAccount } from './RateLimitPacer';
 import { authPolicy } from './policies/authPolicy';
 import { fetchTransport } from './policies/fetchTransport';
 import { chainPolicies, type M365Policy, type SendRequest } from './policies/M365Policy';
@@ -27,8 +27,11 @@ export interface M365TransportOptions {
   retry: M365RetryOptions;
   /** Wait for RateLimit-Reset when RateLimit-Remaining is spent (default true; false only to measure the difference). */
   paceByRateLimitHeaders?: boolean;
-  /** SharePoint's per-app budget, accounted for by the pacer when no headers say more (see RateLimitPacer). */
-  sharePointBudget?: PacerBudget | undefined;
+  /**
+   * SharePoint's per-app budget, accounted for by the pacer when no headers say more (see RateLimitPacer): this
+   * process's own, or a share of one leased by every instance (SharedUnitBudget).
+   */
+  sharePointBudget?: PacerBudget | UnitAccount | undefined;
   /** What finally sends (default fetch); tests put a scripted service here. */
   transport?: SendRequest;
 }

@@ -20,6 +20,8 @@
 //   repeat them, spending the budget twice. Reserved units are held against the known budget until sent (the
 //   service has not counted them yet); a reservation's requests go without asking again; unused units come back.
 //   The reservation is a value its holder passes with each of its requests (pacingPolicy), not ambient context.
+// - The own account is a `UnitAccount`: by default the sliding log above, for this process alone; with several
+//   instances, a share of a budget all of them lease from (SharedUnitBudget), since SharePoint budgets the app.
 
 import { parseRateLimitHeaders } from './readThrottleHeaders';
 
@@ -51,6 +53,55 @@ export interface PacerBudget {
   windowMs: number;
 }
 
+/** One spending in an account; a reservation's unused units are refunded against it. */
+export interface UnitEntry {
+  units: number;
+}
+
+/** The pacer's own account of the budget, independent of headers. */
+export interface UnitAccount {
+  /** How long until `units` more can be spent (0: now). */
+  waitMs(units: number): number;
+  /** Spends `units` now (after `waitMs` said 0). */
+  record(units: number): UnitEntry;
+  /** Gives back `units` of what `entry` spent and did not use. */
+  refund(entry: UnitEntry, units: number): void;
+}
+
+/** This process's own sliding log: every unit spent counts for one window; a request waits while the log is full. */
+export class SlidingUnitLog implements UnitAccount {
+  private readonly spent: Array<{ at: number; units: number }> = [];
+
+  constructor(
+    private readonly budget: PacerBudget,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  waitMs(units: number): number {
+    const now = this.now();
+    const budget = this.budget;
+    while (this.spent.length > 0 && (this.spent[0]?.at ?? now) + budget.windowMs <= now) this.spent.shift();
+    let used = this.spent.reduce((sum, e) => sum + e.units, 0);
+    if (used + units <= budget.units) return 0;
+    for (const entry of this.spent) {
+      used -= entry.units;
+      if (used + units <= budget.units) return entry.at + budget.windowMs - now;
+    }
+    // More than the whole budget at once: it goes alone once the log is empty.
+    return (this.spent.at(-1)?.at ?? now) + budget.windowMs - now;
+  }
+
+  record(units: number): UnitEntry {
+    const entry = { at: this.now(), units };
+    this.spent.push(entry);
+    return entry;
+  }
+
+  refund(entry: UnitEntry, units: number): void {
+    entry.units -= units;
+  }
+}
+
 export class RateLimitPacer {
   private sent = 0;
   private observedTicket = -1;
@@ -62,13 +113,15 @@ export class RateLimitPacer {
   private sentUnits = 0;
   private readonly unitsAfter = new Map<number, number>();
   /** Own account of spent units (a reservation counts whole when made, less what it gives back). */
-  private readonly spent: Array<{ at: number; units: number }> = [];
-  private readonly reservationEntries = new WeakMap<BudgetReservation, { at: number; units: number }>();
+  private readonly account: UnitAccount | undefined;
+  private readonly reservationEntries = new WeakMap<BudgetReservation, UnitEntry>();
 
   constructor(
     private readonly now: () => number = Date.now,
-    private readonly ownBudget?: PacerBudget,
-  ) {}
+    ownBudget?: PacerBudget | UnitAccount,
+  ) {
+    this.account = ownBudget && 'waitMs' in ownBudget ? ownBudget : ownBudget && new SlidingUnitLog(ownBudget, now);
+  }
 
   /**
    * Whether a request may go now (spending a unit of its reservation, or else one of the known budget) or how long
@@ -112,36 +165,18 @@ export class RateLimitPacer {
     this.reserved -= unused;
     if (this.budget) this.budget.remaining += unused;
     const entry = this.reservationEntries.get(reservation);
-    if (entry) entry.units -= unused;
+    if (entry && unused > 0) this.account?.refund(entry, unused);
   }
 
   /** Adds `units` spent now to the own account (when there is one). */
-  private record(units: number): { at: number; units: number } | undefined {
-    if (!this.ownBudget) return undefined;
-    const entry = { at: this.now(), units };
-    this.spent.push(entry);
-    return entry;
-  }
-
-  /** How long until the own account can take `units` more (0: now). */
-  private ownWaitMs(units: number, now: number): number {
-    const budget = this.ownBudget;
-    if (!budget) return 0;
-    while (this.spent.length > 0 && (this.spent[0]?.at ?? now) + budget.windowMs <= now) this.spent.shift();
-    let used = this.spent.reduce((sum, e) => sum + e.units, 0);
-    if (used + units <= budget.units) return 0;
-    for (const entry of this.spent) {
-      used -= entry.units;
-      if (used + units <= budget.units) return entry.at + budget.windowMs - now;
-    }
-    // More than the whole budget at once: it goes alone once the log is empty.
-    return (this.spent.at(-1)?.at ?? now) + budget.windowMs - now;
+  private record(units: number): UnitEntry | undefined {
+    return this.account?.record(units);
   }
 
   /** Spends `units` of the known budget, or says how long to wait (one request or reservation probes a reset). */
   private take(units: number): { kind: 'go' } | { kind: 'wait'; ms: number } {
     const now = this.now();
-    const own = this.ownWaitMs(units, now);
+    const own = this.account?.waitMs(units) ?? 0;
     if (own > 0) return { kind: 'wait', ms: own };
     const budget = this.budget;
     if (!budget) return { kind: 'go' };

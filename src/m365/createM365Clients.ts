@@ -7,6 +7,7 @@ import { GraphClient } from './GraphClient';
 import { defaultRetryOptions, type M365RetryOptions } from './policies/retryPolicy';
 import { M365Transport } from './M365Transport';
 import { SharePointClient } from './SharePointClient';
+import { SharedUnitBudget, type BudgetLedgerPort } from './SharedUnitBudget';
 
 export interface M365Clients {
   auth: M365Auth;
@@ -17,16 +18,23 @@ export interface M365Clients {
 
 export function createM365Clients(
   config: M365Config,
-  options: { retry?: Partial<M365RetryOptions>; paceByRateLimitHeaders?: boolean } = {},
+  options: {
+    retry?: Partial<M365RetryOptions>;
+    paceByRateLimitHeaders?: boolean;
+    /** SharePoint's budget as a ledger every instance leases from; without it each process keeps its own account. */
+    sharePointLedger?: BudgetLedgerPort;
+  } = {},
 ): M365Clients {
   const auth = createM365Auth(config);
   const transport = new M365Transport({
     auth,
     userAgent: config.userAgent,
     retry: { ...defaultRetryOptions, timeoutMs: config.httpTimeoutMs, ...options.retry },
-    ...(config.sharePointUnitsPerMinute > 0
-      ? { sharePointBudget: { units: config.sharePointUnitsPerMinute, windowMs: 60_000 } }
-      : {}),
+    ...(options.sharePointLedger
+      ? { sharePointBudget: new SharedUnitBudget(options.sharePointLedger) }
+      : config.sharePointUnitsPerMinute > 0
+        ? { sharePointBudget: { units: config.sharePointUnitsPerMinute, windowMs: 60_000 } }
+        : {}),
     ...(options.paceByRateLimitHeaders === undefined ? {} : { paceByRateLimitHeaders: options.paceByRateLimitHeaders }),
   });
   return {

@@ -29,6 +29,8 @@ export const tables = {
   photoState: 'PhotoSyncState',
   /** Graph change-notification subscriptions we own. */
   subscriptions: 'GraphSubscriptions',
+  /** Microsoft 365 budgets shared by every instance: units leased per time slot (BudgetLedgerStore). */
+  m365Budget: 'M365Budget',
 } as const;
 
 /** The storage connection every binding uses (`AzureWebJobsStorage` or its identity-based `__*` settings). */

@@ -10,7 +10,7 @@
 // its requests. SharePoint calls cost resource units by kind (sharePointCallCost); Graph calls one each.
 
 import { M365RequestError, type M365Service } from '../M365RequestError';
-import { RateLimitPacer, type BudgetReservation, type PacerBudget } from '../RateLimitPacer';
+import { RateLimitPacer, type BudgetReservation, type PacerBudget, type UnitAccount } from '../RateLimitPacer';
 import { sharePointCallCost, type SharePointCallCosts } from '../sharePointCallCost';
 import type { M365Policy, M365Request, SendRequest } from './M365Policy';
 import { sleep } from './retryPolicy';
@@ -33,9 +33,9 @@ export interface PacingOptions {
   maxPacedWaitMs: number;
   /**
    * SharePoint's per-app budget in resource units per window, accounted for without headers (they are best effort);
-   * undefined: pace by the headers alone.
+   * or an account shared with other instances (SharedUnitBudget); undefined: pace by the headers alone.
    */
-  sharePointBudget?: PacerBudget | undefined;
+  sharePointBudget?: PacerBudget | UnitAccount | undefined;
   /** Resource units per SharePoint call kind (default `defaultSharePointCallCosts`). */
   sharePointCosts?: SharePointCallCosts | undefined;
 }
