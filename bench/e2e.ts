@@ -10,6 +10,7 @@
 // the others as processes of their own, as Flex Consumption scales out) and prints the peak memory of each.
 // Bounded by --timeout-seconds; everything started is stopped at the end.
 
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -19,7 +20,8 @@ import { startHostInstances } from '../dev/instances/startHostInstances';
 import { startLocalStack, type LocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
 import { sharePointCallCosts, type EmulatorStats } from '../dev/m365-emulator';
-import { loadM365Config } from '../src/config';
+import { loadIngestConfig, loadM365Config } from '../src/config';
+import { renderRenditions } from '../src/imaging/renderRenditions';
 import { createM365Clients } from '../src/m365/createM365Clients';
 import { containers } from '../src/storage/names';
 import { generateBenchPhotos } from './e2e/generateBenchPhotos';
@@ -46,6 +48,7 @@ interface BenchOptions {
   throttleRate?: number;
   timeoutSeconds: number;
   instances: number;
+  size: number;
 }
 
 interface BenchUser {
@@ -84,6 +87,12 @@ function parseOptions(): BenchOptions {
       'host instances on the one Azurite, each its own process (as Flex scales out)',
       positiveInteger,
       1,
+    )
+    .option(
+      '--size <px>',
+      'side of the square photos dropped (800: a typical HR photo; 3464: 12 MP)',
+      positiveInteger,
+      800,
     )
     .parse();
   return program.opts<BenchOptions>();
@@ -195,6 +204,12 @@ function printPhase(result: PhaseResult, timeline: PhotoTimeline): void {
   const rows: Array<[string, (p: PhotoRecord) => number | undefined]> = [
     ['  upload → ingest starts (blob trigger pickup)', (p) => (p.ingestStartedAt ?? NaN) - p.uploadedAt],
     ['  ingest (resolve, renditions, archive)', (p) => (p.ingestEndedAt ?? NaN) - (p.ingestStartedAt ?? NaN)],
+    ['    probe the original (blob properties)', (p) => p.ingestStages?.probe],
+    ['    directory lookup (runs beside render)', (p) => p.ingestStages?.resolve],
+    ['    render renditions (CPU, one decode)', (p) => p.ingestStages?.render],
+    ['    rendition blob writes (4, in parallel)', (p) => p.ingestStages?.writeRenditions],
+    ['    queue the write messages', (p) => p.ingestStages?.send],
+    ['    move the original to photos-archive', (p) => p.ingestStages?.archive],
     [
       '  ingest → Exchange write starts (queue)',
       (p) => (p.written.exchange?.startedAt ?? NaN) - (p.ingestEndedAt ?? NaN),
@@ -235,6 +250,21 @@ function mostRescheduled(photos: PhotoRecord[]): number {
     0,
     ...photos.map((p) => Math.max(count(p.otherOutcomes.exchange), count(p.otherOutcomes.sharepoint))),
   );
+}
+
+/** Photos per second that renderRenditions alone reaches on `photos`, with one photo in flight per core. */
+async function measureRenderRate(photos: Buffer[]): Promise<number> {
+  const config = loadIngestConfig({});
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < photos.length; index = next++) {
+      const bytes = photos[index];
+      if (bytes) await renderRenditions(bytes, config);
+    }
+  };
+  await Promise.all(Array.from({ length: availableParallelism() }, worker));
+  return photos.length / ((performance.now() - started) / 1000);
 }
 
 function printBaseline(name: string, result: BaselineResult, pipeline: { photosPerSecond: number; p50: number }): void {
@@ -291,7 +321,7 @@ async function main(): Promise<void> {
       `${options.instances} host instance(s)`,
   );
   console.log(`node ${process.version}, sharp ${sharp.versions.sharp}; production host.json; Azurite in memory`);
-  const firstPhotos = await generateBenchPhotos(options.photos, { phase: 0 });
+  const firstPhotos = await generateBenchPhotos(options.photos, { phase: 0, size: options.size });
   const stack = await startLocalStack({
     ports: 'ephemeral',
     persistence: 'memory',
@@ -372,6 +402,12 @@ async function main(): Promise<void> {
       await measureWriterCallsBaseline(clients, direct, options),
       pipeline,
     );
+    // Ingest's own CPU-bound rate: the renditions alone, on the same photos, as many at once as there are cores.
+    const cpu = await measureRenderRate(firstPhotos);
+    console.log(
+      `${'ingest renditions alone (CPU-bound)'.padEnd(46)} ${cpu.toFixed(2).padStart(7)} photos/s  ` +
+        `pipeline/ingest CPU rate: ${(firstRate / cpu).toFixed(2)}× (${options.size} px photos; target ≥ 0.8× at 12 MP)`,
+    );
 
     // Phase 2: throttled.
     const spPerPhoto = first.requests.sharepoint / first.photos.length;
@@ -386,7 +422,7 @@ async function main(): Promise<void> {
           Math.min((options.photos * spPerPhoto) / THROTTLED_PHASE_TARGET_SECONDS, (firstRate / 2) * spPerPhoto),
         ),
       );
-    const secondPhotos = await generateBenchPhotos(options.photos, { phase: 1 });
+    const secondPhotos = await generateBenchPhotos(options.photos, { phase: 1, size: options.size });
     // SharePoint's quota is per minute and resets whole (the emulator's default for it: fixed windows); a 10 s
     // window keeps the run short while the phase still spans several windows. RateLimit-Reset and Retry-After are
     // whole seconds, so a 1 s window would make that rounding, not the pipeline, the figure. Graph keeps the

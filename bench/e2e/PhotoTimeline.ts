@@ -17,6 +17,8 @@ export interface PhotoRecord {
   ingestEndedAt?: number;
   ingestOutcome?: string;
   ingestCode?: string;
+  /** Ingest's own stage timings (`stagesMs` of the `photo-ingest` line): probe, resolve, render, writes, send, move. */
+  ingestStages?: Record<string, number>;
   written: Partial<Record<WriteTarget, { startedAt: number; endedAt: number }>>;
   /** Writer invocations that ended otherwise (rescheduled, permanent-failure, …), by target. */
   otherOutcomes: Record<WriteTarget, string[]>;
@@ -74,6 +76,8 @@ export class PhotoTimeline implements HostLogger {
     photo.ingestEndedAt = now;
     photo.ingestOutcome = String(line.outcome);
     if (typeof line.code === 'string') photo.ingestCode = line.code;
+    if (line.stagesMs && typeof line.stagesMs === 'object')
+      photo.ingestStages = line.stagesMs as Record<string, number>;
     if (typeof line.userId === 'string' && typeof line.contentHash === 'string') {
       photo.userId = line.userId;
       photo.contentHash = line.contentHash;

@@ -33,28 +33,41 @@ function colour(index: number, count: number, phase: number): { r: number; g: nu
 }
 
 export async function generateBenchPhotos(count: number, options: BenchPhotoOptions): Promise<Buffer[]> {
-  const size = options.size ?? 800;
   const photos: Buffer[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const background = colour(index, count, options.phase);
-    const grain = await sharp({
-      create: {
-        width: size,
-        height: size,
-        channels: 3,
-        background: '#808080',
-        noise: { type: 'gaussian', mean: 128, sigma: 24 },
-      },
-    })
-      .raw()
-      .toBuffer();
-    // Mid-grey grain blended with `overlay` leaves the hue alone and adds sensor-like texture.
-    photos.push(
-      await sharp({ create: { width: size, height: size, channels: 3, background } })
-        .composite([{ input: grain, raw: { width: size, height: size, channels: 3 }, blend: 'overlay' }])
-        .jpeg({ quality: 85 })
-        .toBuffer(),
-    );
-  }
+  for (let index = 0; index < count; index += 1) photos.push(await generateBenchPhoto(index, count, options));
   return photos;
+}
+
+/** Photo `index` of `count`: what generateBenchPhotos holds at that index, made on demand (a bulk drop of 10,000). */
+export async function generateBenchPhoto(index: number, count: number, options: BenchPhotoOptions): Promise<Buffer> {
+  const size = options.size ?? 800;
+  const background = colour(index, count, options.phase);
+  const grain = await sharp({
+    create: {
+      width: size,
+      height: size,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 24 },
+    },
+  })
+    .raw()
+    .toBuffer();
+  // Mid-grey grain blended with `overlay` leaves the hue alone and adds sensor-like texture.
+  return sharp({ create: { width: size, height: size, channels: 3, background } })
+    .composite([{ input: grain, raw: { width: size, height: size, channels: 3 }, blend: 'overlay' }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/**
+ * `jpeg` with a comment (COM) segment naming `index` right after its start-of-image marker: different bytes (and so
+ * a different content hash), the same pixels. A bulk drop of 10,000 reuses a pool of rendered photos this way.
+ */
+export function withJpegComment(jpeg: Buffer, index: number): Buffer {
+  const text = Buffer.from(`bench photo ${index}`, 'latin1');
+  const segment = Buffer.alloc(4);
+  segment.writeUInt16BE(0xfffe, 0);
+  segment.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), segment, text, jpeg.subarray(2)]);
 }

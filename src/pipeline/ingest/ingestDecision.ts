@@ -4,7 +4,7 @@
 // rejection JSON use the same codes.
 
 import { decision, type Decision } from '../messages/Decision';
-import type { IngestOutcome, IngestRequest } from './ingestPhoto';
+import type { IngestOutcome, IngestRequest, IngestStageTimings } from './ingestPhoto';
 
 export function ingestDecision(request: IngestRequest, outcome: IngestOutcome, durationMs: number): Decision {
   const fields = {
@@ -26,6 +26,7 @@ export function ingestOutcomeFields(outcome: IngestOutcome): Record<string, unkn
         resolvedBy: outcome.resolvedBy,
         contentHash: outcome.contentHash,
         archivedTo: outcome.archivedTo,
+        ...(outcome.stagesMs ? { stagesMs: roundedStages(outcome.stagesMs) } : {}),
       };
     case 'rejected':
       return { outcome: outcome.kind, code: outcome.code, rejectedTo: outcome.rejectedTo };
@@ -34,4 +35,9 @@ export function ingestOutcomeFields(outcome: IngestOutcome): Record<string, unkn
     case 'already-handled':
       return { outcome: outcome.kind };
   }
+}
+
+function roundedStages(stages: IngestStageTimings): Record<string, number> {
+  const byStage: Record<string, number> = { ...stages };
+  return Object.fromEntries(Object.entries(byStage).map(([stage, ms]) => [stage, Math.round(ms)]));
 }

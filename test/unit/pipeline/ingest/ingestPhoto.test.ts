@@ -151,6 +151,48 @@ describe('ingestPhoto', () => {
     expect(store.container(containers.incoming).size).toBe(0);
   });
 
+  it('names the unknown user, not the unreadable image, when a drop has both faults', async () => {
+    const { ports, options, drop } = setup();
+    const outcome = await ingestPhoto(drop('nobody@contoso.com.jpg', '<svg/>'), ports, options);
+    expect(outcome).toMatchObject({ kind: 'rejected', code: 'unknown-user' });
+  });
+
+  it('looks up the owner while the renditions render, and times each stage', async () => {
+    const { ports, options, drop } = setup();
+    let clock = 0;
+    const order: string[] = [];
+    let releaseLookup: () => void = () => undefined;
+    const lookupHeld = new Promise<void>((resolve) => (releaseLookup = resolve));
+    const { directory } = ports;
+    const timed: IngestPorts = {
+      ...ports,
+      directory: {
+        findUserById: (id) => directory.findUserById(id),
+        findUsersByEmployeeId: (employeeId) => directory.findUsersByEmployeeId(employeeId),
+        findUserByPrincipalName: async (upn) => {
+          order.push('lookup started');
+          await lookupHeld;
+          clock += 30;
+          return directory.findUserByPrincipalName(upn);
+        },
+      },
+      render: async (bytes) => {
+        order.push('render started');
+        clock += 50;
+        const rendered = await ports.render(bytes);
+        releaseLookup();
+        return rendered;
+      },
+    };
+    const outcome = await ingestPhoto(drop('AdeleV@contoso.com.jpg', 'jpeg bytes'), timed, {
+      ...options,
+      now: () => clock,
+    });
+    // The lookup answers only once the render is done: run one after the other, this ingest would never end.
+    expect([...order].sort()).toEqual(['lookup started', 'render started']);
+    expect(outcome).toMatchObject({ kind: 'accepted', stagesMs: { render: 50, resolve: 80 } });
+  });
+
   it('rejects an oversized or empty file before anything decodes it', async () => {
     const { store, renders, ports, options, drop } = setup();
     const big = await ingestPhoto(drop('AdeleV@contoso.com.jpg', Buffer.alloc(1025)), ports, options);
