@@ -29,6 +29,11 @@ const TERMINAL_FAILURES = new Set(['permanent-failure', 'dead-lettered', 'disabl
 export class PhotoTimeline implements HostLogger {
   readonly photos = new Map<string, PhotoRecord>();
   readonly #byOwnerAndHash = new Map<string, PhotoRecord>();
+  /**
+   * Write lines that came before their photo's ingest line. With several instances the writer on one can log before
+   * the ingest on another does (the messages are queued before ingest ends), so they wait here for it.
+   */
+  readonly #early = new Map<string, Array<{ line: Record<string, unknown>; now: number; durationMs: number }>>();
   readonly warnings: string[] = [];
   warningCount = 0;
   unmatchedWrites = 0;
@@ -37,6 +42,7 @@ export class PhotoTimeline implements HostLogger {
   reset(): void {
     this.photos.clear();
     this.#byOwnerAndHash.clear();
+    this.#early.clear();
     this.warnings.length = 0;
     this.warningCount = 0;
     this.unmatchedWrites = 0;
@@ -81,13 +87,22 @@ export class PhotoTimeline implements HostLogger {
     if (typeof line.userId === 'string' && typeof line.contentHash === 'string') {
       photo.userId = line.userId;
       photo.contentHash = line.contentHash;
-      this.#byOwnerAndHash.set(`${line.userId}|${line.contentHash}`, photo);
+      const key = `${line.userId}|${line.contentHash}`;
+      this.#byOwnerAndHash.set(key, photo);
+      const early = this.#early.get(key) ?? [];
+      this.#early.delete(key);
+      for (const write of early) this.#wrote(write.line, write.now, write.durationMs);
     }
   }
 
   #wrote(line: Record<string, unknown>, now: number, durationMs: number): void {
     const target = line.target === 'exchange' || line.target === 'sharepoint' ? line.target : undefined;
-    const photo = this.#byOwnerAndHash.get(`${String(line.userId)}|${String(line.contentHash)}`);
+    const key = `${String(line.userId)}|${String(line.contentHash)}`;
+    const photo = this.#byOwnerAndHash.get(key);
+    if (target && !photo) {
+      this.#early.set(key, [...(this.#early.get(key) ?? []), { line, now, durationMs }]);
+      return;
+    }
     if (!target || !photo) {
       this.unmatchedWrites += 1;
       return;
