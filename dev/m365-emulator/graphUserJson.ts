@@ -17,6 +17,18 @@ const defaultProperties = [
   'id',
 ];
 
+/** The user properties the emulator models: a `$select` of any other is refused (see unselectableProperty). */
+const modelledProperties = [...defaultProperties, 'employeeId', 'accountEnabled', 'mailNickname'];
+
+/**
+ * The first `$select`ed name the emulator cannot answer, if any. Graph answers 400 for a property `user` does not
+ * have; the emulator also refuses properties Graph has but it does not model (harsher, never a silent null that a
+ * client could mistake for Graph's answer; docs/m365-emulator.md lists this).
+ */
+export function unselectableProperty(select: string[] | undefined): string | undefined {
+  return select?.find((name) => !modelledProperties.some((p) => p.toLowerCase() === name.toLowerCase()));
+}
+
 export function userJson(user: TenantUser, select: string[] | undefined): Record<string, unknown> {
   const all: Record<string, unknown> = {
     businessPhones: [],

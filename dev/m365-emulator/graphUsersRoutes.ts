@@ -4,7 +4,7 @@
 
 import type { EmulatorContext } from './EmulatorContext';
 import { graphError } from './graphError';
-import { parseSelect, userJson } from './graphUserJson';
+import { parseSelect, unselectableProperty, userJson } from './graphUserJson';
 import { isRecord, jsonResponse, readJsonBody, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
 import { requireGraphApp } from './requireGraphApp';
@@ -53,9 +53,11 @@ async function listUsers(request: EmulatorRequest, _p: string[], ctx: EmulatorCo
     }
     users = users.filter((u) => matches(u as unknown as Record<string, unknown>));
   }
+  const select = parseSelect(request.url);
+  const unselectable = unselectableProperty(select);
+  if (unselectable) return propertyNotFound(request, ctx, unselectable);
   const offset = Number(Buffer.from(q.get('$skiptoken') ?? '', 'base64url').toString() || '0');
   const page = users.slice(offset, offset + top);
-  const select = parseSelect(request.url);
   const body: Record<string, unknown> = {
     '@odata.context': `${ctx.urls.graphBaseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}`,
   };
@@ -76,10 +78,22 @@ async function getUser(request: EmulatorRequest, params: string[], ctx: Emulator
   const user = ctx.tenant.findUser(params[0] ?? '');
   if (!user) return userNotFound(request, ctx, params[0] ?? '');
   const select = parseSelect(request.url);
+  const unselectable = unselectableProperty(select);
+  if (unselectable) return propertyNotFound(request, ctx, unselectable);
   return jsonResponse(200, {
     '@odata.context': `${ctx.urls.graphBaseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}/$entity`,
     ...userJson(user, select),
   });
+}
+
+/** Graph's answer to a `$select` (or `$filter`) naming a property the user type does not have. */
+function propertyNotFound(request: EmulatorRequest, ctx: EmulatorContext, name: string): EmulatorResponse {
+  return graphError(
+    400,
+    'Request_BadRequest',
+    `Could not find a property named '${name}' on type 'Microsoft.DirectoryServices.User'.`,
+    { request, now: ctx.now() },
+  );
 }
 
 export function userNotFound(request: EmulatorRequest, ctx: EmulatorContext, id: string): EmulatorResponse {
