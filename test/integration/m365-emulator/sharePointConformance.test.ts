@@ -77,8 +77,9 @@ function shapeDifferences(
 }
 
 /**
- * Properties SharePoint Online returns that the 2013-era example predates, each checked for kind here and listed in
- * docs/m365-emulator.md: `PersonalSiteHostUrl` (the My Site host; CSOM's PersonProperties has it).
+ * Properties SharePoint Online returns that the 2013-era example predates, listed in docs/m365-emulator.md:
+ * `PersonalSiteHostUrl`, a string (the My Site host; CSOM's PersonProperties has it:
+ * https://learn.microsoft.com/previous-versions/office/sharepoint-csom/mt829552(v=office.15)).
  */
 const PERSON_ADDITIONS = ['PersonalSiteHostUrl'];
 const person = examples.personProperties;
@@ -157,6 +158,7 @@ test('GetPropertiesFor (nometadata): the documented PersonProperties without ver
       alsoSeen: person.alsoSeen,
     }),
   ).toEqual([]);
+  expect(typeof (jsonBody(found as RecordedExchange) as Record<string, unknown>).PersonalSiteHostUrl).toBe('string');
   // A person SharePoint has no profile for: the JSON light null (listed in docs/m365-emulator.md: no example).
   expect([none?.status, jsonBody(none as RecordedExchange)]).toEqual([200, { 'odata.null': true }]);
 });
