@@ -17,16 +17,15 @@ const defaultProperties = [
   'id',
 ];
 
-/** The user properties the emulator models: a `$select` of any other is refused (see unselectableProperty). */
-const modelledProperties = [...defaultProperties, 'employeeId', 'accountEnabled', 'mailNickname'];
-
 /**
- * The first `$select`ed name the emulator cannot answer, if any. Graph answers 400 for a property `user` does not
- * have; the emulator also refuses properties Graph has but it does not model (harsher, never a silent null that a
- * client could mistake for Graph's answer; docs/m365-emulator.md lists this).
+ * A `$select`ed name the emulator cannot answer. Graph answers 400 for a property `user` does not have; the emulator
+ * also refuses properties Graph has but it does not model (harsher, never a silent null that a client could take for
+ * Graph's answer; docs/m365-emulator.md lists this). The modelled ones are the keys of `all` below.
  */
-export function unselectableProperty(select: string[] | undefined): string | undefined {
-  return select?.find((name) => !modelledProperties.some((p) => p.toLowerCase() === name.toLowerCase()));
+export class UnselectableUserProperty extends Error {
+  constructor(readonly property: string) {
+    super(`Could not find a property named '${property}' on type 'Microsoft.DirectoryServices.User'.`);
+  }
 }
 
 export function userJson(user: TenantUser, select: string[] | undefined): Record<string, unknown> {
@@ -50,7 +49,8 @@ export function userJson(user: TenantUser, select: string[] | undefined): Record
   const result: Record<string, unknown> = {};
   for (const key of keys) {
     const match = Object.keys(all).find((k) => k.toLowerCase() === key.toLowerCase());
-    result[match ?? key] = match ? all[match] : null;
+    if (!match) throw new UnselectableUserProperty(key);
+    result[match] = all[match];
   }
   return result;
 }
