@@ -17,7 +17,8 @@ const NAMESPACE = 'microsoft.graph';
 const OUTPUT = path.join(__dirname, '../../../test/fixtures/conformance/graph-v1.0.json');
 
 /**
- * The types behind every Graph answer the product reads or receives: users (GET /users, /users/{id}, $select), the
+ * The types behind every Graph answer the product reads or receives: users (GET /users, /users/{id}, $select, with
+ * their licences), the
  * photo metadata (GET /users/{id}/photo, also inside $batch), subscriptions (POST/PATCH/GET /subscriptions), the
  * notifications Graph POSTs to our webhook, and the error body.
  */
@@ -25,6 +26,7 @@ const ROOT_TYPES = [
   'entity',
   'directoryObject',
   'user',
+  'assignedLicense',
   'profilePhoto',
   'subscription',
   'changeNotificationCollection',
