@@ -7,7 +7,7 @@
 
 import sharp from 'sharp';
 import { startM365Emulator, type M365Emulator } from '../../../dev/m365-emulator';
-import type { SharePointClient } from '../../../src/m365/SharePointClient';
+import { SharePointClient } from '../../../src/m365/SharePointClient';
 import examples from '../../fixtures/conformance/sharepoint-rest-examples.json';
 import { accessToken, bearer } from './emulatorClients';
 import { jsonBody, recordedM365Clients, type RecordedExchange } from './recordedM365Clients';
@@ -133,6 +133,29 @@ const on = (route: string) => {
   if (found.length === 0) throw new Error(`the product made no ${route} call`);
   return found;
 };
+
+test('every SharePoint method of the product is called above or reaches SharePoint only through one that is', () => {
+  // Plumbing and wrappers: `send` (every call), `resolveFolder`/`profilePicturesFolder`/`thumbnailUrl` (through
+  // listProfilePicturesFolders), `withReservedRequests` (hands out uploadThumbnail and setProfileProperty),
+  // `assertCertificateCredential` (no request).
+  const plumbing = [
+    'send',
+    'resolveFolder',
+    'profilePicturesFolder',
+    'thumbnailUrl',
+    'withReservedRequests',
+    'assertCertificateCredential',
+  ];
+  const called = [
+    'listProfilePicturesFolders',
+    'uploadThumbnail',
+    'downloadFile',
+    'setProfileProperty',
+    'getPropertiesFor',
+  ];
+  const methods = Object.getOwnPropertyNames(SharePointClient.prototype).filter((name) => name !== 'constructor');
+  expect(methods.sort()).toEqual([...plumbing, ...called].sort());
+});
 
 test('the product calls exactly the SharePoint routes this test checks, always asking for nometadata', () => {
   const sharePointExchanges = exchanges.filter((e) => e.service === 'sharepoint');
