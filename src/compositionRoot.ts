@@ -38,6 +38,8 @@ import type { PeopleSearchPort } from './pipeline/status/StatusPorts';
 import type { PersonStatusOptions } from './pipeline/status/personStatus';
 import type { StatusPhotoPort } from './pipeline/status/StatusPhotoPort';
 import type { StatusPageConfig } from './config';
+import { sharePointPlaceholderPort } from './m365/resetSharePointPhotoToPlaceholder';
+import type { SharePointPlaceholderPort } from './pipeline/write/SharePointPlaceholderPort';
 
 /** A value built on first use and kept for the life of the process. */
 function once<T>(create: () => T): () => T {
@@ -57,6 +59,14 @@ const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateSto
 const subscriptionStore = once(() => SubscriptionStore.fromStorageClients(storageClients()));
 /** The writers' per-user, per-target ordering within this process. */
 const writeSerializer = once(() => new KeyedSerializer());
+
+/**
+ * SharePoint back to its placeholder for one person: thumbnails deleted, PictureURL cleared, placeholder state 1.
+ * Used by HR's removal, and by anything else that must take a person's SharePoint photo down.
+ */
+export const sharePointPlaceholderReset = once((): SharePointPlaceholderPort =>
+  sharePointPlaceholderPort(m365Clients().sharePoint),
+);
 
 /** One per process: carries out what use cases decided (it remembers which queues exist). */
 export const getDecisionExecutor = once(() => new DecisionExecutor(storageClients().queues));
