@@ -39,6 +39,12 @@ import type { PersonStatusOptions } from './pipeline/status/personStatus';
 import type { StatusPhotoPort } from './pipeline/status/StatusPhotoPort';
 import type { StatusPageConfig } from './config';
 import { sharePointPlaceholderPort } from './m365/resetSharePointPhotoToPlaceholder';
+import { RemovalAuditStore } from './storage/RemovalAuditStore';
+import { StoredPhotoEraser } from './storage/StoredPhotoEraser';
+import type { RemovalHandlingOptions } from './pipeline/status/handleRemovalMessage';
+import type { RemovalRequestPorts } from './pipeline/status/requestRemoval';
+import type { RemovalFilePorts } from './pipeline/status/receiveRemovalFile';
+import type { PurgeDepartedPorts } from './pipeline/status/purgeDepartedPeople';
 import type { SharePointPlaceholderPort } from './pipeline/write/SharePointPlaceholderPort';
 
 /** A value built on first use and kept for the life of the process. */
@@ -57,6 +63,8 @@ const directory = once(() => new GraphDirectory(m365Clients().graph));
 const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
 const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));
 const subscriptionStore = once(() => SubscriptionStore.fromStorageClients(storageClients()));
+const removalAudit = once(() => RemovalAuditStore.create(storageClients().tableCredentialOrConnectionString));
+const storedPhotoEraser = once(() => new StoredPhotoEraser(storageClients().blobs));
 /** The writers' per-user, per-target ordering within this process. */
 const writeSerializer = once(() => new KeyedSerializer());
 
@@ -174,6 +182,54 @@ export function subscriptionWiring(): EnsureSubscriptionOptions | undefined {
   };
 }
 
+/** Asking for a removal (status page, JSON API, removal request file): audit, mark, queue. */
+export function removalRequestWiring(): RemovalRequestPorts {
+  return {
+    state: photoStateStore(),
+    audit: removalAudit(),
+    send: (sends) => getDecisionExecutor().send(sends),
+    now: () => new Date(),
+    newRequestId: randomUUID,
+  };
+}
+
+/** A removal request file dropped in photos-incoming. */
+export function removalFileWiring(): RemovalFilePorts {
+  return { ...removalRequestWiring(), store: photoBlobStore(), people: new GraphPeopleSearch(m365Clients().graph) };
+}
+
+/** Carrying out a removal (the photo-removals consumer). */
+export function removalWiring(): RemovalHandlingOptions {
+  const config = getConfig();
+  const { graph } = m365Clients();
+  return {
+    state: photoStateStore(),
+    audit: removalAudit(),
+    deleteExchangePhoto: (userId) => graph.deletePhoto(userId),
+    resetSharePointToPlaceholder: sharePointPlaceholderReset(),
+    deleteStoredPhotos: (userId) => storedPhotoEraser().deleteStoredPhotos(userId),
+    inDirectory: async (userId) => (await directory().findUserById(userId)) !== undefined,
+    targets: config.targets,
+    now: () => new Date(),
+    delay: (ms) => delay(ms),
+  };
+}
+
+/** The daily retention pass over people who left the directory. */
+export function purgeDepartedWiring(): PurgeDepartedPorts {
+  const state = photoStateStore();
+  return {
+    listPeopleWithStoredPhotos: () => storedPhotoEraser().listPeopleWithStoredPhotos(),
+    findUserPrincipalName: async (userId) => (await directory().findUserById(userId))?.userPrincipalName,
+    lastKnownUserPrincipalName: async (userId) =>
+      (await state.listForUser(userId)).find((row) => row.userPrincipalName)?.userPrincipalName ?? '',
+    audit: removalAudit(),
+    send: (sends) => getDecisionExecutor().send(sends),
+    now: () => new Date(),
+    retentionDays: getConfig().retention.departedPhotoDays,
+  };
+}
+
 export interface StatusWiring extends PersonStatusOptions {
   drops: PhotoDropLedger;
   people: PeopleSearchPort;
@@ -196,6 +252,7 @@ export function statusWiring(): StatusWiring {
       mySiteUrl: config.m365.mySiteUrl,
       readDropped: (userId, hash) => drops.readDroppedRendition(userId, hash),
     }),
+    removals: removalAudit(),
     targets: config.targets,
     access: config.statusPage,
     now: new Date(),

@@ -10,6 +10,7 @@ import { personPageHtml } from './status/personPageHtml';
 
 const notices: Record<string, string> = {
   retried: 'The last dropped photo was sent again; this page shows its progress when you reload it.',
+  'removal-requested': 'The removal was asked for and is under way; this page shows its progress when you reload it.',
 };
 
 export async function statusPageHandler(request: HttpRequest): Promise<HttpResponseInit> {
