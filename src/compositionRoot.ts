@@ -208,7 +208,8 @@ export function removalWiring(): RemovalHandlingOptions {
     deleteExchangePhoto: (userId) => graph.deletePhoto(userId),
     resetSharePointToPlaceholder: sharePointPlaceholderReset(),
     deleteStoredPhotos: (userId) => storedPhotoEraser().deleteStoredPhotos(userId),
-    inDirectory: async (userId) => (await directory().findUserById(userId)) !== undefined,
+    // Straight from Graph, not the directory cache: a person deleted minutes ago is gone now.
+    inDirectory: async (userId) => (await graph.getUser(userId, { select: ['id'] })) !== undefined,
     targets: config.targets,
     now: () => new Date(),
     delay: (ms) => delay(ms),
@@ -220,7 +221,8 @@ export function purgeDepartedWiring(): PurgeDepartedPorts {
   const state = photoStateStore();
   return {
     listPeopleWithStoredPhotos: () => storedPhotoEraser().listPeopleWithStoredPhotos(),
-    findUserPrincipalName: async (userId) => (await directory().findUserById(userId))?.userPrincipalName,
+    // Straight from Graph, not the directory cache (whose entries live 10 minutes): once a day, the truth.
+    findUserPrincipalName: async (userId) => (await m365Clients().graph.getUser(userId))?.userPrincipalName,
     lastKnownUserPrincipalName: async (userId) =>
       (await state.listForUser(userId)).find((row) => row.userPrincipalName)?.userPrincipalName ?? '',
     audit: removalAudit(),
