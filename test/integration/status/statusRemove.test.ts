@@ -140,9 +140,10 @@ it('removes a photo from the page after its confirmation step, leaving only the 
   await expect(page.locator('section[aria-labelledby="h-removal"]').textContent()).resolves.toContain(
     'Privacy request from the employee',
   );
-  expect(
-    await page.locator('[data-state]').evaluateAll((els) => els.map((el) => el.getAttribute('data-state'))),
-  ).toEqual(['removed', 'removed']);
+  const states = await Promise.all(
+    (await page.locator('[data-state]').all()).map((el) => el.getAttribute('data-state')),
+  );
+  expect(states).toEqual(['removed', 'removed']);
 
   const [record, ...more] = await auditRecords(adele.id);
   expect(more).toEqual([]);
