@@ -11,7 +11,7 @@
 
 import { decision, type Decision } from '../messages/Decision';
 import { backoffDelayMs } from '../write/writeDecisions';
-import { describe, isM365Failure } from '../write/M365Failure';
+import { describe, isM365Failure, type M365Failure } from '../write/M365Failure';
 import { removePerson, RemovalBusyError, type RemovalPorts } from './removePerson';
 import { checkPhotoRemovalMessage, photoRemovalMessage } from './removalMessages';
 import type { RemovalRecord } from './RemovalAuditPort';
@@ -73,7 +73,7 @@ export async function handleRemovalMessage(entry: unknown, options: RemovalHandl
     const permanent = isM365Failure(error) && !error.retryable;
     if (!transient && !permanent) throw error;
     const code = error instanceof RemovalBusyError ? error.code : isM365Failure(error) ? error.code : 'failed';
-    const message = isM365Failure(error) ? describe(error) : (error as Error).message;
+    const message = isM365Failure(error) ? inHrWords(error) : (error as Error).message;
     const exhausted = attempt + 1 >= (options.maxAttempts ?? 10);
     if (transient && !exhausted) {
       await options.audit.save({ ...running, lastErrorCode: code, lastErrorMessage: message });
@@ -91,4 +91,19 @@ export async function handleRemovalMessage(entry: unknown, options: RemovalHandl
       logs: [{ level: 'warn', fields: { ...fields, outcome: 'failed', code: failedCode } }],
     });
   }
+}
+
+const permissionHint: Record<string, string> = {
+  graph:
+    'Grant the Entra app the Microsoft Graph application permission User.ReadWrite.All (Graph accepts no lesser ' +
+    'one for deleting a photo) and give admin consent.',
+  sharepoint:
+    'Grant the Entra app the SharePoint application permissions Sites.FullControl.All and User.ReadWrite.All and ' +
+    'give admin consent.',
+};
+
+/** The service's own words, after what to do about them when it is a permission an admin can grant. */
+function inHrWords(failure: M365Failure): string {
+  const hint = failure.status === 401 || failure.status === 403 ? permissionHint[failure.service] : undefined;
+  return hint ? `${hint} ${describe(failure)}` : describe(failure);
 }
