@@ -16,7 +16,7 @@ button.danger{background:#a4262c;border-color:#a4262c}
 .photos{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem}
 .photos section{border:1px solid #ccc;border-radius:6px;padding:.75rem}
 .photos h3{margin:.1rem 0 .5rem;font-size:1.05rem}
-.thumbs{display:flex;gap:.5rem;align-items:end}
+.thumbs{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 .missing{display:inline-block;color:#555;border:1px dashed #999;padding:1rem;border-radius:4px}
 .state{font-weight:700;text-transform:uppercase;font-size:.85rem}
 .state-written{color:#107c10}.state-failed{color:#a4262c}.state-pending,.state-waiting{color:#8a5300}

@@ -4,6 +4,8 @@
 // "Removed" is checked where it matters: Graph has no photo, SharePoint shows its placeholder with no thumbnail left,
 // our containers hold nothing of the person, and the audit record says who asked, when and why, without the photo.
 
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { Page } from 'playwright-core';
@@ -100,6 +102,16 @@ async function expectNoTrace(user: { id: string; userPrincipalName: string }): P
   expect(await storedBlobsOf(user.id)).toEqual([]);
 }
 
+/** Into .local/screenshots on every run; UPDATE_SCREENSHOTS=1 also refreshes the copy in docs/. */
+async function screenshot(name: string): Promise<void> {
+  const shotDir = path.resolve(__dirname, '../../../.local/screenshots');
+  mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: path.join(shotDir, name), fullPage: true });
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    await page.screenshot({ path: path.resolve(__dirname, `../../../docs/${name}`), fullPage: true });
+  }
+}
+
 beforeAll(async () => {
   stack = await startTestStack();
   statusUrl = `${stack.host.httpBaseUrl}/status`;
@@ -125,6 +137,7 @@ it('removes a photo from the page after its confirmation step, leaving only the 
   // Leaving the confirmation step without confirming changes nothing.
   expect(stack.emulator.control.getPhoto(adele.id)).toBeDefined();
   await page.getByLabel('Why (kept in the audit record)').fill('Privacy request from the employee');
+  await screenshot('status-remove.png');
   await page.getByRole('button', { name: 'Remove the photo of Adele Vance' }).click();
   await page.waitForURL(/done=removal-requested/);
   await expect(page.getByRole('status').textContent()).resolves.toContain('removal was asked for');
@@ -140,6 +153,8 @@ it('removes a photo from the page after its confirmation step, leaving only the 
   await expect(page.locator('section[aria-labelledby="h-removal"]').textContent()).resolves.toContain(
     'Privacy request from the employee',
   );
+  await page.waitForFunction('[...document.images].every((img) => img.complete)');
+  await screenshot('status-removed.png');
   const states = await Promise.all(
     (await page.locator('[data-state]').all()).map((el) => el.getAttribute('data-state')),
   );
