@@ -7,7 +7,8 @@
 //   backoff), a fresh message each time, so waiting never burns the host's five quick tries;
 // - a permanent refusal (a missing permission…) or tries exhausted: the record is `failed` with the reason, the
 //   message parked in `photo-removals-poison`; HR can press Remove again once the cause is fixed, which resumes.
-// Anything else (storage down) is thrown: the host retries the message.
+// Storage answering 408/429/5xx while deleting our copies is waited out the same way (duck-typed on `statusCode`,
+// which the Azure SDKs' RestError carries: the domain imports no SDK). Anything else is thrown: the host retries it.
 
 import { decision, type Decision } from '../messages/Decision';
 import { backoffDelayMs } from '../write/writeDecisions';
@@ -69,11 +70,17 @@ export async function handleRemovalMessage(entry: unknown, options: RemovalHandl
       ],
     });
   } catch (error) {
-    const transient = error instanceof RemovalBusyError || (isM365Failure(error) && error.retryable);
+    const storage = storageUnavailable(error);
+    const transient = error instanceof RemovalBusyError || (isM365Failure(error) && error.retryable) || storage;
     const permanent = isM365Failure(error) && !error.retryable;
     if (!transient && !permanent) throw error;
-    const code = error instanceof RemovalBusyError ? error.code : isM365Failure(error) ? error.code : 'failed';
-    const message = isM365Failure(error) ? inHrWords(error) : (error as Error).message;
+    const code =
+      error instanceof RemovalBusyError ? error.code : isM365Failure(error) ? error.code : 'storage-unavailable';
+    const message = isM365Failure(error)
+      ? inHrWords(error)
+      : storage
+        ? `Our storage did not answer (${(error as Error).message}).`
+        : (error as Error).message;
     const exhausted = attempt + 1 >= (options.maxAttempts ?? 10);
     if (transient && !exhausted) {
       await options.audit.save({ ...running, lastErrorCode: code, lastErrorMessage: message });
@@ -106,4 +113,10 @@ const permissionHint: Record<string, string> = {
 function inHrWords(failure: M365Failure): string {
   const hint = failure.status === 401 || failure.status === 403 ? permissionHint[failure.service] : undefined;
   return hint ? `${hint} ${describe(failure)}` : describe(failure);
+}
+
+/** Azure Storage busy or failing (RestError's `statusCode`): worth another try later, like Microsoft 365's. */
+function storageUnavailable(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && (status === 408 || status === 429 || status >= 500);
 }

@@ -133,12 +133,23 @@ describe('handleRemovalMessage', () => {
     expect(notGuid.deadLetters[0]?.cause.code).toBe('untrusted-message');
   });
 
-  it('throws what it cannot classify (storage down) for the host to retry', async () => {
+  it('waits out storage answering 503 while deleting our copies, with the reason recorded', async () => {
+    const { options, audit, ask } = setup();
+    await ask();
+    options.deleteStoredPhotos = () =>
+      Promise.reject(Object.assign(new Error('The server is busy.'), { statusCode: 503 }));
+    const decision = await handleRemovalMessage(photoRemovalMessage(person.id, 'req-1'), options);
+    expect(decision.sends).toHaveLength(1);
+    expect(await audit.get(person.id, 'req-1')).toMatchObject({
+      status: 'requested',
+      lastErrorCode: 'storage-unavailable',
+    });
+  });
+
+  it('throws what it cannot classify for the host to retry', async () => {
     const { options, ask } = setup();
     await ask();
-    options.deleteStoredPhotos = () => Promise.reject(new Error('storage unavailable'));
-    await expect(handleRemovalMessage(photoRemovalMessage(person.id, 'req-1'), options)).rejects.toThrow(
-      'storage unavailable',
-    );
+    options.deleteStoredPhotos = () => Promise.reject(new TypeError('a bug'));
+    await expect(handleRemovalMessage(photoRemovalMessage(person.id, 'req-1'), options)).rejects.toThrow('a bug');
   });
 });
