@@ -209,6 +209,11 @@ beforeAll(async () => {
 
   await graph.subscriptions.delete(subscription.id);
   await graph.subscriptions.get(subscription.id);
+
+  // Removals last (no subscription left to notify): a photo, no photo, no mailbox.
+  await graph.deletePhoto(withPhoto.id);
+  await graph.deletePhoto(withoutPhoto.id);
+  await refused(graph.deletePhoto(onPremises.id));
 });
 
 afterAll(async () => {
@@ -237,6 +242,7 @@ test('every Graph method of the product is called above, so a new one needs its 
       'searchUsersByName',
       'listUsers',
       'putPhoto',
+      'deletePhoto',
       'getPhotoMetadata',
       'getPhotoContent',
       'batchGetPhotoMetadata',
@@ -255,6 +261,7 @@ test('the product calls exactly the Graph routes this test checks', () => {
       'GET /v1.0/users/{id}/photo',
       'GET /v1.0/users/{id}/photo/$value',
       'PUT /v1.0/users/{id}/photo/$value',
+      'DELETE /v1.0/users/{id}/photo/$value',
       'POST /v1.0/$batch',
       'POST /v1.0/subscriptions',
       'PATCH /v1.0/subscriptions/{id}',
@@ -310,6 +317,15 @@ test('photo bytes: $value is the image itself; writes answer 200 with no body, o
   expect(writes.map((e) => e.status).sort()).toEqual([200, 404, 404]);
   const violations = writes.flatMap((e) =>
     e.status === 200 ? (e.body.length === 0 ? [] : ['$: a body on a 200 photo write']) : errorViolations(e, '$'),
+  );
+  expect(violations).toEqual([]);
+});
+
+test('photo removal: 200 with no body (profilephoto-delete documents 200 OK), or an error body', () => {
+  const removals = on('DELETE /v1.0/users/{id}/photo/$value');
+  expect(removals.map((e) => e.status).sort()).toEqual([200, 404, 404]);
+  const violations = removals.flatMap((e) =>
+    e.status === 200 ? (e.body.length === 0 ? [] : ['$: a body on a 200 photo removal']) : errorViolations(e, '$'),
   );
   expect(violations).toEqual([]);
 });

@@ -118,6 +118,9 @@ beforeAll(async () => {
   await sharePoint.listProfilePicturesFolders();
   const url = await sharePoint.uploadThumbnail(withProfile, 'M', jpeg);
   await sharePoint.downloadFile(url);
+  const serverRelativeUrl = decodeURIComponent(new URL(url).pathname);
+  await sharePoint.deleteFile(serverRelativeUrl);
+  await sharePoint.deleteFile(serverRelativeUrl);
   await sharePoint.setProfileProperty(withProfile, 'SPS-PicturePlaceholderState', '0');
   await refused(sharePoint.setProfileProperty(withoutProfile, 'PictureURL', url));
   await sharePoint.getPropertiesFor(withProfile);
@@ -150,6 +153,7 @@ test('every SharePoint method of the product is called above or reaches SharePoi
     'listProfilePicturesFolders',
     'uploadThumbnail',
     'downloadFile',
+    'deleteFile',
     'setProfileProperty',
     'getPropertiesFor',
   ];
@@ -164,6 +168,7 @@ test('the product calls exactly the SharePoint routes this test checks, always a
       'GET /_api/web/GetFolderByServerRelativePath(…)/Folders',
       'POST /_api/web/GetFolderByServerRelativePath(…)/Files/AddUsingPath(…)',
       'GET /_api/web/GetFileByServerRelativePath(…)/$value',
+      'POST /_api/web/GetFileByServerRelativePath(…)',
       'POST /_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty',
       'GET /_api/SP.UserProfiles.PeopleManager/GetPropertiesFor(…)',
     ].sort(),
@@ -259,6 +264,16 @@ test('uploads and profile writes answer 200 in nometadata (no odata.* control in
   expect([download?.status, download?.contentType]).toEqual([200, 'image/jpeg']);
   const [written] = on('POST /_api/SP.UserProfiles.PeopleManager/SetSingleValueProfileProperty');
   expect(written?.status).toBe(200);
+});
+
+test('file removal (POST with X-HTTP-Method: DELETE, as documented): 200, then the JSON light error once gone', () => {
+  const removals = on('POST /_api/web/GetFileByServerRelativePath(…)');
+  expect(removals.map((e) => [e.requestHeaders.get('x-http-method'), e.requestHeaders.get('if-match')])).toEqual([
+    ['DELETE', '*'],
+    ['DELETE', '*'],
+  ]);
+  expect(removals.map((e) => e.status)).toEqual([200, 404]);
+  expect(removals.filter((e) => e.status >= 400).flatMap(errorDifferences)).toEqual([]);
 });
 
 test('errors are the documented JSON light error: odata.error, code "<HRESULT>, <exception>", message {lang, value}', () => {
