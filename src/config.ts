@@ -81,6 +81,12 @@ export interface PhotoSyncConfig {
   photoAuthority: 'user' | 'hr';
   notifications: NotificationsConfig;
   statusPage: StatusPageConfig;
+  retention: RetentionConfig;
+}
+
+export interface RetentionConfig {
+  /** Days the stored photos of a person who left the directory are kept before they are deleted (default 30). */
+  departedPhotoDays: number;
 }
 
 export interface StatusPageConfig {
@@ -264,6 +270,8 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
     photoAuthority: oneOf(env, 'PHOTO_AUTHORITY', ['user', 'hr'] as const, 'user'),
     notifications: { ...(url ? { url } : {}), ...(clientState ? { clientState } : {}) },
     statusPage: loadStatusPageConfig(env),
+    // 30 by default: as long as Entra keeps a deleted user restorable, so a mistaken deletion costs no photos.
+    retention: { departedPhotoDays: integer(env, 'DEPARTED_PHOTO_RETENTION_DAYS', 30, 0, 3650) },
   };
 }
 
