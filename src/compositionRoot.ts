@@ -10,6 +10,7 @@ import { PhotoBlobStore } from './storage/PhotoBlobStore';
 import { createM365Clients } from './m365/createM365Clients';
 import { sharePointBudgetShape } from './m365/budgetLedger';
 import { BudgetLedgerStore } from './storage/BudgetLedgerStore';
+import { tables } from './storage/names';
 import { GraphDirectory } from './m365/GraphDirectory';
 import { PhotoStateStore } from './storage/PhotoStateStore';
 import { DecisionExecutor } from './edge/DecisionExecutor';
@@ -70,8 +71,29 @@ const m365Clients = once(() => {
     ...sharePointBudgetShape,
     units: m365.sharePointUnitsPerMinute,
   });
-  return createM365Clients(m365, { sharePointLedger });
+  return createM365Clients(m365, { sharePointLedger, sharePointLedgerErrors: ledgerErrorWarning() });
 });
+
+/**
+ * A ledger that cannot be reached holds SharePoint calls back (SharedUnitBudget), which would otherwise look like a
+ * spent budget: say so, at most once a minute per instance. Status and code only (no URLs, no connection strings).
+ */
+function ledgerErrorWarning(): (error: unknown) => void {
+  let lastAt = 0;
+  return (error) => {
+    if (Date.now() - lastAt < 60_000) return;
+    lastAt = Date.now();
+    const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+    console.warn(
+      JSON.stringify({
+        event: 'sharepoint-budget-ledger-unreachable',
+        statusCode,
+        code,
+        hint: `SharePoint calls wait until table ${tables.m365Budget} answers again.`,
+      }),
+    );
+  };
+}
 const directory = once(() => new GraphDirectory(m365Clients().graph));
 const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
 const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));

@@ -23,6 +23,8 @@ export function createM365Clients(
     paceByRateLimitHeaders?: boolean;
     /** SharePoint's budget as a ledger every instance leases from; without it each process keeps its own account. */
     sharePointLedger?: BudgetLedgerPort;
+    /** Told when the ledger cannot be reached (calls are held back meanwhile). */
+    sharePointLedgerErrors?: (error: unknown) => void;
   } = {},
 ): M365Clients {
   const auth = createM365Auth(config);
@@ -31,7 +33,11 @@ export function createM365Clients(
     userAgent: config.userAgent,
     retry: { ...defaultRetryOptions, timeoutMs: config.httpTimeoutMs, ...options.retry },
     ...(options.sharePointLedger
-      ? { sharePointBudget: new SharedUnitBudget(options.sharePointLedger) }
+      ? {
+          sharePointBudget: new SharedUnitBudget(options.sharePointLedger, Date.now, {
+            ...(options.sharePointLedgerErrors ? { onError: options.sharePointLedgerErrors } : {}),
+          }),
+        }
       : config.sharePointUnitsPerMinute > 0
         ? { sharePointBudget: { units: config.sharePointUnitsPerMinute, windowMs: 60_000 } }
         : {}),
