@@ -28,6 +28,26 @@ export const mailboxlessPhotoWrites: MailboxlessPhotoWrite[] = [
   'accepted',
 ];
 
+/**
+ * When Graph gives a photo a new `@odata.mediaEtag`. Undocumented: `everyWrite` (the default, the harshest reading:
+ * a new tag on every write, even of the same bytes) or `withContent` (a hash of the stored photo, so writing the
+ * same picture again gives the same tag). real-tenant.md: "not documented to follow content".
+ */
+export type MediaEtagRule = 'everyWrite' | 'withContent';
+
+export const mediaEtagRules: MediaEtagRule[] = ['everyWrite', 'withContent'];
+
+/** The photo-store realism switches, each a reading of what Microsoft documents (docs/m365-emulator.md). */
+export interface PhotoStoreRealism {
+  /** Raise `/users` change notifications for photo changes (default false: Microsoft's Q&A says they do not come). */
+  notifyOnPhotoChange: boolean;
+  /** After a photo write (by an app or the person), Graph reads return the previous photo for this long. */
+  photoReadLagMs: number;
+  mediaEtag: MediaEtagRule;
+  /** Store what Exchange would: a JPEG re-encoded at most 648×648, so the bytes read back differ from those written. */
+  reencodePhotos: boolean;
+}
+
 export type UserAddedListener = (user: TenantUser) => void;
 
 export interface TenantUser {
@@ -55,6 +75,12 @@ export interface StoredPhoto {
   version: number;
 }
 
+/** What Graph still serves for a user until `until` (a read-after-write lag); `photo` undefined: no photo then. */
+interface StaleRead {
+  photo: StoredPhoto | undefined;
+  until: number;
+}
+
 export type PhotoUpdateSource = 'cloud' | 'onPremises';
 
 export type PhotoChangeListener = (user: TenantUser, change: 'updated' | 'deleted') => void;
@@ -65,7 +91,11 @@ export class Tenant {
   readonly apps = new Map<string, AppRegistration>();
   photoUpdateSource: PhotoUpdateSource = 'cloud';
   notifyOnPhotoChange: boolean;
+  photoReadLagMs: number;
+  mediaEtag: MediaEtagRule;
+  reencodePhotos: boolean;
   mailboxlessPhotoWrite: MailboxlessPhotoWrite;
+  private readonly staleReads = new Map<string, StaleRead>();
   private readonly photoListeners: PhotoChangeListener[] = [];
   private readonly userListeners: UserAddedListener[] = [];
 
@@ -74,9 +104,12 @@ export class Tenant {
     readonly tenantDomain: string,
     readonly userDomain: string,
     readonly now: () => Date,
-    options: { notifyOnPhotoChange: boolean; mailboxlessPhotoWrite: MailboxlessPhotoWrite },
+    options: PhotoStoreRealism & { mailboxlessPhotoWrite: MailboxlessPhotoWrite },
   ) {
     this.notifyOnPhotoChange = options.notifyOnPhotoChange;
+    this.photoReadLagMs = options.photoReadLagMs;
+    this.mediaEtag = options.mediaEtag;
+    this.reencodePhotos = options.reencodePhotos;
     this.mailboxlessPhotoWrite = options.mailboxlessPhotoWrite;
   }
 
@@ -118,25 +151,56 @@ export class Tenant {
     return undefined;
   }
 
+  /**
+   * Stores `photo` as given (callers re-encode first: storeExchangePhoto). `lagged: false` for photos that were there
+   * before anyone looked (the demo seed): no read-after-write window.
+   */
   setPhoto(
     user: TenantUser,
     photo: { bytes: Buffer; width: number; height: number; contentType?: string },
+    options: { lagged?: boolean } = {},
   ): StoredPhoto {
+    const previous = this.photos.get(user.id);
+    const version = (previous?.version ?? 0) + 1;
     const stored: StoredPhoto = {
       bytes: Buffer.from(photo.bytes),
       contentType: photo.contentType ?? 'image/jpeg',
       width: photo.width,
       height: photo.height,
-      mediaEtag: mediaEtagFor(photo.bytes),
+      mediaEtag: this.mediaEtag === 'withContent' ? mediaEtagFor(photo.bytes) : mediaEtagFor(Buffer.from(randomUUID())),
       updatedAt: this.now(),
-      version: (this.photos.get(user.id)?.version ?? 0) + 1,
+      version,
     };
+    if (options.lagged !== false) this.beginStaleRead(user, previous);
     this.photos.set(user.id, stored);
     return stored;
   }
 
   deletePhoto(user: TenantUser): boolean {
+    const previous = this.photos.get(user.id);
+    if (!previous) return false;
+    this.beginStaleRead(user, previous);
     return this.photos.delete(user.id);
+  }
+
+  /** What a Graph read of this user's photo returns now: the stored photo, or the previous one within the lag. */
+  readPhoto(user: TenantUser): StoredPhoto | undefined {
+    const stale = this.staleReads.get(user.id);
+    if (stale && this.now().getTime() < stale.until) return stale.photo;
+    if (stale) this.staleReads.delete(user.id);
+    return this.photos.get(user.id);
+  }
+
+  /**
+   * Reads keep returning what was there before the first write of a burst: later writes within the window extend it
+   * and keep that same older photo (no replica has caught up yet).
+   */
+  private beginStaleRead(user: TenantUser, previous: StoredPhoto | undefined): void {
+    if (this.photoReadLagMs <= 0) return;
+    const now = this.now().getTime();
+    const active = this.staleReads.get(user.id);
+    const photo = active && now < active.until ? active.photo : previous;
+    this.staleReads.set(user.id, { photo, until: now + this.photoReadLagMs });
   }
 
   onPhotoChange(listener: PhotoChangeListener): void {
