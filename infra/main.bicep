@@ -98,7 +98,7 @@ var queueNames = [
   'photo-changes-poison'
   'webjobs-blobtrigger-poison'
 ]
-var tableNames = ['PhotoSyncState', 'GraphSubscriptions']
+var tableNames = ['PhotoSyncState', 'GraphSubscriptions', 'ReconcileCheckpoint']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'

@@ -14,6 +14,8 @@ import { DecisionExecutor } from './edge/DecisionExecutor';
 import { createStorageClients } from './storage/storageClients';
 import { SubscriptionStore } from './storage/SubscriptionStore';
 import { PhotoChangeStateStore } from './storage/PhotoChangeStateStore';
+import { ReconcileCheckpointStore } from './storage/ReconcileCheckpointStore';
+import { pacingForBudget } from './pipeline/photoChange/reconcilePacing';
 import { KnownSubscriptionCache } from './pipeline/subscriptions/KnownSubscriptionCache';
 import { KeyedSerializer } from './pipeline/write/KeyedSerializer';
 import { randomUUID } from 'node:crypto';
@@ -54,6 +56,7 @@ const m365Clients = once(() => createM365Clients(getConfig().m365));
 const directory = once(() => new GraphDirectory(m365Clients().graph));
 const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
 const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));
+const reconcileCheckpointStore = once(() => ReconcileCheckpointStore.fromStorageClients(storageClients()));
 const subscriptionStore = once(() => SubscriptionStore.fromStorageClients(storageClients()));
 /** The writers' per-user, per-target ordering within this process. */
 const writeSerializer = once(() => new KeyedSerializer());
@@ -130,8 +133,12 @@ export function photoChangeWiring(): HandlePhotoChangeOptions {
 export function reconcileWiring(): ReconcileOptions {
   const state = photoChangeStateStore();
   const executor = getDecisionExecutor();
+  const { reconcile } = getConfig();
   return {
     ...graphReconcilePorts(m365Clients().graph),
+    checkpoint: reconcileCheckpointStore(),
+    pacing: pacingForBudget(reconcile.graphRequestsPerMinute),
+    skip: reconcile.skip,
     seenMediaEtags: (userIds) => state.seenMediaEtags(userIds),
     now: Date.now,
     delay: (ms) => delay(ms),

@@ -61,6 +61,10 @@ export interface TenantUser {
   jobTitle: string | null;
   accountEnabled: boolean;
   mailbox: MailboxKind;
+  /** `Guest` for B2B guests (default for a UPN holding `#EXT#`), else `Member`. */
+  userType: 'Member' | 'Guest';
+  /** Whether the user has any licence (`assignedLicenses` non-empty); room and equipment mailboxes need none. */
+  licensed: boolean;
 }
 
 export interface StoredPhoto {
@@ -131,6 +135,8 @@ export class Tenant {
       jobTitle: input.jobTitle ?? null,
       accountEnabled: input.accountEnabled ?? true,
       mailbox: input.mailbox ?? 'exchangeOnline',
+      userType: input.userType ?? (upn.includes('#ext#') ? 'Guest' : 'Member'),
+      licensed: input.licensed ?? true,
     };
     this.users.set(user.id, user);
     for (const listener of this.userListeners) listener(user);

@@ -29,6 +29,8 @@ export const tables = {
   photoState: 'PhotoSyncState',
   /** Graph change-notification subscriptions we own. */
   subscriptions: 'GraphSubscriptions',
+  /** Where the reconcile pass stands: one row, saved after every page. */
+  reconcileCheckpoint: 'ReconcileCheckpoint',
 } as const;
 
 /** The storage connection every binding uses (`AzureWebJobsStorage` or its identity-based `__*` settings). */
