@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { graphPhotoRenditionPort } from './imaging/graphPhotoRenditionPort';
 import { renderRenditions } from './imaging/renderRenditions';
+import { renditionFingerprintPort } from './imaging/renditionFingerprintPort';
 import { graphPhotoPort, graphReconcilePorts, graphSubscriptionsPort } from './m365/GraphPhotoChangePorts';
 import type { IngestOptions, IngestPorts } from './pipeline/ingest/ingestPhoto';
 import type { HandlePhotoChangeOptions } from './pipeline/photoChange/handlePhotoChangeMessage';
@@ -123,6 +124,8 @@ export function photoChangeWiring(): HandlePhotoChangeOptions {
     directory: directory(),
     state: photoChangeStateStore(),
     renditions: graphPhotoRenditionPort(photoBlobStore(), { rendering: config.ingest }),
+    fingerprints: renditionFingerprintPort(photoBlobStore()),
+    photoReadLagMs: config.reconcile.photoReadLagMs,
     authority: config.photoAuthority,
     sharePointEnabled: config.targets.sharePoint,
     send: (sends) => getDecisionExecutor().send(sends),

@@ -79,10 +79,10 @@ export interface StoredPhoto {
   version: number;
 }
 
-/** What Graph still serves for a user until `until` (a read-after-write lag); `photo` undefined: no photo then. */
-interface StaleRead {
+/** One state of a user's photo since `at` (epoch ms); `photo` undefined: none. */
+interface PhotoVersion {
+  at: number;
   photo: StoredPhoto | undefined;
-  until: number;
 }
 
 export type PhotoUpdateSource = 'cloud' | 'onPremises';
@@ -99,7 +99,8 @@ export class Tenant {
   mediaEtag: MediaEtagRule;
   reencodePhotos: boolean;
   mailboxlessPhotoWrite: MailboxlessPhotoWrite;
-  private readonly staleReads = new Map<string, StaleRead>();
+  /** Each user's photo over time, kept as long as a lagging read may still see it. */
+  private readonly photoHistory = new Map<string, PhotoVersion[]>();
   private readonly photoListeners: PhotoChangeListener[] = [];
   private readonly userListeners: UserAddedListener[] = [];
 
@@ -177,7 +178,7 @@ export class Tenant {
       updatedAt: this.now(),
       version,
     };
-    if (options.lagged !== false) this.beginStaleRead(user, previous);
+    if (options.lagged !== false) this.remember(user, previous, stored);
     this.photos.set(user.id, stored);
     return stored;
   }
@@ -185,28 +186,31 @@ export class Tenant {
   deletePhoto(user: TenantUser): boolean {
     const previous = this.photos.get(user.id);
     if (!previous) return false;
-    this.beginStaleRead(user, previous);
+    this.remember(user, previous, undefined);
     return this.photos.delete(user.id);
   }
 
-  /** What a Graph read of this user's photo returns now: the stored photo, or the previous one within the lag. */
+  /**
+   * What a Graph read of this user's photo returns now: the photo as it was `photoReadLagMs` ago (a replica that far
+   * behind), so for that long after a write reads return the photo from before it.
+   */
   readPhoto(user: TenantUser): StoredPhoto | undefined {
-    const stale = this.staleReads.get(user.id);
-    if (stale && this.now().getTime() < stale.until) return stale.photo;
-    if (stale) this.staleReads.delete(user.id);
-    return this.photos.get(user.id);
+    const history = this.photoHistory.get(user.id);
+    if (!history) return this.photos.get(user.id);
+    const seenFrom = this.now().getTime() - this.photoReadLagMs;
+    let visible: PhotoVersion | undefined;
+    for (const version of history) if (version.at <= seenFrom) visible = version;
+    return visible ? visible.photo : this.photos.get(user.id);
   }
 
-  /**
-   * Reads keep returning what was there before the first write of a burst: later writes within the window extend it
-   * and keep that same older photo (no replica has caught up yet).
-   */
-  private beginStaleRead(user: TenantUser, previous: StoredPhoto | undefined): void {
-    if (this.photoReadLagMs <= 0) return;
+  private remember(user: TenantUser, previous: StoredPhoto | undefined, next: StoredPhoto | undefined): void {
     const now = this.now().getTime();
-    const active = this.staleReads.get(user.id);
-    const photo = active && now < active.until ? active.photo : previous;
-    this.staleReads.set(user.id, { photo, until: now + this.photoReadLagMs });
+    const history = this.photoHistory.get(user.id) ?? [{ at: -Infinity, photo: previous }];
+    history.push({ at: now, photo: next });
+    // Versions older than the newest one a lagging read can see are never read again.
+    const seenFrom = now - this.photoReadLagMs;
+    while (history.length > 1 && (history[1]?.at ?? Infinity) <= seenFrom) history.shift();
+    this.photoHistory.set(user.id, history);
   }
 
   onPhotoChange(listener: PhotoChangeListener): void {
