@@ -38,7 +38,7 @@ function picture(background: string): Promise<Buffer> {
     .toBuffer();
 }
 
-async function world(reading: Reading, authority: 'user' | 'hr') {
+function world(reading: Reading, authority: 'user' | 'hr') {
   let clock = Date.parse('2026-12-01T09:00:00Z');
   const tenant = new Tenant('tenant', 'contoso.onmicrosoft.com', 'contoso.com', () => new Date(clock), {
     notifyOnPhotoChange: false,
@@ -165,7 +165,7 @@ async function world(reading: Reading, authority: 'user' | 'hr') {
 
 describe.each(readings)('with Graph reading: %s', (reading) => {
   it(`PHOTO_AUTHORITY=user: an HR photo we wrote to Exchange causes no SharePoint write; the person's next change one (${name(reading)})`, async () => {
-    const w = await world(reading, 'user');
+    const w = world(reading, 'user');
     await w.personSets('#808080');
     await w.run(5 * 60_000);
     expect(w.counts.sharePointWrites).toBe(1); // the person's photo from before, found once
@@ -180,7 +180,7 @@ describe.each(readings)('with Graph reading: %s', (reading) => {
   });
 
   it(`PHOTO_AUTHORITY=hr: the person's photo is replaced once, the restore's echo is ours, no loop (${name(reading)})`, async () => {
-    const w = await world(reading, 'hr');
+    const w = world(reading, 'hr');
     await w.hrUpload('#2050c8', { authority: true });
     await w.run(5 * 60_000);
     expect(w.counts.exchangePuts).toBe(1);
@@ -199,7 +199,7 @@ describe.each(readings)('with Graph reading: %s', (reading) => {
 
 describe('when Graph lags longer than PHOTO_READ_LAG_MS', () => {
   it('PHOTO_AUTHORITY=user still never writes our own photo to SharePoint', async () => {
-    const w = await world({ lagMs: 600_000, mediaEtag: 'everyWrite', reencode: true }, 'user');
+    const w = world({ lagMs: 600_000, mediaEtag: 'everyWrite', reencode: true }, 'user');
     await w.personSets('#808080');
     await w.run(15 * 60_000);
     await w.hrUpload('#2050c8', { authority: false });
@@ -208,7 +208,7 @@ describe('when Graph lags longer than PHOTO_READ_LAG_MS', () => {
   });
 
   it('PHOTO_AUTHORITY=hr puts the HR photo back at most once per window while Graph lags, then stops', async () => {
-    const w = await world({ lagMs: 600_000, mediaEtag: 'everyWrite', reencode: true }, 'hr');
+    const w = world({ lagMs: 600_000, mediaEtag: 'everyWrite', reencode: true }, 'hr');
     await w.hrUpload('#2050c8', { authority: true });
     await w.run(15 * 60_000);
     // Even our first write is hidden by the lag ("no photo" for ten minutes): bounded the same way.
