@@ -59,6 +59,12 @@ export class PhotoChangeStateStore implements PhotoChangeStatePort, Pick<Reconci
     }));
   }
 
+  async markSharePointRemoved(userId: string, at: string): Promise<void> {
+    await this.state.update(userId, 'sharepoint', (current) =>
+      current?.removedAt && current.removedAt >= at ? undefined : { removedAt: at, updatedAt: at },
+    );
+  }
+
   async seenMediaEtags(userIds: string[]): Promise<Map<string, string[]>> {
     const rows = await Promise.all(
       userIds.map(async (id) => [id, seenEtags(await this.state.listForUser(id))] as const),

@@ -42,6 +42,11 @@ export interface PhotoChangeStatePort {
   get(userId: string): Promise<PhotoChangeState>;
   /** Records the etag of a photo this path handled (processed, found removed, or replaced by the HR photo). */
   recordMediaEtag(userId: string, mediaEtag: string): Promise<void>;
+  /**
+   * Marks the person's SharePoint photo removed as of `at` (the `sharepoint` row's `removedAt`): the writer then skips
+   * any photo received before it, so a write queued before the removal never lands after the placeholder.
+   */
+  markSharePointRemoved(userId: string, at: string): Promise<void>;
 }
 
 /** Fingerprints of photos (src/imaging/photoFingerprint.ts), to recognise our own write after Exchange re-encoded it. */

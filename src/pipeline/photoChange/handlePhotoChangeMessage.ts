@@ -38,6 +38,8 @@ function detailsOf(outcome: PhotoChangeOutcome): Record<string, unknown> {
       return { code: outcome.code, mediaEtag: outcome.mediaEtag };
     case 'removed-left-as-is':
       return {};
+    case 'removed-placeholder':
+      return { thumbnailsDeleted: outcome.thumbnailsDeleted, profile: outcome.profile };
   }
 }
 

@@ -1,7 +1,8 @@
 // The photo-changes consumer: read the user's current Graph photo, skip what we already handled (echo of our own
 // write, duplicates, out-of-order notifications), otherwise render it with ingest's code and hand SharePoint a
 // write; with PHOTO_AUTHORITY=hr put the HR photo back in Exchange instead.
-// Decision on removed photos (docs/notifications.md): SharePoint is left as it is and the removal is logged.
+// A photo the person removed (docs/notifications.md): SharePoint goes back to its placeholder through the
+// SharePointPlaceholderPort (issue 13's adapter) when it is wired; without it, SharePoint is left as it is.
 //
 // Our own Exchange write, under every reading of Graph (docs/notifications.md, "Echo of our own writes"):
 // - its etag proves nothing: Graph may give every write a new one, and the etag the writer reads right after its PUT
@@ -27,7 +28,7 @@ import type {
 import { exchangeWriteMessage, sharePointWriteMessage } from '../messages/writeMessages';
 import type { DirectoryPort } from '../ingest/DirectoryPort';
 import type { QueueSend } from '../messages/Decision';
-import { decidePhotoChange, etagOf, type PhotoAuthority } from './decidePhotoChange';
+import { decidePhotoChange, etagOf, NO_PHOTO_ETAG, type PhotoAuthority } from './decidePhotoChange';
 import type {
   FingerprintPort,
   GraphPhotoPort,
@@ -37,6 +38,7 @@ import type {
 } from './PhotoChangePorts';
 import { fingerprintsMatch } from './photoFingerprintMatch';
 import { isPhotoRejectedError, type RejectionCode } from '../ingest/PhotoRejectedError';
+import type { SharePointPlaceholderPort } from '../write/SharePointPlaceholderPort';
 
 export type PhotoChangeOutcome =
   | { kind: 'skipped'; reason: 'already-seen' | 'removal-already-seen' | 'unknown-user' | 'own-write' }
@@ -45,6 +47,7 @@ export type PhotoChangeOutcome =
   | { kind: 'propagated'; mediaEtag: string; contentHash: string; sharePointWrite: SharePointPhotoWriteMessage }
   | { kind: 'restored-hr'; replacedEtag: string; exchangeWrite: ExchangePhotoWriteMessage }
   | { kind: 'removed-left-as-is' }
+  | { kind: 'removed-placeholder'; thumbnailsDeleted: number; profile: 'reset' | 'no-profile' }
   | { kind: 'rejected'; code: RejectionCode; mediaEtag: string };
 
 export interface ProcessPhotoChangeOptions {
@@ -61,6 +64,8 @@ export interface ProcessPhotoChangeOptions {
   now: () => Date;
   /** Queues messages now, before the etag is recorded (the edge's DecisionExecutor.send). */
   send(sends: QueueSend[]): Promise<void>;
+  /** SharePoint back to its placeholder (thumbnails deleted, PictureURL cleared, placeholder state 1); optional. */
+  placeholder?: SharePointPlaceholderPort;
 }
 
 /** Milliseconds left of the window after our last Exchange write in which Graph reads may be stale; 0 when none. */
@@ -113,6 +118,16 @@ export async function processPhotoChange(
 
   if (!metadata) {
     if (decision.kind === 'restore-hr' && state.hrPhoto) return restoreHr();
+    // Only a removal of a photo we saw: "no photo" for someone we never saw with one is not a change to follow.
+    const hadPhoto = state.seenMediaEtags.some((etag) => etag !== NO_PHOTO_ETAG);
+    if (options.placeholder && options.sharePointEnabled && hadPhoto) {
+      // Mark first, then reset, then record: a write queued before this cannot land after it, and a run cut short
+      // resets again on its retry (every step of the reset is idempotent).
+      await options.state.markSharePointRemoved(userId, options.now().toISOString());
+      const reset = await options.placeholder(user.userPrincipalName);
+      await options.state.recordMediaEtag(userId, NO_PHOTO_ETAG);
+      return { kind: 'removed-placeholder', ...reset };
+    }
     await options.state.recordMediaEtag(userId, etagOf(metadata));
     return { kind: 'removed-left-as-is' };
   }

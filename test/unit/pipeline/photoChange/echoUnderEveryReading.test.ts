@@ -98,6 +98,7 @@ function world(reading: Reading, authority: 'user' | 'hr') {
             seen.splice(0, seen.length, etag);
             return Promise.resolve();
           },
+          markSharePointRemoved: () => Promise.resolve(),
         },
         fingerprints: {
           ofBytes: (bytes) => photoFingerprint(bytes),

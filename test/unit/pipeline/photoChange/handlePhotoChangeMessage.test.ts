@@ -67,6 +67,7 @@ function options(
     state: {
       get: () => Promise.resolve(fields.state ?? { seenMediaEtags: [] }),
       recordMediaEtag: () => Promise.resolve(),
+      markSharePointRemoved: () => Promise.resolve(),
     },
     renditions: {
       renderAndStore: (owner) =>

@@ -89,6 +89,10 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
         state.set(id, { ...state.get(id), processedEtag: etag });
         return Promise.resolve();
       },
+      markSharePointRemoved: (_id, at) => {
+        journal.push(`sharepoint-removed:${at}`);
+        return Promise.resolve();
+      },
     },
     fingerprints: {
       ofBytes: (bytes) => Promise.resolve(fakeFingerprint(bytes)),
@@ -325,6 +329,53 @@ describe('processPhotoChange', () => {
     expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'removed-left-as-is' });
     expect(w.state.get(USER.id)?.processedEtag).toBe(NO_PHOTO_ETAG);
     expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'removal-already-seen' });
+  });
+
+  it('puts SharePoint back to its placeholder when the person removed a photo we saw, once', async () => {
+    const w = world({ state: { processedEtag: 'W/"old"' } });
+    const resets: string[] = [];
+    const deps = {
+      ...w.deps,
+      placeholder: (upn: string) => {
+        w.journal.push(`placeholder:${upn}`);
+        resets.push(upn);
+        return Promise.resolve({ thumbnailsDeleted: 3, profile: 'reset' as const });
+      },
+    };
+    w.userRemovesPhoto();
+    expect(await processPhotoChange(change('reconcile'), deps)).toEqual({
+      kind: 'removed-placeholder',
+      thumbnailsDeleted: 3,
+      profile: 'reset',
+    });
+    // Marked first (a write queued before cannot land after), then reset, then recorded.
+    expect(w.journal).toEqual([
+      'sharepoint-removed:2026-11-23T10:00:00.000Z',
+      `placeholder:${USER.userPrincipalName}`,
+      `record:${NO_PHOTO_ETAG}`,
+    ]);
+    expect(await processPhotoChange(change(), deps)).toEqual({ kind: 'skipped', reason: 'removal-already-seen' });
+    expect(resets).toHaveLength(1);
+  });
+
+  it('does not reset SharePoint for someone we never saw with a photo, nor with the SharePoint target off', async () => {
+    const placeholder = () => Promise.reject(new Error('must not be called'));
+    const never = world();
+    never.userRemovesPhoto();
+    expect(await processPhotoChange(change(), { ...never.deps, placeholder })).toEqual({ kind: 'removed-left-as-is' });
+    const off = world({ state: { processedEtag: 'W/"old"' } });
+    off.userRemovesPhoto();
+    expect(await processPhotoChange(change(), { ...off.deps, placeholder, sharePointEnabled: false })).toEqual({
+      kind: 'removed-left-as-is',
+    });
+  });
+
+  it('with HR as the authority, puts the HR photo back instead of the placeholder', async () => {
+    const hrPhoto = { contentHash: 'hr-hash', exchange: ref(`${USER.id}/hr-hash/exchange.jpg`, 648) };
+    const w = world({ authority: 'hr', state: { hrPhoto, processedEtag: 'W/"hr"' } });
+    w.userRemovesPhoto();
+    const placeholder = () => Promise.reject(new Error('must not be called'));
+    expect((await processPhotoChange(change(), { ...w.deps, placeholder })).kind).toBe('restored-hr');
   });
 
   it('records an unusable photo as seen so it is not fetched again every pass', async () => {
