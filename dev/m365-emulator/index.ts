@@ -167,7 +167,8 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
       displayName: 'Photo Sync (emulated)',
       ...(photoSyncCertificate ? { certificate: photoSyncCertificate } : {}),
       roles: {
-        graph: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
+        // User.ReadWrite.All: deleting a photo (HR's removal) accepts no lesser application permission.
+        graph: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All', 'PeopleSettings.Read.All'],
         sharepoint: ['Sites.FullControl.All', 'User.ReadWrite.All'],
       },
     }),

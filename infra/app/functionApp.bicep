@@ -23,6 +23,8 @@ param syncTargets string
 param photoAuthority string
 @description('Object id of the HR group let into the status page; empty: nobody.')
 param hrGroupId string = ''
+@description('Days the photos of a person who left the directory are kept (DEPARTED_PHOTO_RETENTION_DAYS).')
+param departedPhotoRetentionDays int = 30
 
 // Secret names in Key Vault; postdeploy fills the two the deployment cannot know (docs/deploy.md).
 var certificateSecretName = 'm365-client-certificate'
@@ -56,6 +58,7 @@ var appSettings = {
   SYNC_TARGETS: syncTargets
   PHOTO_AUTHORITY: photoAuthority
   HR_GROUP_ID: hrGroupId
+  DEPARTED_PHOTO_RETENTION_DAYS: string(departedPhotoRetentionDays)
   NOTIFICATION_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${notificationUrlSecretName}/)'
   NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientStateSecretName}/)'
 }

@@ -17,6 +17,8 @@ export const queues = {
   exchangePhotoWrites: 'exchange-photo-writes',
   sharePointPhotoWrites: 'sharepoint-photo-writes',
   photoChanges: 'photo-changes',
+  /** HR's removals (status page and removal request files), carried out and retried one person at a time. */
+  photoRemovals: 'photo-removals',
 } as const;
 
 /** The Functions host moves a queue message here after `maxDequeueCount` failed tries. */
@@ -31,6 +33,8 @@ export const tables = {
   subscriptions: 'GraphSubscriptions',
   /** Where the reconcile pass stands: one row, saved after every page. */
   reconcileCheckpoint: 'ReconcileCheckpoint',
+  /** The removal audit: who had whose photo removed, when and why, and how far it got (never the photo). */
+  photoRemovals: 'PhotoRemovals',
 } as const;
 
 /** The storage connection every binding uses (`AzureWebJobsStorage` or its identity-based `__*` settings). */
