@@ -144,6 +144,8 @@ export function photoChangeWiring(): HandlePhotoChangeOptions {
     renditions: graphPhotoRenditionPort(photoBlobStore(), { rendering: config.ingest }),
     fingerprints: renditionFingerprintPort(photoBlobStore()),
     photoReadLagMs: config.reconcile.photoReadLagMs,
+    // A photo the person removed in Outlook/Teams: SharePoint back to its placeholder, as HR's removal does.
+    placeholder: sharePointPlaceholderReset(),
     authority: config.photoAuthority,
     sharePointEnabled: config.targets.sharePoint,
     send: (sends) => getDecisionExecutor().send(sends),

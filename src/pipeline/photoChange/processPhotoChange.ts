@@ -2,7 +2,7 @@
 // write, duplicates, out-of-order notifications), otherwise render it with ingest's code and hand SharePoint a
 // write; with PHOTO_AUTHORITY=hr put the HR photo back in Exchange instead.
 // A photo the person removed (docs/notifications.md): SharePoint goes back to its placeholder through the
-// SharePointPlaceholderPort (issue 13's adapter) when it is wired; without it, SharePoint is left as it is.
+// SharePointPlaceholderPort (the adapter HR removal uses); without one wired, SharePoint is left as it is.
 //
 // Our own Exchange write, under every reading of Graph (docs/notifications.md, "Echo of our own writes"):
 // - its etag proves nothing: Graph may give every write a new one, and the etag the writer reads right after its PUT

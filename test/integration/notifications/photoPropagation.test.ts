@@ -99,6 +99,32 @@ describe('on a tenant that does not notify photo changes (the default)', () => {
     expect(stack.emulator.control.deliveries().length).toBe(deliveriesBefore);
   });
 
+  test('a photo the person removes in Outlook puts SharePoint back to its placeholder, through reconcile', async () => {
+    const user = exchangeUsers()[3];
+    if (!user) throw new Error('the demo tenant needs four users with a mailbox');
+    const upn = user.userPrincipalName;
+    // The previous test propagated this person's photo.
+    await waitFor(() => stack.emulator.control.getSharePointFile(thumbnailName(upn, 'M')), {
+      what: 'the thumbnails from before',
+    });
+    await stack.host.waitForIdle();
+    stack.emulator.control.removePhotoAsUser(upn);
+    letGraphCatchUp();
+    await forceReconcile();
+    // The reset sets the properties first (never a PictureURL to a deleted file), then deletes the thumbnails.
+    const properties = await waitFor(
+      () => {
+        const p = stack.emulator.control.getProfileProperties(upn);
+        const filesGone = (['S', 'M', 'L'] as const).every(
+          (size) => stack.emulator.control.getSharePointFile(thumbnailName(upn, size)) === undefined,
+        );
+        return p?.['SPS-PicturePlaceholderState'] === '1' && filesGone ? p : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the placeholder state and the thumbnails deleted' },
+    );
+    expect(properties.PictureURL).toBe('');
+  });
+
   test('a change Graph does not serve yet (read-after-write lag) is found by a later run', async () => {
     const user = exchangeUsers()[4];
     if (!user) throw new Error('the demo tenant needs five users with a mailbox');
