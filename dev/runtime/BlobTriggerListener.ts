@@ -9,6 +9,7 @@
 // https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-blob-trigger#poison-blobs
 
 import { blobTriggerMetadata } from './blobTriggerMetadata';
+import type { BlobInvocationSlots } from './BlobInvocationSlots';
 import type { BlobPathPattern } from './BlobPathPattern';
 import type { BlobReceiptStore, BlobVersion, ReceiptClaim } from './BlobReceiptStore';
 import type { RpcInvocationResponse } from './coreTypes';
@@ -31,7 +32,8 @@ export interface BlobTriggerOptions {
   invoker: FunctionInvoker;
   logger: HostLogger;
   pollIntervalMs: number;
-  concurrency: number;
+  /** host.json `extensions.blobs.maxDegreeOfParallelism`, shared by every blob-triggered function of the host. */
+  slots: BlobInvocationSlots;
   maxDequeueCount: number;
   retryDelayMs: number;
   /** `poll` (default): list the container too, since Azurite sends no events. `eventGrid`: posted events only. */
@@ -54,6 +56,7 @@ export class BlobTriggerListener implements TriggerListener {
   #running = 0;
   #events = 0;
   #stopped = false;
+  #stopWaitingForSlots: () => void = () => undefined;
   #scan: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
 
@@ -82,6 +85,7 @@ export class BlobTriggerListener implements TriggerListener {
   }
 
   async start(): Promise<void> {
+    this.#stopWaitingForSlots = this.options.slots.onRelease(() => this.#pump());
     await this.#container.createIfNotExists();
     if (!this.#polls) return;
     await this.#scanNow();
@@ -121,6 +125,7 @@ export class BlobTriggerListener implements TriggerListener {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopWaitingForSlots();
     this.#delay.wake();
     await this.#loop;
     // Deliveries under way finish, receipts included, before storage may go away.
@@ -173,6 +178,9 @@ export class BlobTriggerListener implements TriggerListener {
       }
       this.#tracked.set(key, 'pending');
       this.#pending.push({ ...version, bindingData, attempt: 1, notBefore: 0 });
+      // Start it now rather than after the whole listing: each blob's receipt is a storage read, and in a drop of
+      // hundreds the last ones would hold back the first (Event Grid, which this stands in for, delivers each at once).
+      this.#pump();
     }
     // Forget finished versions that are gone, so memory follows the container rather than its history.
     for (const [key, state] of this.#tracked) if (state === 'done' && !seen.has(key)) this.#tracked.delete(key);
@@ -180,18 +188,22 @@ export class BlobTriggerListener implements TriggerListener {
   }
 
   #pump(): void {
-    while (!this.#stopped && this.#running < this.options.concurrency) {
+    while (!this.#stopped) {
       const now = Date.now();
       const index = this.#pending.findIndex((d) => d.notBefore <= now);
-      if (index < 0) return;
+      if (index < 0 || !this.options.slots.tryTake()) return;
       const [delivery] = this.#pending.splice(index, 1);
-      if (!delivery) return;
+      if (!delivery) {
+        this.options.slots.release();
+        return;
+      }
       this.#running += 1;
       this.#tracked.set(this.#keyOf(delivery), 'running');
       const work: Promise<void> = this.#deliver(delivery).finally(() => {
         this.#running -= 1;
         this.#work.delete(work);
-        this.#pump();
+        // Wakes this listener and any other blob trigger waiting for a slot.
+        this.options.slots.release();
       });
       this.#work.add(work);
     }

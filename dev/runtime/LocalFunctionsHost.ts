@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { applyAppSettings, type AppSettings } from './appSettings';
+import { BlobInvocationSlots } from './BlobInvocationSlots';
 import { BlobPathPattern } from './BlobPathPattern';
 import { BlobReceiptStore, hostsContainer } from './BlobReceiptStore';
 import { BlobTriggerListener } from './BlobTriggerListener';
@@ -42,7 +43,10 @@ export interface LocalFunctionsHostOptions {
    * posted to `/runtime/webhooks/blobs`. `eventGrid`: posted events only, as under Core Tools and on Azure.
    */
   blobTriggerSource?: 'poll' | 'eventGrid';
-  /** Blobs delivered at once per function; default 4. */
+  /**
+   * Blob-triggered invocations at once, all functions together; default host.json
+   * `extensions.blobs.maxDegreeOfParallelism` (itself 8 × the cores when absent). Tests narrow it.
+   */
   blobConcurrency?: number;
   /** Scopes blob receipts and timer status; default the setting AzureFunctionsWebHost__hostid or the machine name. */
   hostId?: string;
@@ -160,6 +164,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
         ? storage.blobService(undefined).getContainerClient(hostsContainer)
         : undefined;
     await hosts?.createIfNotExists();
+    const blobSlots = new BlobInvocationSlots(options.blobConcurrency ?? this.hostJson.blobs.maxDegreeOfParallelism);
 
     for (const fn of this.registrations) {
       const trigger = Object.values(fn.metadata.bindings).find((b) => String(b.type).endsWith('Trigger')) ?? {};
@@ -171,7 +176,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
           invoker,
           logger: this.logger,
           pollIntervalMs: options.pollIntervalMs ?? 500,
-          concurrency: options.blobConcurrency ?? 4,
+          slots: blobSlots,
           maxDequeueCount: queues.maxDequeueCount,
           retryDelayMs: queues.visibilityTimeoutMs,
           source: options.blobTriggerSource ?? 'poll',

@@ -1,7 +1,9 @@
 // The host.json settings the local runtime honours, with the Functions host's defaults for what is absent.
 // Queue defaults: https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json
+// Blob defaults: https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-blob#hostjson-settings
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { LocalRuntimeError } from './LocalRuntimeError';
 import { parseTimeSpan } from './parseTimeSpan';
 
@@ -15,14 +17,21 @@ export interface QueueHostOptions {
   messageEncoding: 'base64' | 'none';
 }
 
+export interface BlobHostOptions {
+  /** Concurrent invocations of all blob-triggered functions together, per instance. */
+  maxDegreeOfParallelism: number;
+}
+
 export interface HostJsonOptions {
   queues: QueueHostOptions;
+  blobs: BlobHostOptions;
   http: { routePrefix: string };
 }
 
 interface RawHostJson {
   extensions?: {
     queues?: Record<string, unknown>;
+    blobs?: Record<string, unknown>;
     http?: { routePrefix?: unknown };
   };
 }
@@ -40,20 +49,33 @@ function timeSpan(raw: Record<string, unknown>, name: string, fallbackMs: number
   return ms;
 }
 
-function wholeNumber(raw: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+function wholeNumber(
+  raw: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  section = 'queues',
+): number {
   const value = raw[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new LocalRuntimeError(
       'invalid-host-json',
-      `extensions.queues.${name} must be ${min}..${max}, got ${JSON.stringify(value)}.`,
+      `extensions.${section}.${name} must be ${min}..${max}, got ${JSON.stringify(value)}.`,
     );
   }
   return value;
 }
 
-export function parseHostJson(json: RawHostJson): HostJsonOptions {
+/** The documented default: 8 × the number of available cores. */
+export function defaultBlobParallelism(cores = availableParallelism()): number {
+  return 8 * Math.max(1, cores);
+}
+
+export function parseHostJson(json: RawHostJson, cores = availableParallelism()): HostJsonOptions {
   const q = json.extensions?.queues ?? {};
+  const b = json.extensions?.blobs ?? {};
   const batchSize = wholeNumber(q, 'batchSize', 16, 1, 32);
   const encoding = q.messageEncoding ?? 'base64';
   if (encoding !== 'base64' && encoding !== 'none') {
@@ -68,6 +90,16 @@ export function parseHostJson(json: RawHostJson): HostJsonOptions {
       visibilityTimeoutMs: timeSpan(q, 'visibilityTimeout', 0),
       maxDequeueCount: wholeNumber(q, 'maxDequeueCount', 5, 1, 1000),
       messageEncoding: encoding,
+    },
+    blobs: {
+      maxDegreeOfParallelism: wholeNumber(
+        b,
+        'maxDegreeOfParallelism',
+        defaultBlobParallelism(cores),
+        1,
+        Number.MAX_SAFE_INTEGER,
+        'blobs',
+      ),
     },
     http: { routePrefix: typeof routePrefix === 'string' ? routePrefix.replace(/^\/+|\/+$/g, '') : 'api' },
   };
