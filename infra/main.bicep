@@ -40,6 +40,8 @@ param photoAuthority string = 'user'
 
 @description('Object id of the Entra group whose members upload photos. Empty: no HR role assignments.')
 param hrGroupPrincipalId string = ''
+@description('Object id of an Entra group (executives, break-glass admins) whose photos the pipeline never changes; empty: none.')
+param protectedAccountsGroupId string = ''
 @description('Client id of the Entra app HR signs in to for the status page; empty: no sign-in, so nobody gets in.')
 param statusPageClientId string = ''
 
@@ -188,6 +190,7 @@ module functionApp 'app/functionApp.bicep' = {
     syncTargets: syncTargets
     photoAuthority: photoAuthority
     hrGroupId: hrGroupPrincipalId
+    protectedAccountsGroupId: protectedAccountsGroupId
   }
 }
 

@@ -9,6 +9,7 @@ import './telemetry/photoOperationHook';
 import { PhotoBlobStore } from './storage/PhotoBlobStore';
 import { createM365Clients } from './m365/createM365Clients';
 import { GraphDirectory } from './m365/GraphDirectory';
+import { GraphProtectedAccounts } from './m365/GraphProtectedAccounts';
 import { PhotoStateStore } from './storage/PhotoStateStore';
 import { DecisionExecutor } from './edge/DecisionExecutor';
 import { createStorageClients } from './storage/storageClients';
@@ -52,6 +53,11 @@ const photoBlobStore = once(
 /** One MSAL client (one token cache) and one policy chain for Graph and SharePoint. */
 const m365Clients = once(() => createM365Clients(getConfig().m365));
 const directory = once(() => new GraphDirectory(m365Clients().graph));
+/** Undefined unless PROTECTED_ACCOUNTS_GROUP_ID is set. */
+const protectedAccounts = once(() => {
+  const groupId = getConfig().protectedAccountsGroupId;
+  return groupId ? new GraphProtectedAccounts(m365Clients().graph, groupId) : undefined;
+});
 const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
 const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));
 const subscriptionStore = once(() => SubscriptionStore.fromStorageClients(storageClients()));
@@ -75,6 +81,7 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
     ports: {
       store: photoBlobStore(),
       directory: directory(),
+      ...protectedAccountsPort(),
       render: (bytes) => renderRenditions(bytes, config.ingest),
       send: (sends) => executor.send(sends),
     },
@@ -87,10 +94,16 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
   };
 }
 
+function protectedAccountsPort(): { protectedAccounts?: GraphProtectedAccounts } {
+  const port = protectedAccounts();
+  return port ? { protectedAccounts: port } : {};
+}
+
 const writerAdapters = () => ({
   renditions: photoBlobStore(),
   state: photoStateStore(),
   serializer: writeSerializer(),
+  ...protectedAccountsPort(),
 });
 const writers: Record<WriteTargetName, () => PhotoWriter<object>> = {
   exchange: once(() => {

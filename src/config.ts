@@ -81,6 +81,8 @@ export interface PhotoSyncConfig {
   photoAuthority: 'user' | 'hr';
   notifications: NotificationsConfig;
   statusPage: StatusPageConfig;
+  /** Object id of the Entra group whose members' photos the pipeline never changes (PROTECTED_ACCOUNTS_GROUP_ID). */
+  protectedAccountsGroupId?: string;
 }
 
 export interface StatusPageConfig {
@@ -249,6 +251,20 @@ export function loadStatusPageConfig(settings: Env): StatusPageConfig {
   return { auth, ...(hrGroupId ? { hrGroupId } : {}) };
 }
 
+export function loadProtectedAccountsGroupId(settings: Env): string | undefined {
+  const env = withResolvedKeyVaultReferences(settings);
+  const groupId = env.PROTECTED_ACCOUNTS_GROUP_ID?.trim();
+  if (!groupId) return undefined;
+  // Checked here, not at the first photo: a group name or a typo would otherwise protect nobody without a word.
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(groupId)) {
+    throw new ConfigError(
+      'PROTECTED_ACCOUNTS_GROUP_ID',
+      `expected the object id (a GUID) of an Entra security group, received "${groupId}".`,
+    );
+  }
+  return groupId.toLowerCase();
+}
+
 export function loadConfig(settings: Env): PhotoSyncConfig {
   const env = withResolvedKeyVaultReferences(settings);
   const clientState = env.NOTIFICATION_CLIENT_STATE?.trim();
@@ -256,6 +272,7 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
     throw new ConfigError('NOTIFICATION_CLIENT_STATE', 'Graph accepts at most 128 characters.');
   }
   const url = env.NOTIFICATION_URL?.trim();
+  const protectedAccountsGroupId = loadProtectedAccountsGroupId(env);
   return {
     storage: loadStorageConfig(env),
     m365: loadM365Config(env),
@@ -264,6 +281,7 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
     photoAuthority: oneOf(env, 'PHOTO_AUTHORITY', ['user', 'hr'] as const, 'user'),
     notifications: { ...(url ? { url } : {}), ...(clientState ? { clientState } : {}) },
     statusPage: loadStatusPageConfig(env),
+    ...(protectedAccountsGroupId ? { protectedAccountsGroupId } : {}),
   };
 }
 

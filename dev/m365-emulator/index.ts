@@ -150,7 +150,7 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
       displayName: 'Photo Sync (emulated)',
       ...(photoSyncCertificate ? { certificate: photoSyncCertificate } : {}),
       roles: {
-        graph: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
+        graph: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All', 'GroupMember.Read.All'],
         sharepoint: ['Sites.FullControl.All', 'User.ReadWrite.All'],
       },
     }),

@@ -23,6 +23,8 @@ param syncTargets string
 param photoAuthority string
 @description('Object id of the HR group let into the status page; empty: nobody.')
 param hrGroupId string = ''
+@description('Object id of the Entra group whose members\' photos the pipeline never changes; empty: none.')
+param protectedAccountsGroupId string = ''
 
 // Secret names in Key Vault; postdeploy fills the two the deployment cannot know (docs/deploy.md).
 var certificateSecretName = 'm365-client-certificate'
@@ -56,6 +58,7 @@ var appSettings = {
   SYNC_TARGETS: syncTargets
   PHOTO_AUTHORITY: photoAuthority
   HR_GROUP_ID: hrGroupId
+  PROTECTED_ACCOUNTS_GROUP_ID: protectedAccountsGroupId
   NOTIFICATION_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${notificationUrlSecretName}/)'
   NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientStateSecretName}/)'
 }

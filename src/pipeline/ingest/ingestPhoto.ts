@@ -22,6 +22,8 @@ import { buildWriteMessages, type WriteMessages } from '../messages/writeMessage
 import { checkPhotoSize } from './checkPhotoSize';
 import { isManifestName, parsePhotoManifest, type ManifestLimits, type PhotoManifest } from './photoManifest';
 import { isPhotoRejectedError, type RejectionCode } from './PhotoRejectedError';
+import { protectedAccountMessage, type ProtectedAccountsPort } from './ProtectedAccountsPort';
+import { PhotoRejectedError } from './PhotoRejectedError';
 import { resolveUser } from './resolveUser';
 
 export interface IncomingBlob {
@@ -66,6 +68,8 @@ export interface IngestStorePort {
 export interface IngestPorts {
   store: IngestStorePort;
   directory: DirectoryPort;
+  /** Present when PROTECTED_ACCOUNTS_GROUP_ID is set: those people's photos are rejected, never rendered. */
+  protectedAccounts?: ProtectedAccountsPort;
   render(bytes: Buffer): Promise<RenderedRenditions>;
   /** Queues messages now, before the original is acknowledged (the edge's DecisionExecutor). */
   send(sends: QueueSend[]): Promise<void>;
@@ -129,6 +133,9 @@ async function acceptPhoto(
       ...(options.employeeIdPattern ? { employeeIdPattern: options.employeeIdPattern } : {}),
     },
   );
+  if (await ports.protectedAccounts?.isProtected(owner.userId)) {
+    throw new PhotoRejectedError('protected-account', protectedAccountMessage, { userId: owner.userId });
+  }
   const rendered = await ports.render(request.bytes);
   const renditions = await ports.store.writeRenditions(owner, rendered.contentHash, rendered);
   const messages = buildWriteMessages(

@@ -57,17 +57,31 @@ const users = {
     userPrincipalName: 'ingest.broken@contoso.test',
     employeeId: null,
   },
+  ceo: {
+    id: 'a1f3c2e4-0000-4000-8000-000000000007',
+    userPrincipalName: 'ingest.ceo@contoso.test',
+    employeeId: null,
+  },
 };
+/** The protected-accounts group; the CEO is in it through a nested group, as checkMemberGroups counts. */
+const protectedGroupId = 'b7c8d9e0-0000-4000-8000-00000000aaaa';
+const executivesGroupId = 'b7c8d9e0-0000-4000-8000-00000000bbbb';
 
 beforeAll(async () => {
   stack = await startTestStack({
     functionModules: [path.join(__dirname, '../../../src/functions/ingestPhoto.ts')],
     host: { hostJsonPath: path.join(__dirname, '../../fixtures/ingest/host.json'), blobConcurrency: 2 },
-    extraSettings: { EMPLOYEE_ID_PATTERN: 'EMP-(\\d{6})', INGEST_MAX_BYTES: String(2 * 1024 * 1024) },
+    extraSettings: {
+      EMPLOYEE_ID_PATTERN: 'EMP-(\\d{6})',
+      INGEST_MAX_BYTES: String(2 * 1024 * 1024),
+      PROTECTED_ACCOUNTS_GROUP_ID: protectedGroupId,
+    },
   });
   for (const [name, user] of Object.entries(users)) {
     stack.emulator.control.addUser({ ...user, displayName: name });
   }
+  stack.emulator.control.addGroupMember(protectedGroupId, executivesGroupId);
+  stack.emulator.control.addGroupMember(executivesGroupId, users.ceo.id);
   stack.host.on('invocationCompleted', (event) => completed.push(event));
   blobs = BlobServiceClient.fromConnectionString(stack.storageConnectionString);
 });
@@ -235,6 +249,18 @@ test('corrupt, too small, vector and unknown-user files are rejected with a read
     expect(await container(containers.incoming).getBlobClient(name).exists()).toBe(false);
   }
 }, 60_000);
+
+test('a photo of a protected account is rejected with a readable reason and nothing is queued for them', async () => {
+  const upload = await drop(`${users.ceo.userPrincipalName}.jpg`, await portrait(300, 300));
+  const reason = await waitForRejection(upload.name);
+  expect(reason).toMatchObject({ code: 'protected-account', details: { userId: users.ceo.id } });
+  expect(String(reason.message)).toContain('PROTECTED_ACCOUNTS_GROUP_ID');
+  await stack.host.waitForIdle({ timeoutMs: 10_000 });
+  const queued = await messagesFor(users.ceo.id);
+  expect([queued.exchange.length, queued.sharePoint.length]).toEqual([0, 0]);
+  const renditions = container(containers.processed).listBlobsFlat({ prefix: `${users.ceo.id}/` });
+  expect((await renditions.next()).done).toBe(true);
+}, 30_000);
 
 test('a blob version delivered a second time queues nothing', async () => {
   const photo = await portrait(300, 300);
