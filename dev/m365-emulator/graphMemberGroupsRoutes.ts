@@ -52,7 +52,7 @@ async function checkMemberGroups(
       now,
     });
   }
-  const member = (groupIds as string[]).filter((id) => ctx.tenant.isMemberOf(user, id));
+  const member = groupIds.filter((id) => ctx.tenant.isMemberOf(user, id));
   return jsonResponse(200, {
     '@odata.context': `${ctx.urls.graphBaseUrl}/v1.0/$metadata#Collection(Edm.String)`,
     value: member,
