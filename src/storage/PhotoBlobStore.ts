@@ -5,7 +5,8 @@
 
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { RejectionRecord } from '../pipeline/ingest/ingestPhoto';
-import type { PhotoOwner } from '../pipeline/messages/messageContracts';
+import type { PhotoOrigin, PhotoOwner } from '../pipeline/messages/messageContracts';
+import { decideSupersededRenditions, type RenditionSetFacts } from '../pipeline/messages/supersededRenditions';
 import {
   renditionBlobName,
   renditionFiles,
@@ -35,6 +36,19 @@ export interface OriginalBlob {
 }
 
 export const archivedManifestPrefix = 'manifests/';
+
+/** Where a rendition set came from: recorded as blob index tags so older sets can be told apart and expire. */
+export interface RenditionProvenance {
+  receivedAt: Date;
+  origin: PhotoOrigin;
+}
+
+const origins: readonly PhotoOrigin[] = ['hr-upload', 'user-change', 'reconcile'];
+
+/** Blob index tags of a rendition (the lifecycle rule deletes `superseded=true` ones; docs/deploy.md, Retention). */
+function renditionTags(facts: Omit<RenditionSetFacts, 'contentHash'>): Record<string, string> {
+  return { superseded: String(facts.superseded), receivedat: facts.receivedAt, origin: facts.origin };
+}
 
 /** The only names readRendition reads: what renditionBlobName makes, and nothing a path could walk out of. */
 const renditionNamePattern =
@@ -77,30 +91,99 @@ export class PhotoBlobStore {
     return this.blobs.getContainerClient(name);
   }
 
+  /**
+   * Stores a photo's renditions (content-addressed: an existing set is kept as it is). With its provenance, the set is
+   * tagged with when and how it was received, and the person's other sets are re-judged: those a newer photo
+   * superseded are tagged `superseded=true` for the lifecycle rule to delete, and a set dropped again is untagged.
+   */
   async writeRenditions(
     owner: PhotoOwner,
     contentHash: string,
     renditions: Renditions<RenditionImage>,
+    provenance?: RenditionProvenance,
   ): Promise<Renditions<RenditionRef>> {
     const processed = this.#container(containers.processed);
+    const tags = provenance
+      ? renditionTags({ receivedAt: provenance.receivedAt.toISOString(), origin: provenance.origin, superseded: false })
+      : undefined;
     const entries = await Promise.all(
       (Object.keys(renditionFiles) as RenditionRole[]).map(async (key) => {
         const image = renditions[key];
         const blobName = renditionBlobName(owner.userId, contentHash, key);
+        const blob = processed.getBlockBlobClient(blobName);
         try {
           // Content-addressed, so an existing blob already holds these bytes: never rewrite what a writer may be
           // reading at this moment. (A single-shot upload is atomic: a blob that exists is complete.)
-          await processed.getBlockBlobClient(blobName).uploadData(image.data, {
+          await blob.uploadData(image.data, {
             blobHTTPHeaders: { blobContentType: 'image/jpeg' },
             conditions: { ifNoneMatch: '*' },
+            ...(tags ? { tags } : {}),
           });
         } catch (error) {
           if (!isStatus(error, 409)) throw error;
+          // The same photo again: it is now as recent as this drop. (Tags change neither content nor ETag.)
+          if (tags) await this.#refreshTags(blob, tags);
         }
         return [key, { blobName, width: image.width, height: image.height, bytes: image.data.length }] as const;
       }),
     );
+    if (provenance) await this.#judgeSupersededSets(owner.userId);
     return Object.fromEntries(entries) as Record<RenditionRole, RenditionRef>;
+  }
+
+  async #refreshTags(
+    blob: ReturnType<ContainerClient['getBlockBlobClient']>,
+    tags: Record<string, string>,
+  ): Promise<void> {
+    const current = (await blob.getTags()).tags;
+    const currentAt = current.receivedat ?? '';
+    if (currentAt >= (tags.receivedat ?? '') && current.origin === 'hr-upload') return;
+    const newer = currentAt < (tags.receivedat ?? '');
+    // Keep the later time; an HR upload of the same bytes makes the set HR's (PHOTO_AUTHORITY=hr may restore it).
+    await blob.setTags({
+      ...current,
+      receivedat: newer ? (tags.receivedat ?? '') : currentAt,
+      origin: tags.origin === 'hr-upload' ? 'hr-upload' : newer ? (tags.origin ?? '') : (current.origin ?? ''),
+    });
+  }
+
+  /** Lists the person's rendition sets with their tags and tags or untags them as decideSupersededRenditions says. */
+  async #judgeSupersededSets(userId: string): Promise<void> {
+    const processed = this.#container(containers.processed);
+    const sets = new Map<
+      string,
+      { facts: RenditionSetFacts; blobs: Array<{ name: string; tags: Record<string, string> }> }
+    >();
+    for await (const item of processed.listBlobsFlat({ prefix: `${userId}/`, includeTags: true })) {
+      if (!renditionNamePattern.test(item.name)) continue;
+      const contentHash = item.name.split('/')[1] ?? '';
+      const tags = item.tags ?? {};
+      // Renditions stored before tagging existed: their write time stands in, and they count as HR's (kept longest).
+      const origin = origins.find((o) => o === tags.origin) ?? 'hr-upload';
+      const facts: RenditionSetFacts = {
+        contentHash,
+        receivedAt: tags.receivedat || item.properties.lastModified.toISOString(),
+        origin,
+        superseded: tags.superseded === 'true',
+      };
+      const set = sets.get(contentHash) ?? { facts, blobs: [] };
+      // One blob of a set still untagged (a crash between two tag writes) makes the whole set "not yet superseded".
+      if (!facts.superseded) set.facts = { ...set.facts, superseded: false };
+      set.blobs.push({ name: item.name, tags });
+      sets.set(contentHash, set);
+    }
+    const { supersede, restore } = decideSupersededRenditions([...sets.values()].map((s) => s.facts));
+    const changes = [
+      ...supersede.map((hash) => ({ hash, superseded: 'true' })),
+      ...restore.map((hash) => ({ hash, superseded: 'false' })),
+    ];
+    await Promise.all(
+      changes.flatMap(({ hash, superseded }) =>
+        (sets.get(hash)?.blobs ?? []).map((blob) =>
+          processed.getBlobClient(blob.name).setTags({ ...blob.tags, superseded }),
+        ),
+      ),
+    );
   }
 
   async renditionsExist(userId: string, contentHash: string): Promise<boolean> {

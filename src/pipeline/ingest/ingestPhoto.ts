@@ -16,7 +16,7 @@
 
 import type { DirectoryPort } from './DirectoryPort';
 import type { QueueSend } from '../messages/Decision';
-import type { PhotoOwner } from '../messages/messageContracts';
+import type { PhotoOrigin, PhotoOwner } from '../messages/messageContracts';
 import type { RenderedRenditions, RenditionImage, RenditionRef, Renditions } from '../messages/renditions';
 import { buildWriteMessages, type WriteMessages } from '../messages/writeMessages';
 import { checkPhotoSize } from './checkPhotoSize';
@@ -45,11 +45,15 @@ export interface RejectionRecord {
 export interface IngestStorePort {
   /** The incoming blob at this ETag, or undefined when it has been moved or replaced since the trigger fired. */
   probeOriginal(name: string, options: { etag?: string }): Promise<IncomingBlob | undefined>;
-  /** Content-addressed: renditions already stored for (user, hash) are kept as they are. */
+  /**
+   * Content-addressed: renditions already stored for (user, hash) are kept as they are. With a provenance, the
+   * person's older rendition sets are marked superseded (the retention rule deletes them).
+   */
   writeRenditions(
     owner: PhotoOwner,
     contentHash: string,
     renditions: Renditions<RenditionImage>,
+    provenance?: { receivedAt: Date; origin: PhotoOrigin },
   ): Promise<Renditions<RenditionRef>>;
   archiveOriginal(
     name: string,
@@ -137,7 +141,10 @@ async function acceptPhoto(
     throw new PhotoRejectedError('protected-account', protectedAccountMessage, { userId: owner.userId });
   }
   const rendered = await ports.render(request.bytes);
-  const renditions = await ports.store.writeRenditions(owner, rendered.contentHash, rendered);
+  const renditions = await ports.store.writeRenditions(owner, rendered.contentHash, rendered, {
+    receivedAt: original.lastModified,
+    origin: 'hr-upload',
+  });
   const messages = buildWriteMessages(
     {
       owner,
