@@ -82,7 +82,8 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
       store: photoBlobStore(),
       directory: directory(),
       ...protectedAccountsPort(),
-      render: (bytes) => renderRenditions(bytes, config.ingest),
+      // The archive keeps the photo without its metadata (EXIF, GPS): renderArchiveCopy.
+      render: (bytes) => renderRenditions(bytes, { ...config.ingest, archiveCopy: true }),
       send: (sends) => executor.send(sends),
     },
     options: {

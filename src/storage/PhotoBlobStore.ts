@@ -8,6 +8,7 @@ import type { RejectionRecord } from '../pipeline/ingest/ingestPhoto';
 import type { PhotoOrigin, PhotoOwner } from '../pipeline/messages/messageContracts';
 import { decideSupersededRenditions, type RenditionSetFacts } from '../pipeline/messages/supersededRenditions';
 import {
+  type ArchiveImage,
   renditionBlobName,
   renditionFiles,
   type RenditionImage,
@@ -245,14 +246,33 @@ export class PhotoBlobStore {
     }
   }
 
-  /** Moves the original to the dated archive, keeping its metadata and adding `extraMetadata`. */
+  /**
+   * Moves the original to the dated archive, keeping its blob metadata and adding `extraMetadata`. With `content`
+   * (the photo without its EXIF/GPS metadata), the archive gets those bytes instead of a copy of the upload.
+   */
   async archiveOriginal(
     name: string,
     receivedAt: Date,
-    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+    options: {
+      etag: string;
+      metadata: Record<string, string>;
+      extraMetadata?: Record<string, string>;
+      content?: ArchiveImage;
+    },
   ): Promise<string> {
     const target = archiveBlobName(name, receivedAt);
-    await this.#move(name, containers.archive, target, options);
+    const { content, ...move } = options;
+    if (!content) {
+      await this.#move(name, containers.archive, target, move);
+      return `${containers.archive}/${target}`;
+    }
+    await this.#container(containers.archive)
+      .getBlockBlobClient(target)
+      .uploadData(content.data, {
+        blobHTTPHeaders: { blobContentType: content.contentType },
+        metadata: { ...options.metadata, ...options.extraMetadata },
+      });
+    await this.#deleteOriginal(name, options.etag);
     return `${containers.archive}/${target}`;
   }
 
@@ -362,8 +382,14 @@ export class PhotoBlobStore {
       metadata: { ...options.metadata, ...options.extraMetadata },
     });
     await poller.pollUntilDone();
+    await this.#deleteOriginal(name, options.etag);
+  }
+
+  async #deleteOriginal(name: string, etag: string): Promise<void> {
     try {
-      await source.delete({ deleteSnapshots: 'include', conditions: { ifMatch: options.etag } });
+      await this.#container(containers.incoming)
+        .getBlobClient(name)
+        .delete({ deleteSnapshots: 'include', conditions: { ifMatch: etag } });
     } catch (error) {
       // Gone already (a concurrent delivery finished first) or replaced by a newer upload (its own trigger follows).
       if (!isStatus(error, 404, 412)) throw error;

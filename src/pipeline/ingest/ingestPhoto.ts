@@ -17,7 +17,13 @@
 import type { DirectoryPort } from './DirectoryPort';
 import type { QueueSend } from '../messages/Decision';
 import type { PhotoOrigin, PhotoOwner } from '../messages/messageContracts';
-import type { RenderedRenditions, RenditionImage, RenditionRef, Renditions } from '../messages/renditions';
+import type {
+  ArchiveImage,
+  RenderedRenditions,
+  RenditionImage,
+  RenditionRef,
+  Renditions,
+} from '../messages/renditions';
 import { buildWriteMessages, type WriteMessages } from '../messages/writeMessages';
 import { checkPhotoSize } from './checkPhotoSize';
 import { isManifestName, parsePhotoManifest, type ManifestLimits, type PhotoManifest } from './photoManifest';
@@ -55,10 +61,16 @@ export interface IngestStorePort {
     renditions: Renditions<RenditionImage>,
     provenance?: { receivedAt: Date; origin: PhotoOrigin },
   ): Promise<Renditions<RenditionRef>>;
+  /** Moves the original to photos-archive; with `content`, the archive keeps those bytes (the photo without metadata). */
   archiveOriginal(
     name: string,
     receivedAt: Date,
-    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+    options: {
+      etag: string;
+      metadata: Record<string, string>;
+      extraMetadata?: Record<string, string>;
+      content?: ArchiveImage;
+    },
   ): Promise<string>;
   archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string>;
   rejectOriginal(
@@ -161,6 +173,7 @@ async function acceptPhoto(
     etag: original.etag,
     metadata: original.metadata,
     extraMetadata: { userid: owner.userId, contenthash: rendered.contentHash, correlationid: request.correlationId },
+    ...(rendered.archiveCopy ? { content: rendered.archiveCopy } : {}),
   });
   return { kind: 'accepted', owner, resolvedBy: source, contentHash: rendered.contentHash, archivedTo, messages };
 }

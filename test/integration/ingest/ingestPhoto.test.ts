@@ -250,6 +250,40 @@ test('corrupt, too small, vector and unknown-user files are rejected with a read
   }
 }, 60_000);
 
+test('the archive keeps the photo without its EXIF (GPS, camera) and XMP metadata, pixel for pixel', async () => {
+  const base = await portrait(360, 360);
+  const photo = await sharp(base)
+    .withExifMerge({
+      IFD0: { Make: 'PhoneCo', Model: 'Pocket 12' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '47/1 38/1 1234/100',
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '122/1 7/1 0/1',
+      },
+    })
+    .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>')
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  expect((await sharp(photo).metadata()).exif).toBeDefined();
+  const upload = await drop(`archive-${users.lee.userPrincipalName}.jpg`, photo, { upn: users.lee.userPrincipalName });
+  const metadata = await waitForArchive(upload);
+  const archived = await container(containers.archive)
+    .getBlobClient(archiveBlobName(upload.name, upload.lastModified))
+    .downloadToBuffer();
+  const kept = await sharp(archived).metadata();
+  expect({ exif: kept.exif, xmp: kept.xmp, width: kept.width, height: kept.height }).toEqual({
+    exif: undefined,
+    xmp: undefined,
+    width: 360,
+    height: 360,
+  });
+  expect(archived.includes(Buffer.from('PhoneCo'))).toBe(false);
+  expect((await sharp(archived).raw().toBuffer()).equals(await sharp(photo).raw().toBuffer())).toBe(true);
+  // Blob metadata is ours, not the photo's: who it was resolved to stays for the status page and the audit.
+  expect(metadata).toMatchObject({ upn: users.lee.userPrincipalName, userid: users.lee.id });
+}, 30_000);
+
 test('a photo of a protected account is rejected with a readable reason and nothing is queued for them', async () => {
   const upload = await drop(`${users.ceo.userPrincipalName}.jpg`, await portrait(300, 300));
   const reason = await waitForRejection(upload.name);
