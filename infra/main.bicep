@@ -48,6 +48,13 @@ param statusPageClientId string = ''
 @description('Object id of the person running azd, given rights to put the certificate into Key Vault. Empty: none.')
 param principalId string = ''
 
+// The app's INGEST_MAX_BYTES and the Event Grid filter that keeps larger uploads from the blob trigger (which would
+// read them whole into memory) come from this one value, so they cannot disagree.
+@minValue(1024)
+@maxValue(209715200)
+@description('Largest upload ingest reads, in bytes; larger ones are rejected unread (too-many-bytes).')
+param ingestMaxBytes int = 52428800
+
 @description('Upper bound of Flex Consumption instances; Microsoft 365 throttles per tenant, so more rarely helps.')
 param maximumInstanceCount int = 40
 
@@ -191,6 +198,7 @@ module functionApp 'app/functionApp.bicep' = {
     photoAuthority: photoAuthority
     hrGroupId: hrGroupPrincipalId
     protectedAccountsGroupId: protectedAccountsGroupId
+    ingestMaxBytes: ingestMaxBytes
   }
 }
 
@@ -251,6 +259,7 @@ output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output PHOTOS_INCOMING_CONTAINER_NAME string = incomingContainerName
 output INGEST_FUNCTION_NAME string = 'ingestPhoto'
+output INGEST_MAX_BYTES int = ingestMaxBytes
 output NOTIFICATIONS_FUNCTION_NAME string = 'graphNotifications'
 output CERTIFICATE_SECRET_NAME string = functionApp.outputs.certificateSecretName
 output CLIENT_STATE_SECRET_NAME string = functionApp.outputs.clientStateSecretName

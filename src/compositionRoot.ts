@@ -100,6 +100,11 @@ function protectedAccountsPort(): { protectedAccounts?: GraphProtectedAccounts }
   return port ? { protectedAccounts: port } : {};
 }
 
+/** The sweep that refuses uploads over INGEST_MAX_BYTES without reading them (rejectOversizedUploads). */
+export function oversizedUploadsWiring(): { ports: PhotoBlobStore; maxBytes: number } {
+  return { ports: photoBlobStore(), maxBytes: getConfig().ingest.maxBytes };
+}
+
 const writerAdapters = () => ({
   renditions: photoBlobStore(),
   state: photoStateStore(),

@@ -25,6 +25,8 @@ param photoAuthority string
 param hrGroupId string = ''
 @description('Object id of the Entra group whose members\' photos the pipeline never changes; empty: none.')
 param protectedAccountsGroupId string = ''
+@description('Largest upload ingest reads; the Event Grid subscription filters on the same value.')
+param ingestMaxBytes int
 
 // Secret names in Key Vault; postdeploy fills the two the deployment cannot know (docs/deploy.md).
 var certificateSecretName = 'm365-client-certificate'
@@ -59,6 +61,7 @@ var appSettings = {
   PHOTO_AUTHORITY: photoAuthority
   HR_GROUP_ID: hrGroupId
   PROTECTED_ACCOUNTS_GROUP_ID: protectedAccountsGroupId
+  INGEST_MAX_BYTES: string(ingestMaxBytes)
   NOTIFICATION_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${notificationUrlSecretName}/)'
   NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientStateSecretName}/)'
 }

@@ -227,6 +227,25 @@ export class PhotoBlobStore {
     return bytes;
   }
 
+  /** photos-incoming as listed: names, sizes and metadata; no content is read. */
+  async *listIncoming(): AsyncIterable<{
+    name: string;
+    etag: string;
+    contentLength: number;
+    lastModified: Date;
+    metadata: Record<string, string>;
+  }> {
+    for await (const blob of this.#container(containers.incoming).listBlobsFlat({ includeMetadata: true })) {
+      yield {
+        name: blob.name,
+        etag: blob.properties.etag,
+        contentLength: blob.properties.contentLength ?? 0,
+        lastModified: blob.properties.lastModified,
+        metadata: blob.metadata ?? {},
+      };
+    }
+  }
+
   /** The incoming blob at this ETag; undefined when it is gone or has been replaced by a newer upload. */
   async probeOriginal(name: string, options: { etag?: string } = {}): Promise<OriginalBlob | undefined> {
     try {

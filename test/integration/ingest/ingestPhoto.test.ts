@@ -69,7 +69,10 @@ const executivesGroupId = 'b7c8d9e0-0000-4000-8000-00000000bbbb';
 
 beforeAll(async () => {
   stack = await startTestStack({
-    functionModules: [path.join(__dirname, '../../../src/functions/ingestPhoto.ts')],
+    functionModules: [
+      path.join(__dirname, '../../../src/functions/ingestPhoto.ts'),
+      path.join(__dirname, '../../../src/functions/rejectOversizedUploads.ts'),
+    ],
     host: { hostJsonPath: path.join(__dirname, '../../fixtures/ingest/host.json'), blobConcurrency: 2 },
     extraSettings: {
       EMPLOYEE_ID_PATTERN: 'EMP-(\\d{6})',
@@ -249,6 +252,32 @@ test('corrupt, too small, vector and unknown-user files are rejected with a read
     expect(await container(containers.incoming).getBlobClient(name).exists()).toBe(false);
   }
 }, 60_000);
+
+test('an upload over INGEST_MAX_BYTES never reaches ingest and is rejected unread, with a reason HR reads', async () => {
+  // 3 MB against the 2 MB limit; not an image at all, which ingest would say if it ever read it.
+  const upload = await drop(`huge-${users.alex.userPrincipalName}.jpg`, Buffer.alloc(3 * 1024 * 1024, 7), {
+    upn: users.alex.userPrincipalName,
+  });
+  await stack.host.waitForIdle({ timeoutMs: 10_000 });
+  expect(completed.filter((e) => e.trigger.kind === 'blob' && e.trigger.blobName === upload.name)).toEqual([]);
+
+  await stack.host.triggerTimer('rejectOversizedUploads');
+  const reason = await waitForRejection(upload.name);
+  expect(reason).toMatchObject({
+    code: 'too-many-bytes',
+    details: { bytes: 3 * 1024 * 1024, maxBytes: 2 * 1024 * 1024 },
+    receivedAt: upload.lastModified.toISOString(),
+  });
+  expect(String(reason.message)).toContain('3.0 MB');
+  const rejected = container(containers.rejected).getBlobClient(upload.name);
+  expect((await rejected.getProperties()).metadata).toMatchObject({
+    upn: users.alex.userPrincipalName,
+    rejectioncode: 'too-many-bytes',
+  });
+  expect(await container(containers.incoming).getBlobClient(upload.name).exists()).toBe(false);
+  await stack.host.waitForIdle({ timeoutMs: 10_000 });
+  expect(completed.filter((e) => e.trigger.kind === 'blob' && e.trigger.blobName === upload.name)).toEqual([]);
+}, 30_000);
 
 test('the archive keeps the photo without its EXIF (GPS, camera) and XMP metadata, pixel for pixel', async () => {
   const base = await portrait(360, 360);

@@ -52,8 +52,11 @@ export function infraSettingsAsEnvironment(root: string): Record<string, string>
     } else if (/primaryEndpoints\.(\w+)/.test(text)) {
       env[key] = `https://stsample.${/primaryEndpoints\.(\w+)/.exec(text)?.[1]}.core.windows.net/`;
     } else {
-      // A parameter of functionApp.bicep: main.bicep passes its own parameter of that name, whose default it takes.
-      const fallback = literal(main.get(text)?.node.namedChildren[2]);
+      // A parameter of functionApp.bicep: main.bicep passes its own parameter of that name, whose default it takes;
+      // `string(param)` is a number parameter written as the text app settings are.
+      const name = /^string\((\w+)\)$/.exec(text)?.[1] ?? text;
+      const node = main.get(name)?.node.namedChildren[2];
+      const fallback = literal(node) ?? (node && /^\d+$/.test(node.text) ? node.text : undefined);
       env[key] = fallback ?? 'sample';
     }
   }
