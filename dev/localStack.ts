@@ -124,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FUNCTIONS_WORKER_RUNTIME: 'node',
       AzureWebJobsFeatureFlags: 'EnableWorkerIndexing',
       AzureWebJobsStorage: azurite.connectionString,
+      // One Azurite plays both accounts locally: the host's and the photos'.
+      PhotoStorage: azurite.connectionString,
       ...(emulator ? emulatorSettings(emulator, stateDir) : {}),
       NOTIFICATION_URL: `http://localhost:${httpPort}/api/notifications`,
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString('base64url'),

@@ -80,6 +80,7 @@ param resourceGroupName string = ''
 param functionAppName string = ''
 param appServicePlanName string = ''
 param storageAccountName string = ''
+param photoStorageAccountName string = ''
 param keyVaultName string = ''
 param logAnalyticsName string = ''
 param applicationInsightsName string = ''
@@ -125,6 +126,10 @@ module identity 'core/security/userAssignedIdentity.bicep' = {
   }
 }
 
+// Two storage accounts. The host's (AzureWebJobsStorage): the deployment package, the queues, the tables, and what
+// the Functions host keeps there (its keys in azure-webjobs-secrets, blob trigger receipts, leases). The photos'
+// (PhotoStorage): the four photo containers, their Event Grid topic, lifecycle rules and HR's rights. A right on
+// photos, HR's upload right included, so never reaches the host's keys.
 module storage 'core/storage/storageAccount.bicep' = {
   name: 'storage'
   scope: rg
@@ -132,9 +137,23 @@ module storage 'core/storage/storageAccount.bicep' = {
     name: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
     location: location
     tags: tags
-    containerNames: concat(photoContainerNames, [deploymentContainerName])
+    containerNames: [deploymentContainerName]
     queueNames: queueNames
     tableNames: tableNames
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module photoStorage 'core/storage/storageAccount.bicep' = {
+  name: 'photostorage'
+  scope: rg
+  params: {
+    name: !empty(photoStorageAccountName) ? photoStorageAccountName : '${abbrs.storageStorageAccounts}photos${resourceToken}'
+    location: location
+    tags: tags
+    containerNames: photoContainerNames
+    queueNames: []
+    tableNames: []
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
   }
 }
@@ -143,7 +162,7 @@ module photoRetention 'app/photoRetention.bicep' = {
   name: 'photoretention'
   scope: rg
   params: {
-    storageAccountName: storage.outputs.name
+    storageAccountName: photoStorage.outputs.name
     processedContainerName: processedContainerName
     archiveContainerName: archiveContainerName
     rejectedContainerName: rejectedContainerName
@@ -184,6 +203,7 @@ module functionApp 'app/functionApp.bicep' = {
     location: location
     tags: tags
     storageAccountName: storage.outputs.name
+    photoStorageAccountName: photoStorage.outputs.name
     deploymentContainerName: deploymentContainerName
     identityId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
@@ -217,6 +237,7 @@ module rbac 'app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
+    photoStorageAccountName: photoStorage.outputs.name
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     appPrincipalId: identity.outputs.principalId
@@ -228,7 +249,7 @@ module hrAccess 'app/hrAccess.bicep' = if (!empty(hrGroupPrincipalId)) {
   name: 'hraccess'
   scope: rg
   params: {
-    storageAccountName: storage.outputs.name
+    storageAccountName: photoStorage.outputs.name
     incomingContainerName: incomingContainerName
     rejectedContainerName: rejectedContainerName
     hrGroupPrincipalId: hrGroupPrincipalId
@@ -244,7 +265,7 @@ module systemTopic 'app/eventGridTopic.bicep' = {
     name: !empty(systemTopicName) ? systemTopicName : '${abbrs.eventGridSystemTopics}${resourceToken}'
     location: location
     tags: tags
-    storageAccountName: storage.outputs.name
+    storageAccountName: photoStorage.outputs.name
   }
 }
 
@@ -254,6 +275,7 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostname
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_PHOTO_STORAGE_ACCOUNT_NAME string = photoStorage.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

@@ -12,7 +12,7 @@ import { GraphDirectory } from './m365/GraphDirectory';
 import { GraphProtectedAccounts } from './m365/GraphProtectedAccounts';
 import { PhotoStateStore } from './storage/PhotoStateStore';
 import { DecisionExecutor } from './edge/DecisionExecutor';
-import { createStorageClients } from './storage/storageClients';
+import { createPhotoBlobClient, createStorageClients } from './storage/storageClients';
 import { SubscriptionStore } from './storage/SubscriptionStore';
 import { PhotoChangeStateStore } from './storage/PhotoChangeStateStore';
 import { KnownSubscriptionCache } from './pipeline/subscriptions/KnownSubscriptionCache';
@@ -47,9 +47,9 @@ function once<T>(create: () => T): () => T {
 }
 
 const storageClients = once(() => createStorageClients(getConfig().storage));
-const photoBlobStore = once(
-  () => new PhotoBlobStore(storageClients().blobs, { manifestLimits: getConfig().ingest.manifest }),
-);
+/** The photos live in their own storage account (PhotoStorage), not the host's. */
+const photoBlobs = once(() => createPhotoBlobClient(getConfig().photoStorage));
+const photoBlobStore = once(() => new PhotoBlobStore(photoBlobs(), { manifestLimits: getConfig().ingest.manifest }));
 /** One MSAL client (one token cache) and one policy chain for Graph and SharePoint. */
 const m365Clients = once(() => createM365Clients(getConfig().m365));
 const directory = once(() => new GraphDirectory(m365Clients().graph));
@@ -193,7 +193,7 @@ export interface StatusWiring extends PersonStatusOptions {
 /** The status page's ports; `now` is read per request. */
 export function statusWiring(): StatusWiring {
   const config = getConfig();
-  const drops = new PhotoDropLedger(storageClients().blobs);
+  const drops = new PhotoDropLedger(photoBlobs());
   const { graph, sharePoint } = m365Clients();
   return {
     state: photoStateStore(),

@@ -26,6 +26,20 @@ export type StorageConnectionConfig =
       clientId?: string;
     };
 
+/**
+ * The storage account of the photos (photos-incoming, -processed, -archive, -rejected), apart from the Functions
+ * host's (AzureWebJobsStorage: queues, tables, the host's keys and leases), so that a right on photos, HR's upload
+ * right included, never reaches the host's secrets.
+ */
+export type PhotoStorageConfig =
+  | { kind: 'connectionString'; connectionString: string }
+  | {
+      kind: 'identity';
+      blobServiceUri: string;
+      /** User-assigned managed identity client id; absent means the system-assigned identity. */
+      clientId?: string;
+    };
+
 export type M365Credential =
   { kind: 'certificate'; certificatePem: string; privateKeyPem: string } | { kind: 'secret'; clientSecret: string };
 
@@ -74,6 +88,7 @@ export interface NotificationsConfig {
 
 export interface PhotoSyncConfig {
   storage: StorageConnectionConfig;
+  photoStorage: PhotoStorageConfig;
   m365: M365Config;
   ingest: IngestConfig;
   targets: { exchange: boolean; sharePoint: boolean };
@@ -118,6 +133,25 @@ export function loadStorageConfig(settings: Env): StorageConnectionConfig {
     tableServiceUri: table,
     ...(clientId ? { clientId } : {}),
   };
+}
+
+/** The `PhotoStorage` connection, as the Functions host reads it for the ingest trigger (docs/configuration.md). */
+export function loadPhotoStorageConfig(settings: Env): PhotoStorageConfig {
+  const env = withResolvedKeyVaultReferences(settings);
+  const connectionString = env.PhotoStorage?.trim();
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  const account = env.PhotoStorage__accountName?.trim();
+  const blob = env.PhotoStorage__blobServiceUri?.trim() || (account && `https://${account}.blob.core.windows.net`);
+  if (!blob) {
+    throw new ConfigError(
+      'PhotoStorage',
+      'is not set. Locally use "UseDevelopmentStorage=true" (Azurite); on Azure set PhotoStorage__blobServiceUri ' +
+        '(or PhotoStorage__accountName) with PhotoStorage__credential=managedidentity: the photos storage account, ' +
+        'not the one AzureWebJobsStorage names.',
+    );
+  }
+  const clientId = env.PhotoStorage__clientId?.trim();
+  return { kind: 'identity', blobServiceUri: blob, ...(clientId ? { clientId } : {}) };
 }
 
 function loadCredential(env: Env): M365Credential {
@@ -275,6 +309,7 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
   const protectedAccountsGroupId = loadProtectedAccountsGroupId(env);
   return {
     storage: loadStorageConfig(env),
+    photoStorage: loadPhotoStorageConfig(env),
     m365: loadM365Config(env),
     ingest: loadIngestConfig(env),
     targets: loadTargets(env),

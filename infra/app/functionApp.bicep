@@ -8,6 +8,8 @@ param location string = resourceGroup().location
 param tags object = {}
 param serviceName string = 'photosync'
 param storageAccountName string
+@description('The photos storage account (PhotoStorage): photo containers only, apart from the host\'s.')
+param photoStorageAccountName string
 param deploymentContainerName string
 param identityId string
 param identityClientId string
@@ -37,6 +39,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
 
+resource photoStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: photoStorageAccountName
+}
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -49,6 +55,9 @@ var appSettings = {
   AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  PhotoStorage__blobServiceUri: photoStorage.properties.primaryEndpoints.blob
+  PhotoStorage__credential: 'managedidentity'
+  PhotoStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   M365_TENANT_ID: m365TenantId
