@@ -67,8 +67,11 @@ export async function verifyNothingLost(
       else if (sha256(graphPhoto.bytes) !== sha256(await processed.getBlobClient(rendition).downloadToBuffer()))
         problems.push(`${photo.blobName}: the Graph photo is not the Exchange rendition`);
       const thumbnail = emulator.control.getSharePointFile(thumbnailFileName(photo.userPrincipalName, 'M'));
-      const medium = renditionBlobName(photo.userId, photo.contentHash, 'medium');
-      if (!thumbnail || sha256(thumbnail) !== sha256(await processed.getBlobClient(medium).downloadToBuffer()))
+      // Checked before reading: a photo ingest has not accepted yet has no rendition, and a 404 thrown from here
+      // would hide every other problem behind one message-less error.
+      const medium = processed.getBlobClient(renditionBlobName(photo.userId, photo.contentHash, 'medium'));
+      if (!(await medium.exists())) problems.push(`${photo.blobName}: no medium rendition in photos-processed`);
+      else if (!thumbnail || sha256(thumbnail) !== sha256(await medium.downloadToBuffer()))
         problems.push(`${photo.blobName}: the medium thumbnail on the My Site host is not this photo's`);
       const pictureUrl = emulator.control.getProfileProperties(photo.userPrincipalName)?.PictureURL;
       if (pictureUrl !== pictureUrlOf(photo.userPrincipalName))

@@ -18,6 +18,9 @@ export interface M365Auth {
 
 const PUBLIC_CLOUD_HOST = 'login.microsoftonline.com';
 
+/** MSAL's code when it could not read the authority's metadata (`ClientAuthErrorCodes.endpointResolutionError`). */
+const ENDPOINTS_RESOLUTION_ERROR = 'endpoints_resolution_error';
+
 function clientCredential(config: M365Config): Configuration['auth'] {
   const base = {
     clientId: config.clientId,
@@ -62,15 +65,22 @@ export function createM365Auth(config: M365Config): M365Auth {
         const msal = error as MsalErrorShape;
         const code = msal.errorCode ?? 'token-request-failed';
         // MSAL reports transport problems with these codes; anything else (bad secret, unknown app) is permanent.
-        const retryable = /network|timeout|endpoint_resolution|ECONN/i.test(`${code} ${msal.errorMessage ?? ''}`);
+        // A process that has not signed in yet first fetches the authority's OpenID configuration, and MSAL turns
+        // every failure of that fetch (no answer included) into `endpoints_resolution_error`: taken as permanent, a
+        // host started during a login outage would record `permission-denied` for every photo it touches. A wrong
+        // tenant id gives the same code; retried, it still ends in the poison queue with this message.
+        const metadataUnreachable = code === ENDPOINTS_RESOLUTION_ERROR;
+        const retryable = metadataUnreachable || /network|timeout|ECONN/i.test(`${code} ${msal.errorMessage ?? ''}`);
+        const said = metadataUnreachable
+          ? `the sign-in service did not give its OpenID configuration (${config.authorityHost} unreachable, or ` +
+            'M365_TENANT_ID / M365_AUTHORITY_HOST wrong)'
+          : (msal.errorMessage ?? (error as Error).message);
         throw new M365RequestError(
           {
             service: 'login',
             status: retryable ? 0 : 401,
             code,
-            message: `Cannot get an app-only token for ${scope} (tenant ${config.tenantId}, app ${config.clientId}): ${
-              msal.errorMessage ?? (error as Error).message
-            }`,
+            message: `Cannot get an app-only token for ${scope} (tenant ${config.tenantId}, app ${config.clientId}): ${said}`,
             ...(msal.correlationId ? { requestId: msal.correlationId } : {}),
             retryable,
           },

@@ -4,20 +4,27 @@ import { writePhotoToTarget, type WriteRequest } from '../../../../src/pipeline/
 import { InMemoryPhotoState, m365Failure } from './writeTestDoubles';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
+const USER_ID = '11111111-1111-4111-8111-111111111111';
+// Content hashes are sha256-shaped, as the message checks require.
+const HASH_A = 'a'.repeat(64);
+const HASH_B = 'b'.repeat(64);
+const HASH_C = 'c'.repeat(64);
+const HASH_D = 'd'.repeat(64);
 
 function request(
   perform: () => Promise<Record<string, never>>,
-  overrides: { attempt?: number; contentHash?: string; receivedAt?: string } = {},
+  overrides: { attempt?: number; contentHash?: string; receivedAt?: string; deliveryKey?: string } = {},
 ): WriteRequest {
   const attempt = overrides.attempt ?? 0;
   return {
     target: 'exchange',
     subject: {
-      userId: '11111111-1111-4111-8111-111111111111',
+      userId: USER_ID,
       userPrincipalName: 'adele@contoso.com',
-      contentHash: overrides.contentHash ?? 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      contentHash: overrides.contentHash ?? HASH_A,
       receivedAt: overrides.receivedAt ?? '2026-11-23T09:59:00.000Z',
       attempt,
+      ...(overrides.deliveryKey === undefined ? {} : { deliveryKey: overrides.deliveryKey }),
     },
     perform,
   };
@@ -37,9 +44,7 @@ const claimedBy = (id: string, expiresAt: Date) => ({
 describe('the write claim', () => {
   it('steps back, sending nothing, while another writer holds an unexpired claim', async () => {
     const { state, deps } = setup();
-    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
-      claimedBy('other', new Date(NOW.getTime() + 60_000)),
-    );
+    await state.update(USER_ID, 'exchange', () => claimedBy('other', new Date(NOW.getTime() + 60_000)));
     const perform = jest.fn(() => Promise.resolve({}));
 
     const result = await writePhotoToTarget(request(perform), deps);
@@ -53,23 +58,21 @@ describe('the write claim', () => {
     expect(perform).not.toHaveBeenCalled();
     // Backoff with the test's random 0.5: half of 5 s × 2^0, so the message comes back once the claim may be gone.
     expect(result.delayMs).toBe(2_500);
-    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+    expect(await state.get(USER_ID, 'exchange')).toMatchObject({
       writeClaimId: 'other',
     });
   });
 
   it('takes over a claim that lapsed (its writer crashed) and releases it when done', async () => {
     const { state, deps } = setup();
-    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
-      claimedBy('crashed', new Date(NOW.getTime() - 1)),
-    );
+    await state.update(USER_ID, 'exchange', () => claimedBy('crashed', new Date(NOW.getTime() - 1)));
     const perform = jest.fn(() => Promise.resolve({}));
 
     await expect(writePhotoToTarget(request(perform), deps)).resolves.toEqual({ outcome: 'written' });
 
     expect(perform).toHaveBeenCalledTimes(1);
-    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
-      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    expect(await state.get(USER_ID, 'exchange')).toMatchObject({
+      lastContentHash: HASH_A,
       writeClaimId: '',
       writeClaimExpiresAt: '',
     });
@@ -77,53 +80,35 @@ describe('the write claim', () => {
 
   it("takes over at once the claim its own message's earlier delivery left (that instance died)", async () => {
     const { state, deps } = setup();
-    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
-      claimedBy(
-        'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0 dead-run',
-        new Date(NOW.getTime() + 60_000),
-      ),
+    await state.update(USER_ID, 'exchange', () =>
+      claimedBy(`corr-1/${HASH_A}/0 dead-run`, new Date(NOW.getTime() + 60_000)),
     );
     const perform = jest.fn(() => Promise.resolve({}));
 
-    const base = request(perform);
-    const redelivery = {
-      ...base,
-      subject: {
-        ...base.subject,
-        deliveryKey: 'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0',
-      },
-    };
+    const redelivery = request(perform, { deliveryKey: `corr-1/${HASH_A}/0` });
     await expect(writePhotoToTarget(redelivery, deps)).resolves.toEqual({ outcome: 'written' });
 
     expect(perform).toHaveBeenCalledTimes(1);
-    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
-      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    expect(await state.get(USER_ID, 'exchange')).toMatchObject({
+      lastContentHash: HASH_A,
       writeClaimId: '',
     });
   });
 
   it("never takes over another message's claim, even one for the same photo", async () => {
     const { state, deps } = setup();
-    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
-      claimedBy(
-        'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0 running',
-        new Date(NOW.getTime() + 60_000),
-      ),
+    await state.update(USER_ID, 'exchange', () =>
+      claimedBy(`corr-1/${HASH_A}/0 running`, new Date(NOW.getTime() + 60_000)),
     );
     const perform = jest.fn(() => Promise.resolve({}));
 
-    for (const deliveryKey of [
-      'corr-2/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0',
-      'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/1',
-      'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-    ]) {
-      const base = request(perform);
-      const result = await writePhotoToTarget({ ...base, subject: { ...base.subject, deliveryKey } }, deps);
+    for (const deliveryKey of [`corr-2/${HASH_A}/0`, `corr-1/${HASH_A}/1`, `corr-1/${HASH_A}`]) {
+      const result = await writePhotoToTarget(request(perform, { deliveryKey }), deps);
       expect(result).toMatchObject({ outcome: 'rescheduled', code: 'write-claim-held' });
     }
     expect(perform).not.toHaveBeenCalled();
-    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
-      writeClaimId: 'corr-1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/0 running',
+    expect(await state.get(USER_ID, 'exchange')).toMatchObject({
+      writeClaimId: `corr-1/${HASH_A}/0 running`,
     });
   });
 
@@ -136,14 +121,14 @@ describe('the write claim', () => {
     );
     // Let the first write claim the row and start.
     await new Promise(setImmediate);
-    const during = await state.get('11111111-1111-4111-8111-111111111111', 'exchange');
+    const during = await state.get(USER_ID, 'exchange');
     expect(during?.writeClaimId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(during?.writeClaimExpiresAt ?? '')).toBe(NOW.getTime() + 5 * 60_000);
 
     const secondPerform = jest.fn(() => Promise.resolve({}));
     const second = await writePhotoToTarget(
       request(secondPerform, {
-        contentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+        contentHash: HASH_B,
         receivedAt: '2026-11-23T09:59:30.000Z',
       }),
       deps,
@@ -158,14 +143,14 @@ describe('the write claim', () => {
       writePhotoToTarget(
         request(secondPerform, {
           attempt: 1,
-          contentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+          contentHash: HASH_B,
           receivedAt: '2026-11-23T09:59:30.000Z',
         }),
         deps,
       ),
     ).resolves.toEqual({ outcome: 'written' });
-    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
-      lastContentHash: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+    expect(await state.get(USER_ID, 'exchange')).toMatchObject({
+      lastContentHash: HASH_B,
       writeClaimId: '',
     });
   });
@@ -184,44 +169,40 @@ describe('the write claim', () => {
     ).resolves.toEqual({
       outcome: 'skipped-duplicate',
     });
-    expect((await state.get('11111111-1111-4111-8111-111111111111', 'exchange'))?.writeClaimId).toBe('');
+    expect((await state.get(USER_ID, 'exchange'))?.writeClaimId).toBe('');
 
     const forbidden = request(() => Promise.reject(m365Failure({ status: 403 })), {
-      contentHash: 'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc',
+      contentHash: HASH_C,
     });
     await expect(writePhotoToTarget(forbidden, deps)).resolves.toMatchObject({ outcome: 'permanent-failure' });
-    expect((await state.get('11111111-1111-4111-8111-111111111111', 'exchange'))?.writeClaimId).toBe('');
+    expect((await state.get(USER_ID, 'exchange'))?.writeClaimId).toBe('');
 
     const broken = request(() => Promise.reject(m365Failure({ status: 501 })), {
-      contentHash: 'dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd',
+      contentHash: HASH_D,
     });
     await expect(writePhotoToTarget(broken, deps)).rejects.toThrow('HTTP 501');
-    expect((await state.get('11111111-1111-4111-8111-111111111111', 'exchange'))?.writeClaimId).toBe('');
+    expect((await state.get(USER_ID, 'exchange'))?.writeClaimId).toBe('');
   });
 
   it('leaves alone a claim another writer took over after ours lapsed', async () => {
     const { state, deps } = setup();
     const result = await writePhotoToTarget(
       request(async () => {
-        await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
-          claimedBy('successor', new Date(NOW.getTime() + 60_000)),
-        );
+        await state.update(USER_ID, 'exchange', () => claimedBy('successor', new Date(NOW.getTime() + 60_000)));
         return {};
       }),
       deps,
     );
     expect(result).toEqual({ outcome: 'written' });
-    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
-      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    expect(await state.get(USER_ID, 'exchange')).toMatchObject({
+      lastContentHash: HASH_A,
       writeClaimId: 'successor',
     });
   });
 
   it('parks the message with the cause when the claim stays held through every attempt', async () => {
     const { state, deps } = setup();
-    await state.update('11111111-1111-4111-8111-111111111111', 'exchange', () =>
-      claimedBy('stuck', new Date(NOW.getTime() + 60_000)),
-    );
+    await state.update(USER_ID, 'exchange', () => claimedBy('stuck', new Date(NOW.getTime() + 60_000)));
     const result = await writePhotoToTarget(
       request(() => Promise.resolve({}), { attempt: 9 }),
       deps,
@@ -246,8 +227,8 @@ describe('the write claim', () => {
     await expect(writePhotoToTarget(request(perform), deps)).resolves.toEqual({ outcome: 'written' });
 
     expect(perform).toHaveBeenCalledTimes(1);
-    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
-      lastContentHash: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    expect(await state.get(USER_ID, 'exchange')).toMatchObject({
+      lastContentHash: HASH_A,
       writeClaimId: '',
     });
   });
