@@ -1,8 +1,8 @@
 // What goes to photos-archive instead of the upload itself: the same photo without its metadata (EXIF GPS position,
-// camera serial, capture time, XMP, IPTC, comments; design brief: "GPS is personal data"). An upright JPEG loses only
-// its metadata segments (stripJpegMetadata: same pixels, about a millisecond). Anything else (a JPEG that needs
-// EXIF orientation to stand upright, PNG, WebP, GIF, TIFF, AVIF, HEIC) is re-encoded upright by sharp, which writes
-// no metadata unless asked: lossless PNG when the photo has transparency, JPEG otherwise.
+// camera serial, capture time, XMP, IPTC, comments; design brief: "GPS is personal data"). A JPEG loses only its
+// metadata segments and keeps its orientation as the one EXIF tag left (stripJpegMetadata: same pixels, a few
+// milliseconds). Any other format (PNG, WebP, GIF, TIFF, AVIF, HEIC) is re-encoded upright by sharp, which writes no
+// metadata unless asked: lossless PNG when the photo has transparency, JPEG otherwise.
 
 import sharp from 'sharp';
 import type { InspectedPhoto } from './inspectPhoto';
@@ -21,12 +21,13 @@ export async function renderArchiveCopy(
 ): Promise<ArchiveCopy> {
   if (photo.input.kind === 'encoded' && photo.format === 'jpeg') {
     const { orientation } = await sharp(photo.input.bytes).metadata();
-    if (orientation === undefined || orientation === 1) {
-      try {
-        return { data: stripJpegMetadata(photo.input.bytes), contentType: 'image/jpeg' };
-      } catch {
-        // A structure libjpeg tolerated but the segment walk does not: re-encode below.
-      }
+    try {
+      return {
+        data: stripJpegMetadata(photo.input.bytes, { orientation: orientation ?? 1 }),
+        contentType: 'image/jpeg',
+      };
+    } catch {
+      // A structure libjpeg tolerated but the segment walk does not (or a nonsense orientation): re-encode below.
     }
   }
   if (photo.input.kind === 'raw') {
