@@ -17,6 +17,7 @@ import {
   checkSharePointPhotoWriteMessage,
   type MessageCheck,
 } from '../src/pipeline/messages/checkMessages';
+import { checkPhotoRemovalMessage } from '../src/pipeline/status/removalMessages';
 import { poisonQueueName, queues } from '../src/storage/names';
 import { decodeQueueMessage, encodeQueueMessage } from '../src/storage/queueMessageEncoding';
 import { createStorageClients } from '../src/storage/storageClients';
@@ -41,6 +42,7 @@ const checks: Record<string, (value: unknown) => MessageCheck<object>> = {
   [queues.exchangePhotoWrites]: (value) => checkExchangePhotoWriteMessage(value),
   [queues.sharePointPhotoWrites]: (value) => checkSharePointPhotoWriteMessage(value),
   [queues.photoChanges]: (value) => checkPhotoChangeMessage(value),
+  [queues.photoRemovals]: (value) => checkPhotoRemovalMessage(value),
 };
 
 /**

@@ -72,6 +72,10 @@ param rejectedRetentionDays int = 30
 @description('Days a rendition tagged superseded=true stays in photos-processed after its last change.')
 param supersededRenditionRetentionDays int = 30
 
+@minValue(0)
+@description('Days the stored photos of a person deleted from the directory are kept before they are deleted (Entra keeps a deleted user restorable 30 days).')
+param departedPhotoRetentionDays int = 30
+
 @minValue(30)
 @description('Days Log Analytics keeps logs, including the audit of who uploaded each photo.')
 param logRetentionDays int = 90
@@ -106,9 +110,11 @@ var queueNames = [
   'sharepoint-photo-writes-poison'
   'photo-changes'
   'photo-changes-poison'
+  'photo-removals'
+  'photo-removals-poison'
   'webjobs-blobtrigger-poison'
 ]
-var tableNames = ['PhotoSyncState', 'GraphSubscriptions']
+var tableNames = ['PhotoSyncState', 'GraphSubscriptions', 'PhotoRemovals']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -219,6 +225,7 @@ module functionApp 'app/functionApp.bicep' = {
     hrGroupId: hrGroupPrincipalId
     protectedAccountsGroupId: protectedAccountsGroupId
     ingestMaxBytes: ingestMaxBytes
+    departedPhotoRetentionDays: departedPhotoRetentionDays
   }
 }
 

@@ -39,6 +39,14 @@ import type { PeopleSearchPort } from './pipeline/status/StatusPorts';
 import type { PersonStatusOptions } from './pipeline/status/personStatus';
 import type { StatusPhotoPort } from './pipeline/status/StatusPhotoPort';
 import type { StatusPageConfig } from './config';
+import { sharePointPlaceholderPort } from './m365/resetSharePointPhotoToPlaceholder';
+import { RemovalAuditStore } from './storage/RemovalAuditStore';
+import { StoredPhotoEraser } from './storage/StoredPhotoEraser';
+import type { RemovalHandlingOptions } from './pipeline/status/handleRemovalMessage';
+import type { RemovalRequestPorts } from './pipeline/status/requestRemoval';
+import type { RemovalFilePorts } from './pipeline/status/receiveRemovalFile';
+import type { PurgeDepartedPorts } from './pipeline/status/purgeDepartedPeople';
+import type { SharePointPlaceholderPort } from './pipeline/write/SharePointPlaceholderPort';
 
 /** A value built on first use and kept for the life of the process. */
 function once<T>(create: () => T): () => T {
@@ -61,8 +69,19 @@ const protectedAccounts = once(() => {
 const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
 const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));
 const subscriptionStore = once(() => SubscriptionStore.fromStorageClients(storageClients()));
+const removalAudit = once(() => RemovalAuditStore.create(storageClients().tableCredentialOrConnectionString));
+/** Erases renditions and archived originals: in the photos account. */
+const storedPhotoEraser = once(() => new StoredPhotoEraser(photoBlobs()));
 /** The writers' per-user, per-target ordering within this process. */
 const writeSerializer = once(() => new KeyedSerializer());
+
+/**
+ * SharePoint back to its placeholder for one person: thumbnails deleted, PictureURL cleared, placeholder state 1.
+ * Used by HR's removal, and by anything else that must take a person's SharePoint photo down.
+ */
+export const sharePointPlaceholderReset = once((): SharePointPlaceholderPort =>
+  sharePointPlaceholderPort(m365Clients().sharePoint),
+);
 
 /** One per process: carries out what use cases decided (it remembers which queues exist). */
 export const getDecisionExecutor = once(() => new DecisionExecutor(storageClients().queues));
@@ -183,6 +202,57 @@ export function subscriptionWiring(): EnsureSubscriptionOptions | undefined {
   };
 }
 
+/** Asking for a removal (status page, JSON API, removal request file): audit, mark, queue. */
+export function removalRequestWiring(): RemovalRequestPorts {
+  return {
+    state: photoStateStore(),
+    audit: removalAudit(),
+    send: (sends) => getDecisionExecutor().send(sends),
+    now: () => new Date(),
+    newRequestId: randomUUID,
+    ...protectedAccountsPort(),
+  };
+}
+
+/** A removal request file dropped in photos-incoming. */
+export function removalFileWiring(): RemovalFilePorts {
+  return { ...removalRequestWiring(), store: photoBlobStore(), people: new GraphPeopleSearch(m365Clients().graph) };
+}
+
+/** Carrying out a removal (the photo-removals consumer). */
+export function removalWiring(): RemovalHandlingOptions {
+  const config = getConfig();
+  const { graph } = m365Clients();
+  return {
+    state: photoStateStore(),
+    audit: removalAudit(),
+    deleteExchangePhoto: (userId) => graph.deletePhoto(userId),
+    resetSharePointToPlaceholder: sharePointPlaceholderReset(),
+    deleteStoredPhotos: (userId) => storedPhotoEraser().deleteStoredPhotos(userId),
+    // Straight from Graph, not the directory cache: a person deleted minutes ago is gone now.
+    inDirectory: async (userId) => (await graph.getUser(userId, { select: ['id'] })) !== undefined,
+    targets: config.targets,
+    now: () => new Date(),
+    delay: (ms) => delay(ms),
+  };
+}
+
+/** The daily retention pass over people who left the directory. */
+export function purgeDepartedWiring(): PurgeDepartedPorts {
+  const state = photoStateStore();
+  return {
+    listPeopleWithStoredPhotos: () => storedPhotoEraser().listPeopleWithStoredPhotos(),
+    // Straight from Graph, not the directory cache (whose entries live 10 minutes): once a day, the truth.
+    findUserPrincipalName: async (userId) => (await m365Clients().graph.getUser(userId))?.userPrincipalName,
+    lastKnownUserPrincipalName: async (userId) =>
+      (await state.listForUser(userId)).find((row) => row.userPrincipalName)?.userPrincipalName ?? '',
+    audit: removalAudit(),
+    send: (sends) => getDecisionExecutor().send(sends),
+    now: () => new Date(),
+    retentionDays: getConfig().retention.departedPhotoDays,
+  };
+}
+
 export interface StatusWiring extends PersonStatusOptions {
   drops: PhotoDropLedger;
   people: PeopleSearchPort;
@@ -205,6 +275,7 @@ export function statusWiring(): StatusWiring {
       mySiteUrl: config.m365.mySiteUrl,
       readDropped: (userId, hash) => drops.readDroppedRendition(userId, hash),
     }),
+    removals: removalAudit(),
     targets: config.targets,
     access: config.statusPage,
     now: new Date(),

@@ -98,6 +98,12 @@ export interface PhotoSyncConfig {
   statusPage: StatusPageConfig;
   /** Object id of the Entra group whose members' photos the pipeline never changes (PROTECTED_ACCOUNTS_GROUP_ID). */
   protectedAccountsGroupId?: string;
+  retention: RetentionConfig;
+}
+
+export interface RetentionConfig {
+  /** Days the stored photos of a person who left the directory are kept before they are deleted (default 30). */
+  departedPhotoDays: number;
 }
 
 export interface StatusPageConfig {
@@ -317,6 +323,8 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
     notifications: { ...(url ? { url } : {}), ...(clientState ? { clientState } : {}) },
     statusPage: loadStatusPageConfig(env),
     ...(protectedAccountsGroupId ? { protectedAccountsGroupId } : {}),
+    // 30 by default: as long as Entra keeps a deleted user restorable, so a mistaken deletion costs no photos.
+    retention: { departedPhotoDays: integer(env, 'DEPARTED_PHOTO_RETENTION_DAYS', 30, 0, 3650) },
   };
 }
 

@@ -60,6 +60,16 @@ export class EmulatorControl {
     if (this.ctx.tenant.deletePhoto(user)) this.ctx.tenant.emitPhotoChange(user, 'deleted');
   }
 
+  /**
+   * The person is deleted from the directory: Graph no longer finds them and their Exchange photo goes with the
+   * mailbox. SharePoint is left as a tenant leaves it (the profile and the User Photos files stay behind).
+   */
+  deleteUser(idOrUpn: string): void {
+    const user = this.user(idOrUpn);
+    this.ctx.tenant.deletePhoto(user);
+    this.ctx.tenant.users.delete(user.id);
+  }
+
   getPhoto(idOrUpn: string): StoredPhoto | undefined {
     return this.ctx.tenant.photos.get(this.user(idOrUpn).id);
   }

@@ -124,6 +124,11 @@ export class SharePointStore {
     return file;
   }
 
+  /** Removes the file for good; false when there was none. */
+  deleteFile(serverRelativeUrl: string): boolean {
+    return this.files.delete(normalise(serverRelativeUrl).toLowerCase());
+  }
+
   /** SharePoint has created the person's profile (picture properties at their defaults: placeholder shown). */
   provisionProfile(upn: string): Map<string, string> {
     const key = upn.toLowerCase();

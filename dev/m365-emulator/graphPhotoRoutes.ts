@@ -1,5 +1,10 @@
 // Graph user photos, served by Exchange Online: metadata, `$value` read/write (PUT or PATCH, image body ≤ 4 MB),
 // delete; plus the tenant photo policy (beta `admin/people/photoUpdateSettings`).
+// Delete, read harshly from profilephoto-delete: only `DELETE /users/{id | upn}/photo/$value` is documented (not
+// `/photo`); an app needs `User.ReadWrite.All` (the v1.0 page lists no lesser application permission, although a
+// localised copy names ProfilePhoto.ReadWrite.All); success is `200 OK` with no body; a person without a photo is
+// answered as a read is (404 ImageNotFound: undocumented for delete, so callers must take it as "already gone");
+// the mailbox and tenant-policy refusals of a write apply. A later GET answers 404 ImageNotFound.
 // https://learn.microsoft.com/graph/api/profilephoto-get, https://learn.microsoft.com/graph/api/profilephoto-update,
 // https://learn.microsoft.com/graph/api/profilephoto-delete, https://learn.microsoft.com/graph/profilephoto-configure-settings
 
@@ -20,12 +25,13 @@ import type { TenantUser } from './Tenant';
 
 const readRoles = ['ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.Read.All', 'User.ReadWrite.All'];
 const writeRoles = ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All'];
+const deleteRoles = ['User.ReadWrite.All'];
 const maxPhotoBytes = 4 * 1024 * 1024;
 
 export function addGraphPhotoRoutes(router: HttpRouter<EmulatorContext>): void {
   router
     .add('GET', /^\/v1\.0\/users\/([^/]+)\/photo$/i, 'photo.metadata', getMetadata)
-    .add('DELETE', /^\/v1\.0\/users\/([^/]+)\/photo$/i, 'photo.delete', deletePhoto)
+    .add('DELETE', /^\/v1\.0\/users\/([^/]+)\/photo\/\$value$/i, 'photo.value.delete', deletePhoto)
     .add('GET', /^\/v1\.0\/users\/([^/]+)\/photo\/\$value$/i, 'photo.value.get', getValue)
     .add(['PUT', 'PATCH'], /^\/v1\.0\/users\/([^/]+)\/photo\/\$value$/i, 'photo.value.put', putValue)
     .add('GET', /^\/beta\/admin\/people\/photoUpdateSettings$/i, 'photoUpdateSettings.get', getPhotoUpdateSettings);
@@ -204,13 +210,13 @@ async function putValue(request: EmulatorRequest, params: string[], ctx: Emulato
 }
 
 async function deletePhoto(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
-  const found = await resolve(request, params[0] ?? '', ctx, writeRoles);
+  const found = await resolve(request, params[0] ?? '', ctx, deleteRoles);
   if (!found.ok) return found.response;
   const refused = refuseWrite(request, found.user, ctx);
   if (refused) return refused;
   if (!ctx.tenant.deletePhoto(found.user)) return imageNotFound(request, ctx);
   ctx.tenant.emitPhotoChange(found.user, 'deleted');
-  return emptyResponse(204);
+  return emptyResponse(200);
 }
 
 async function getPhotoUpdateSettings(request: EmulatorRequest, _p: string[], ctx: EmulatorContext) {

@@ -17,6 +17,17 @@ const defaultProperties = [
   'id',
 ];
 
+/**
+ * A `$select`ed name the emulator cannot answer. Graph answers 400 for a property `user` does not have; the emulator
+ * also refuses properties Graph has but it does not model (harsher, never a silent null that a client could take for
+ * Graph's answer; docs/m365-emulator.md lists this). The modelled ones are the keys of `all` below.
+ */
+export class UnselectableUserProperty extends Error {
+  constructor(readonly property: string) {
+    super(`Could not find a property named '${property}' on type 'Microsoft.DirectoryServices.User'.`);
+  }
+}
+
 export function userJson(user: TenantUser, select: string[] | undefined): Record<string, unknown> {
   const all: Record<string, unknown> = {
     businessPhones: [],
@@ -38,7 +49,8 @@ export function userJson(user: TenantUser, select: string[] | undefined): Record
   const result: Record<string, unknown> = {};
   for (const key of keys) {
     const match = Object.keys(all).find((k) => k.toLowerCase() === key.toLowerCase());
-    result[match ?? key] = match ? all[match] : null;
+    if (!match) throw new UnselectableUserProperty(key);
+    result[match] = all[match];
   }
   return result;
 }

@@ -4,7 +4,7 @@
 
 import type { EmulatorContext } from './EmulatorContext';
 import { graphError } from './graphError';
-import { parseSelect, userJson } from './graphUserJson';
+import { parseSelect, UnselectableUserProperty, userJson } from './graphUserJson';
 import { isRecord, jsonResponse, readJsonBody, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
 import { requireGraphApp } from './requireGraphApp';
@@ -53,9 +53,12 @@ async function listUsers(request: EmulatorRequest, _p: string[], ctx: EmulatorCo
     }
     users = users.filter((u) => matches(u as unknown as Record<string, unknown>));
   }
+  const select = parseSelect(request.url);
+  // Checked on any user, so that a page with nobody on it refuses a bad $select too.
+  const probe = renderUsers([...ctx.tenant.users.values()].slice(0, 1), select);
+  if (probe instanceof UnselectableUserProperty) return propertyNotFound(request, ctx, probe);
   const offset = Number(Buffer.from(q.get('$skiptoken') ?? '', 'base64url').toString() || '0');
   const page = users.slice(offset, offset + top);
-  const select = parseSelect(request.url);
   const body: Record<string, unknown> = {
     '@odata.context': `${ctx.urls.graphBaseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}`,
   };
@@ -66,7 +69,9 @@ async function listUsers(request: EmulatorRequest, _p: string[], ctx: EmulatorCo
     next.searchParams.set('$skiptoken', Buffer.from(String(offset + top)).toString('base64url'));
     body['@odata.nextLink'] = next.toString();
   }
-  body.value = page.map((u) => userJson(u, select));
+  const value = renderUsers(page, select);
+  if (value instanceof UnselectableUserProperty) return propertyNotFound(request, ctx, value);
+  body.value = value;
   return jsonResponse(200, body);
 }
 
@@ -76,10 +81,27 @@ async function getUser(request: EmulatorRequest, params: string[], ctx: Emulator
   const user = ctx.tenant.findUser(params[0] ?? '');
   if (!user) return userNotFound(request, ctx, params[0] ?? '');
   const select = parseSelect(request.url);
+  const rendered = renderUsers([user], select);
+  if (rendered instanceof UnselectableUserProperty) return propertyNotFound(request, ctx, rendered);
   return jsonResponse(200, {
     '@odata.context': `${ctx.urls.graphBaseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}/$entity`,
-    ...userJson(user, select),
+    ...rendered[0],
   });
+}
+
+/** The users as JSON, or the `$select`ed property the emulator cannot answer. */
+function renderUsers(users: TenantUser[], select: string[] | undefined) {
+  try {
+    return users.map((u) => userJson(u, select));
+  } catch (error) {
+    if (error instanceof UnselectableUserProperty) return error;
+    throw error;
+  }
+}
+
+/** Graph's answer to a `$select` naming a property the user type does not have. */
+function propertyNotFound(request: EmulatorRequest, ctx: EmulatorContext, error: UnselectableUserProperty) {
+  return graphError(400, 'Request_BadRequest', error.message, { request, now: ctx.now() });
 }
 
 export function userNotFound(request: EmulatorRequest, ctx: EmulatorContext, id: string): EmulatorResponse {

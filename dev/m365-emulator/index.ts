@@ -150,7 +150,15 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
       displayName: 'Photo Sync (emulated)',
       ...(photoSyncCertificate ? { certificate: photoSyncCertificate } : {}),
       roles: {
-        graph: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All', 'GroupMember.Read.All'],
+        // User.ReadWrite.All: deleting a photo (HR's removal) accepts no lesser application permission.
+        // GroupMember.Read.All: checkMemberGroups, for PROTECTED_ACCOUNTS_GROUP_ID.
+        graph: [
+          'User.Read.All',
+          'ProfilePhoto.ReadWrite.All',
+          'User.ReadWrite.All',
+          'PeopleSettings.Read.All',
+          'GroupMember.Read.All',
+        ],
         sharepoint: ['Sites.FullControl.All', 'User.ReadWrite.All'],
       },
     }),

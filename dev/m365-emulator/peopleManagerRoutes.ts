@@ -13,6 +13,7 @@
 // https://learn.microsoft.com/previous-versions/office/sharepoint-server/jj163182(v=office.15),
 // https://learn.microsoft.com/sharepoint/dev/sp-add-ins/work-with-user-profiles-in-sharepoint
 
+import { randomUUID } from 'node:crypto';
 import type { EmulatorContext } from './EmulatorContext';
 import { isRecord, jsonResponse, readJsonBody, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
@@ -202,15 +203,20 @@ async function getProperties(
     DisplayName: user.displayName,
     Email: user.mail,
     PersonalSiteHostUrl: `${ctx.urls.mySiteUrl}:443/`,
+    // An app has no one to follow anybody: IsFollowed false; no microblog post (the docs' examples show both).
+    IsFollowed: false,
+    LatestPost: null,
     PersonalUrl: personal,
     PictureUrl: profile.get('PictureURL') || null,
     Title: user.jobTitle,
     UserUrl: `${ctx.urls.mySiteUrl}:443/Person.aspx?accountname=${encodeURIComponent(account)}`,
   };
   if (isVerbose(request)) {
+    const personUri = `${ctx.urls.adminSiteUrl}/_api/SP.UserProfiles.PersonProperties${randomUUID()}`;
     return jsonResponse(200, {
       d: {
-        __metadata: { type: 'SP.UserProfiles.PersonProperties' },
+        // id and uri as SharePoint forms them for this non-addressable type (the type name and a GUID).
+        __metadata: { id: personUri, uri: personUri, type: 'SP.UserProfiles.PersonProperties' },
         ...entity,
         DirectReports: { results: [] },
         ExtendedManagers: { results: [] },

@@ -6,11 +6,15 @@
 // as the start of an escape and a `#` as the end of the path. `Files/add` refuses such a name; the Url getters read
 // the path as SharePoint would (decoded, cut at `#`). The ResourcePath APIs (`AddUsingPath(decodedurl=…)`,
 // `Get…ByServerRelativePath(decodedurl=…)`) take the name as it is.
+// Delete, as that page documents it: `POST …/GetFileBy…(…)` with `X-HTTP-Method: DELETE` and `If-Match` (the file's
+// ETag or `*`); the plain DELETE verb is taken too. Read harshly: without `If-Match` the delete is refused (412, as
+// for a stale ETag), a missing file is 404 (the old JSOM remark that deleteObject "silently fails" is not relied
+// on), and the file is gone for good (a REST DELETE is not `recycle()`: nothing lands in the recycle bin).
 // https://learn.microsoft.com/sharepoint/dev/sp-add-ins/working-with-folders-and-files-with-rest,
 // https://learn.microsoft.com/sharepoint/dev/solution-guidance/supporting-and-in-file-and-folder-with-the-resourcepath-api
 
 import type { EmulatorContext } from './EmulatorContext';
-import { bytesResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
+import { bytesResponse, emptyResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
 import { odataCollection, odataEntity } from './odataShape';
 import { parseOdataArguments } from './odataArguments';
@@ -38,6 +42,7 @@ export function addSharePointFilesRoutes(router: HttpRouter<EmulatorContext>): v
       addFile,
     )
     .add('GET', /^\/_api\/web\/GetFileByServerRelative(Url|Path)\((.*?)\)(\/\$value)?$/i, 'sp.file', getFile)
+    .add(['POST', 'DELETE'], /^\/_api\/web\/GetFileByServerRelative(Url|Path)\((.*?)\)$/i, 'sp.file.delete', deleteFile)
     .add('GET', new RegExp(`^/${userPhotosLibrary}/(.+)$`, 'i'), 'sp.file.download', (r, p, c) =>
       download(r, c, `/${userPhotosLibrary}/${p[0] ?? ''}`),
     );
@@ -181,6 +186,39 @@ async function getFile(request: EmulatorRequest, params: string[], ctx: Emulator
   if (params[2]) return bytesResponse(200, contentTypeOf(file.name), file.bytes);
   const json = fileJson(ctx, file);
   return odataEntity(request, 'SP.File', json.uri, json.entity);
+}
+
+async function deleteFile(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
+  const verb = request.method === 'POST' ? (request.headers['x-http-method'] ?? '').toUpperCase() : request.method;
+  if (verb !== 'DELETE') {
+    return sharePointError(
+      request,
+      400,
+      '-1, Microsoft.SharePoint.Client.InvalidClientQueryException',
+      'The HTTP method for this resource must be DELETE (or POST with X-HTTP-Method: DELETE).',
+    );
+  }
+  const auth = await requireSharePointApp(request, ctx, {
+    origin: ctx.urls.mySiteUrl,
+    anyOf: writeRoles,
+    cost: 'write',
+  });
+  if (!auth.ok) return auth.response;
+  const url = serverRelativeArgument(request, params[0], params[1]);
+  const file = ctx.sharePoint.file(url);
+  if (!file) return fileNotFound(request, url);
+  const ifMatch = request.headers['if-match']?.trim() ?? '';
+  const etag = fileJson(ctx, file).entity.ETag;
+  if (ifMatch !== '*' && ifMatch !== etag) {
+    return sharePointError(
+      request,
+      412,
+      '-1, Microsoft.SharePoint.Client.ClientServiceException',
+      `The request ETag value '${ifMatch}' does not match the object's ETag value '${etag}'.`,
+    );
+  }
+  ctx.sharePoint.deleteFile(file.serverRelativeUrl);
+  return emptyResponse(200);
 }
 
 /**

@@ -29,6 +29,8 @@ param hrGroupId string = ''
 param protectedAccountsGroupId string = ''
 @description('Largest upload ingest reads; the Event Grid subscription filters on the same value.')
 param ingestMaxBytes int
+@description('Days the photos of a person who left the directory are kept (DEPARTED_PHOTO_RETENTION_DAYS).')
+param departedPhotoRetentionDays int = 30
 
 // Secret names in Key Vault; postdeploy fills the two the deployment cannot know (docs/deploy.md).
 var certificateSecretName = 'm365-client-certificate'
@@ -71,6 +73,7 @@ var appSettings = {
   HR_GROUP_ID: hrGroupId
   PROTECTED_ACCOUNTS_GROUP_ID: protectedAccountsGroupId
   INGEST_MAX_BYTES: string(ingestMaxBytes)
+  DEPARTED_PHOTO_RETENTION_DAYS: string(departedPhotoRetentionDays)
   NOTIFICATION_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${notificationUrlSecretName}/)'
   NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientStateSecretName}/)'
 }

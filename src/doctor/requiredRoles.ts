@@ -1,6 +1,7 @@
 // The application permissions the pipeline needs, per resource, and how to grant them. Graph and SharePoint are
 // separate resources in Entra: each token carries only the roles consented for its own resource.
 // Graph: https://learn.microsoft.com/graph/api/profilephoto-update (ProfilePhoto.ReadWrite.All, least privileged),
+// deleting a photo (HR's removal): https://learn.microsoft.com/graph/api/profilephoto-delete (User.ReadWrite.All only),
 // users: https://learn.microsoft.com/graph/api/user-get (User.Read.All).
 // SharePoint: app-only REST with Sites.FullControl.All; another user's profile properties need User.ReadWrite.All.
 
@@ -38,6 +39,11 @@ export function requiredRoles(targets: {
       resource: 'graph',
       anyOf: ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All'],
       why: 'write photos to Exchange, Outlook and Teams',
+    });
+    roles.push({
+      resource: 'graph',
+      anyOf: ['User.ReadWrite.All'],
+      why: 'delete photos HR removes (Graph accepts no lesser permission)',
     });
   }
   if (targets.sharePoint) {

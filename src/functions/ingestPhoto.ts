@@ -1,10 +1,12 @@
-// Blob trigger on photos-incoming: parse the trigger, run the ingest use case (which queues the write messages
+// Blob trigger on photos-incoming: parse the trigger, run the ingest use case (or, for a `{person}.remove` file, the
+// removal request use case) (which queues the write messages
 // through the DecisionExecutor before it archives the original), record the outcome, log one line.
 // Event Grid source on Azure (Flex Consumption supports only this, and polling can take minutes); the local runtime
 // delivers the same registration from Azurite.
 
 import { app, type InvocationContext } from '@azure/functions';
-import { getDecisionExecutor, ingestWiring } from '../compositionRoot';
+import { getDecisionExecutor, ingestWiring, removalFileWiring } from '../compositionRoot';
+import { isRemovalRequestName, receiveRemovalFile } from '../pipeline/status/receiveRemovalFile';
 import { ingestDecision } from '../pipeline/ingest/ingestDecision';
 import { ingestPhoto, type IngestOutcome } from '../pipeline/ingest/ingestPhoto';
 import { containers, photoStorageConnection } from '../storage/names';
@@ -27,6 +29,18 @@ export async function ingestPhotoHandler(blob: unknown, context: InvocationConte
   const { blobName, etag } = readTrigger(context);
   const bytes = Buffer.isBuffer(blob) ? blob : Buffer.from(blob as Uint8Array);
   const request = { blobName, bytes, correlationId: context.invocationId, ...(etag ? { etag } : {}) };
+  if (isRemovalRequestName(blobName)) {
+    // HR's removal request file (`{person}.remove`), not a photo: the removal use case, not ingest.
+    const outcome = await receiveRemovalFile(request, removalFileWiring());
+    const fields = { event: 'removal-request-file', blob: blobName, correlationId: context.invocationId };
+    if (outcome.kind === 'rejected')
+      context.warn(JSON.stringify({ ...fields, outcome: 'rejected', code: outcome.code }));
+    else {
+      const userId = outcome.kind === 'removal-requested' ? outcome.record.userId : undefined;
+      context.info(JSON.stringify({ ...fields, outcome: outcome.kind, userId }));
+    }
+    return;
+  }
   const { ports, options } = ingestWiring();
   let outcome: IngestOutcome;
   try {

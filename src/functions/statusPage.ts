@@ -10,6 +10,8 @@ import { personPageHtml } from './status/personPageHtml';
 
 const notices: Record<string, string> = {
   retried: 'The last dropped photo was sent again; this page shows its progress when you reload it.',
+  'removal-requested':
+    'The removal was asked for; the Removal section below shows how far it got (reload to follow it).',
 };
 
 export async function statusPageHandler(request: HttpRequest): Promise<HttpResponseInit> {

@@ -19,6 +19,8 @@ export interface GraphUser {
   displayName?: string | null;
 }
 
+export type GraphPhotoDeletion = 'deleted' | 'none' | 'no-mailbox' | 'on-premises';
+
 export interface PhotoUpdateSettings {
   /** `cloud`, or `onPremises` when the tenant refuses photo writes through Graph. */
   source: string | undefined;
@@ -168,6 +170,31 @@ export class GraphClient {
           .header('Content-Type', 'image/jpeg')
           .put(jpeg) as Promise<unknown>,
     );
+  }
+
+  /**
+   * `DELETE /users/{id}/photo/$value` (application permission User.ReadWrite.All: Graph documents no lesser one).
+   * 'none' when the person has no photo (Graph answers a read's 404 ImageNotFound), 'no-mailbox' or 'on-premises'
+   * when Exchange Online holds no photo of theirs we could delete (the answers a write gets, see writeDecisions);
+   * anything else is thrown.
+   */
+  async deletePhoto(userId: string): Promise<GraphPhotoDeletion> {
+    try {
+      await this.call((c) => c.api(`/users/${encodeURIComponent(userId)}/photo/$value`).delete() as Promise<unknown>);
+      return 'deleted';
+    } catch (error) {
+      if (!(error instanceof M365RequestError)) throw error;
+      if (error.status === 404 && NO_PHOTO_CODES.has(error.code)) return 'none';
+      if (error.code === 'MailboxNotHostedInExchangeOnline') return 'on-premises';
+      if (
+        error.code === 'ErrorNonExistentMailbox' ||
+        (error.status === 400 && error.code === 'AuthenticationError') ||
+        (error.status === 404 && error.code === 'HTTP404')
+      ) {
+        return 'no-mailbox';
+      }
+      throw error;
+    }
   }
 
   /** The photo's metadata, or undefined when the user has no photo. */

@@ -126,6 +126,21 @@ export class SharePointClient {
     return fileUrl(this.options.mySiteUrl, folder.ServerRelativeUrl, thumbnailFileName(userPrincipalName, size));
   }
 
+  /**
+   * Deletes a file of the My Site host for good (`X-HTTP-Method: DELETE`, `If-Match: *`: whatever version it is);
+   * 'none' when there was no such file, so a delete repeated after a half-done run is not an error.
+   */
+  async deleteFile(serverRelativeUrl: string): Promise<'deleted' | 'none'> {
+    const url = `${this.options.mySiteUrl}/_api/web/GetFileByServerRelativePath(decodedurl=${restLiteral(serverRelativeUrl)})`;
+    try {
+      await this.send(url, { method: 'POST', headers: { 'X-HTTP-Method': 'DELETE', 'If-Match': '*' } });
+      return 'deleted';
+    } catch (error) {
+      if (error instanceof M365RequestError && error.status === 404) return 'none';
+      throw error;
+    }
+  }
+
   async downloadFile(absoluteUrl: string): Promise<Buffer> {
     const path = decodeURIComponent(new URL(absoluteUrl).pathname);
     const url = `${this.options.mySiteUrl}/_api/web/GetFileByServerRelativePath(decodedurl=${restLiteral(path)})/$value`;

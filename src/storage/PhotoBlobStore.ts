@@ -301,6 +301,18 @@ export class PhotoBlobStore {
     return `${containers.archive}/${target}`;
   }
 
+  /** Deletes an incoming blob at the delivered ETag (a handled removal request: the audit record is its trace). */
+  async deleteOriginal(name: string, options: { etag: string }): Promise<void> {
+    try {
+      await this.#container(containers.incoming)
+        .getBlobClient(name)
+        .delete({ deleteSnapshots: 'include', conditions: { ifMatch: options.etag } });
+    } catch (error) {
+      // Gone already (a concurrent delivery finished first) or replaced by a newer upload (its own trigger follows).
+      if (!isStatus(error, 404, 412)) throw error;
+    }
+  }
+
   /** Writes `{name}.error.json` first, so a photo never sits in photos-rejected without its reason. */
   async rejectOriginal(
     name: string,

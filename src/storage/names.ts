@@ -17,6 +17,8 @@ export const queues = {
   exchangePhotoWrites: 'exchange-photo-writes',
   sharePointPhotoWrites: 'sharepoint-photo-writes',
   photoChanges: 'photo-changes',
+  /** HR's removals (status page and removal request files), carried out and retried one person at a time. */
+  photoRemovals: 'photo-removals',
 } as const;
 
 /** The Functions host moves a queue message here after `maxDequeueCount` failed tries. */
@@ -29,6 +31,8 @@ export const tables = {
   photoState: 'PhotoSyncState',
   /** Graph change-notification subscriptions we own. */
   subscriptions: 'GraphSubscriptions',
+  /** The removal audit: who had whose photo removed, when and why, and how far it got (never the photo). */
+  photoRemovals: 'PhotoRemovals',
 } as const;
 
 /** The storage connection of the queue bindings (`AzureWebJobsStorage` or its identity-based `__*` settings). */

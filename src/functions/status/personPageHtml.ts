@@ -35,6 +35,10 @@ function statusHtml(status: PersonStatus): string {
     ? `<form method="post" action="/api/status/people/${encodeURIComponent(p.id)}/retry">
 <button type="submit">Try again for ${e(name)}</button></form>`
     : '';
+  const removal = status.removal
+    ? `<section aria-labelledby="h-removal"><h3 id="h-removal">Removal</h3><p data-removal="${status.removal.state}"><span class="state state-${status.removal.state}">${e(status.removal.state)}</span>${when(status.removal.at)}<br>${e(status.removal.text)}</p>${status.removal.reason && status.removal.state !== 'scheduled' ? `<p>Why: ${e(status.removal.reason)}</p>` : ''}</section>`
+    : '';
+  const remove = `<p><a class="danger" href="/api/status/people/${encodeURIComponent(p.id)}/remove">Remove the photo of ${e(name)}…</a></p>`;
   return `<h2 id="person">${e(name)}</h2><p>${e(details)}</p>
 <div class="photos">
 <section aria-labelledby="h-exchange"><h3 id="h-exchange">Exchange (Outlook, Teams)</h3>
@@ -47,7 +51,7 @@ ${img(p.id, 'sharepoint-S', `Small SharePoint thumbnail of ${name}`, 48, 'No sma
 </div>${stateLine(target('sharepoint'))}</section>
 <section aria-labelledby="h-dropped"><h3 id="h-dropped">Last photo HR dropped</h3>
 ${drop ? `${img(p.id, 'dropped', `Photo of ${name} HR dropped as ${drop.name}`, 160, 'Photo no longer stored')}<p>${e(drop.name)}${when(drop.droppedAt)}</p>` : '<p>HR has not dropped a photo for this person.</p>'}
-</section></div>${retry}`;
+</section></div>${retry}${removal}${remove}`;
 }
 
 export interface PersonPageModel {

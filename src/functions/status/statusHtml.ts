@@ -16,10 +16,12 @@ button.danger{background:#a4262c;border-color:#a4262c}
 .photos{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem}
 .photos section{border:1px solid #ccc;border-radius:6px;padding:.75rem}
 .photos h3{margin:.1rem 0 .5rem;font-size:1.05rem}
-.thumbs{display:flex;gap:.5rem;align-items:end}
+.thumbs{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 .missing{display:inline-block;color:#555;border:1px dashed #999;padding:1rem;border-radius:4px}
 .state{font-weight:700;text-transform:uppercase;font-size:.85rem}
 .state-written{color:#107c10}.state-failed{color:#a4262c}.state-pending,.state-waiting{color:#8a5300}
+.state-removed{color:#107c10}.state-removal-failed{color:#a4262c}.state-removing,.state-scheduled{color:#8a5300}
+a.danger{color:#a4262c;font-weight:600}
 table{border-collapse:collapse;width:100%} th,td{text-align:left;border-bottom:1px solid #ddd;padding:.3rem .5rem;vertical-align:top}
 [role=status],[role=alert]{padding:.5rem .75rem;border-radius:4px;background:#f3f2f1}
 `;

@@ -5,7 +5,7 @@
 
 import type { LogLine } from './LogLine';
 
-export type QueueRole = 'exchangePhotoWrites' | 'sharePointPhotoWrites' | 'photoChanges';
+export type QueueRole = 'exchangePhotoWrites' | 'sharePointPhotoWrites' | 'photoChanges' | 'photoRemovals';
 
 export interface QueueSend {
   queue: QueueRole;

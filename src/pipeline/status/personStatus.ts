@@ -3,6 +3,8 @@
 
 import type { PhotoStateReader, DropLedgerPort, StatusPerson, DropRecord } from './StatusPorts';
 import { describeTarget, type TargetView } from './describeTarget';
+import { describeRemoval, type RemovalView } from './describeRemoval';
+import type { RemovalAuditPort } from './RemovalAuditPort';
 
 export interface PersonStatus {
   person: StatusPerson;
@@ -10,20 +12,25 @@ export interface PersonStatus {
   targets: TargetView[];
   /** A target failed and there is a dropped photo to send again. */
   canRetry: boolean;
+  /** The person's latest removal, when there has been one. */
+  removal?: RemovalView;
 }
 
 export interface PersonStatusOptions {
   state: PhotoStateReader;
   drops: Pick<DropLedgerPort, 'lastDropFor'>;
+  removals?: Pick<RemovalAuditPort, 'listForUser'>;
   targets: { exchange: boolean; sharePoint: boolean };
   now: Date;
 }
 
 export async function personStatus(person: StatusPerson, options: PersonStatusOptions): Promise<PersonStatus> {
-  const [rows, lastDrop] = await Promise.all([
+  const [rows, lastDrop, removals] = await Promise.all([
     options.state.listForUser(person.id),
     options.drops.lastDropFor(person.id),
+    options.removals?.listForUser(person.id) ?? Promise.resolve([]),
   ]);
+  const latestRemoval = removals[0];
   const row = (target: string) => rows.find((r) => r.target === target);
   const targets = [
     describeTarget('exchange', row('exchange'), lastDrop, { enabled: options.targets.exchange, now: options.now }),
@@ -38,5 +45,6 @@ export async function personStatus(person: StatusPerson, options: PersonStatusOp
     targets,
     // A protected account fails the same way every time: trying again would only fail again.
     canRetry: lastDrop !== undefined && targets.some((t) => t.state === 'failed' && t.code !== 'protected-account'),
+    ...(latestRemoval ? { removal: describeRemoval(latestRemoval) } : {}),
   };
 }

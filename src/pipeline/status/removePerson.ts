@@ -1,33 +1,23 @@
-// Removing a person's photo everywhere (issue 13, phase B; the use case without its Microsoft 365 adapters yet):
-// first every target's row is marked `removedAt`, so a write of a photo received before the removal is skipped by
-// the writers whenever it comes (the removal wins); then any write already under way is let finish; then the photo
-// goes from Exchange, SharePoint returns to its placeholder, our renditions and archived originals are deleted, and
-// an audit record says who asked and when (never the photo).
+// Carrying out one removal (issue 13): first every target's row is marked `removedAt` (the request's time), so a write
+// of a photo received before the removal is skipped by the writers whenever it comes (the removal wins); then any
+// write already under way is let finish; then the photo goes from Exchange, SharePoint returns to its placeholder,
+// our renditions and archived originals are deleted, and the audit record says it is done (never the photo).
+// Every step is idempotent (a deleted photo deletes as "none", a placeholder resets again, a deleted blob is not
+// counted twice), so a removal that failed part-way is finished by running it again from the top.
 
 import type { PhotoStatePort, PhotoTarget } from '../write/PhotoStatePort';
-import type { StatusPerson } from './StatusPorts';
-
-export interface RemovalAudit {
-  userId: string;
-  userPrincipalName: string;
-  requestedBy: string;
-  requestedAt: string;
-  /** `status-page`, `api` or the name of a removal request file. */
-  via: string;
-  exchange: 'deleted' | 'none' | 'off';
-  sharePoint: 'reset' | 'off';
-  storedPhotosDeleted: number;
-}
+import type { SharePointPlaceholderPort } from '../write/SharePointPlaceholderPort';
+import type { ExchangeRemoval, RemovalAuditPort, RemovalRecord } from './RemovalAuditPort';
 
 export interface RemovalPorts {
   state: PhotoStatePort;
-  /** `DELETE /users/{id}/photo/$value`; 'none' when there was no photo. */
-  deleteExchangePhoto(userId: string): Promise<'deleted' | 'none'>;
+  audit: RemovalAuditPort;
+  /** `DELETE /users/{id}/photo/$value`: what Exchange held. */
+  deleteExchangePhoto(userId: string): Promise<Exclude<ExchangeRemoval, 'off' | 'not-in-directory'>>;
   /** Thumbnails deleted, `PictureURL` cleared, `SPS-PicturePlaceholderState` = 1. */
-  resetSharePointToPlaceholder(userPrincipalName: string): Promise<void>;
+  resetSharePointToPlaceholder: SharePointPlaceholderPort;
   /** Renditions and archived originals of this person; returns how many blobs went. */
   deleteStoredPhotos(userId: string): Promise<number>;
-  recordAudit(entry: RemovalAudit): Promise<void>;
   targets: { exchange: boolean; sharePoint: boolean };
   now: () => Date;
   /** Waits between looks at a write under way (tests pass a fake). */
@@ -40,56 +30,82 @@ export class RemovalBusyError extends Error {
   readonly code = 'write-in-progress';
   readonly retryable = true;
   constructor(userPrincipalName: string) {
-    super(`A photo for ${userPrincipalName} is being written right now; try the removal again in a minute.`);
+    super(`A photo for ${userPrincipalName} is being written right now; the removal tries again in a moment.`);
     this.name = 'RemovalBusyError';
   }
 }
 
 const rowTargets: PhotoTarget[] = ['exchange', 'sharepoint'];
 
-export async function removePerson(
-  person: StatusPerson,
-  request: { requestedBy: string; via: string },
-  ports: RemovalPorts,
-): Promise<RemovalAudit> {
-  const requestedAt = ports.now().toISOString();
+/** Marks the person's rows so no photo received before `removedAt` is written after it (run at request time too). */
+export async function markRemoved(state: PhotoStatePort, userId: string, removedAt: string): Promise<void> {
   for (const target of rowTargets) {
-    await ports.state.update(person.id, target, () => ({
-      removedAt: requestedAt,
-      lastContentHash: '',
-      lastOutcome: 'removed',
-      lastErrorCode: '',
-      lastErrorMessage: '',
-      updatedAt: requestedAt,
-    }));
+    await state.update(userId, target, (current) =>
+      current?.removedAt !== undefined && current.removedAt >= removedAt
+        ? undefined
+        : {
+            removedAt,
+            lastContentHash: '',
+            lastOutcome: 'removed',
+            lastErrorCode: '',
+            lastErrorMessage: '',
+            resumeContentHash: '',
+            resumeSteps: '',
+            updatedAt: removedAt,
+          },
+    );
   }
-  await waitForWritesUnderWay(person, ports);
-  const exchange = ports.targets.exchange ? await ports.deleteExchangePhoto(person.id) : 'off';
-  if (ports.targets.sharePoint) await ports.resetSharePointToPlaceholder(person.userPrincipalName);
-  const storedPhotosDeleted = await ports.deleteStoredPhotos(person.id);
-  const audit: RemovalAudit = {
-    userId: person.id,
-    userPrincipalName: person.userPrincipalName,
-    requestedBy: request.requestedBy,
-    requestedAt,
-    via: request.via,
+}
+
+/**
+ * Deletes everything the record's removal covers and saves the record as completed. `inDirectory: false` (a person
+ * who left): Exchange went with their account, so only SharePoint's files and our storage are left to delete.
+ */
+export async function removePerson(
+  record: RemovalRecord,
+  ports: RemovalPorts,
+  options: { inDirectory: boolean } = { inDirectory: true },
+): Promise<RemovalRecord> {
+  await markRemoved(ports.state, record.userId, record.requestedAt);
+  await waitForWritesUnderWay(record, ports);
+  const exchange: ExchangeRemoval = !ports.targets.exchange
+    ? 'off'
+    : options.inDirectory
+      ? await ports.deleteExchangePhoto(record.userId)
+      : 'not-in-directory';
+  // Without a UPN (a person who left before any write recorded one) there is no thumbnail name to delete.
+  const sharePoint =
+    ports.targets.sharePoint && record.userPrincipalName !== ''
+      ? await ports.resetSharePointToPlaceholder(record.userPrincipalName)
+      : undefined;
+  const storedPhotosDeleted = await ports.deleteStoredPhotos(record.userId);
+  const done = ports.now().toISOString();
+  const completed: RemovalRecord = {
+    ...record,
+    status: 'completed',
     exchange,
-    sharePoint: ports.targets.sharePoint ? 'reset' : 'off',
+    sharePoint: sharePoint ? sharePoint.profile : 'off',
+    thumbnailsDeleted: sharePoint?.thumbnailsDeleted ?? 0,
+    // What this run deleted: a resumed removal does not count blobs an earlier, failed run already took.
     storedPhotosDeleted,
+    completedAt: done,
+    lastErrorCode: '',
+    lastErrorMessage: '',
+    updatedAt: done,
   };
-  await ports.recordAudit(audit);
-  return audit;
+  await ports.audit.save(completed);
+  return completed;
 }
 
 /** A writer that claimed the row before the mark may still be writing: its photo must not land after the delete. */
-async function waitForWritesUnderWay(person: StatusPerson, ports: RemovalPorts): Promise<void> {
+async function waitForWritesUnderWay(record: RemovalRecord, ports: RemovalPorts): Promise<void> {
   const deadline = ports.now().getTime() + (ports.maxWaitMs ?? 30_000);
   for (;;) {
-    const rows = await ports.state.listForUser(person.id);
+    const rows = await ports.state.listForUser(record.userId);
     const now = ports.now().toISOString();
     const busy = rows.some((r) => r.writeClaimId && r.writeClaimExpiresAt && r.writeClaimExpiresAt > now);
     if (!busy) return;
-    if (ports.now().getTime() >= deadline) throw new RemovalBusyError(person.userPrincipalName);
+    if (ports.now().getTime() >= deadline) throw new RemovalBusyError(record.userPrincipalName);
     await ports.delay(250);
   }
 }

@@ -69,25 +69,33 @@ describe('doctor against the emulator tenant', () => {
 
   it('fails with the permission to grant, per resource, when an admin revoked roles', async () => {
     const { control } = stack.emulator;
-    control.revokeRoles('photoSync', 'graph', ['ProfilePhoto.ReadWrite.All']);
+    control.revokeRoles('photoSync', 'graph', ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All']);
     control.revokeRoles('photoSync', 'sharepoint', ['User.ReadWrite.All']);
     try {
       const report = await runDoctor(stack.settings);
       expect(report.ok).toBe(false);
       const failed = report.checks.filter((c) => c.status === 'fail');
       // The admin host's profile read is refused in practice too.
-      expect(failed.map((c) => c.id).sort()).toEqual(['admin-profile-read', 'graph-roles', 'sharepoint-roles']);
-      expect(failed.find((c) => c.id === 'graph-roles')?.fix).toMatch(
-        /Microsoft Graph > Application permissions: ProfilePhoto\.ReadWrite\.All.*Grant admin consent/,
-      );
+      expect(failed.map((c) => c.id).sort()).toEqual([
+        'admin-profile-read',
+        'graph-roles',
+        'graph-roles',
+        'sharepoint-roles',
+      ]);
+      expect(failed.filter((c) => c.id === 'graph-roles').map((c) => c.fix)).toEqual([
+        expect.stringMatching(
+          /Microsoft Graph > Application permissions: ProfilePhoto\.ReadWrite\.All.*Grant admin consent/,
+        ),
+        expect.stringMatching(/Microsoft Graph > Application permissions: User\.ReadWrite\.All.*Grant admin consent/),
+      ]);
       expect(failed.find((c) => c.id === 'sharepoint-roles')?.fix).toMatch(
         /SharePoint > Application permissions: User\.ReadWrite\.All/,
       );
       const table = formatDoctorReport(report);
-      expect(table.match(/^\s+FIX\s/gm)).toHaveLength(3);
-      expect(table).toContain('Not ready: 3 check(s) failed.');
+      expect(table.match(/^\s+FIX\s/gm)).toHaveLength(4);
+      expect(table).toContain('Not ready: 4 check(s) failed.');
     } finally {
-      control.grantRoles('photoSync', 'graph', ['ProfilePhoto.ReadWrite.All']);
+      control.grantRoles('photoSync', 'graph', ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All']);
       control.grantRoles('photoSync', 'sharepoint', ['User.ReadWrite.All']);
     }
   });

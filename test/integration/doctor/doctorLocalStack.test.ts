@@ -79,7 +79,7 @@ describe('doctor against the settings file of a running local stack', () => {
   });
 
   it('prints FAIL rows with FIX lines after roles are revoked over the control API, and passes once granted back', async () => {
-    await changeRoles({ resource: 'graph', revoke: ['ProfilePhoto.ReadWrite.All'] });
+    await changeRoles({ resource: 'graph', revoke: ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All'] });
     await changeRoles({ resource: 'sharepoint', revoke: ['User.ReadWrite.All'] });
     try {
       const result = await runDoctorProcess(['--settings', settingsFile], stateDir);
@@ -90,12 +90,13 @@ describe('doctor against the settings file of a running local stack', () => {
       // The role missing from the token, and the admin host's profile read that it refuses in practice.
       expect(fixes).toEqual([
         expect.stringContaining('Microsoft Graph > Application permissions: ProfilePhoto.ReadWrite.All'),
+        expect.stringContaining('Microsoft Graph > Application permissions: User.ReadWrite.All'),
         expect.stringContaining('SharePoint > Application permissions: User.ReadWrite.All'),
         expect.stringContaining('SharePoint > Application permissions: User.ReadWrite.All'),
       ]);
-      expect(result.stdout).toContain('Not ready: 3 check(s) failed.');
+      expect(result.stdout).toContain('Not ready: 4 check(s) failed.');
     } finally {
-      await changeRoles({ resource: 'graph', grant: ['ProfilePhoto.ReadWrite.All'] });
+      await changeRoles({ resource: 'graph', grant: ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All'] });
       await changeRoles({ resource: 'sharepoint', grant: ['User.ReadWrite.All'] });
     }
     const again = await runDoctor(readSettingsFile(settingsFile));

@@ -52,11 +52,11 @@ export function infraSettingsAsEnvironment(root: string): Record<string, string>
     } else if (/primaryEndpoints\.(\w+)/.test(text)) {
       env[key] = `https://stsample.${/primaryEndpoints\.(\w+)/.exec(text)?.[1]}.core.windows.net/`;
     } else {
-      // A parameter of functionApp.bicep: main.bicep passes its own parameter of that name, whose default it takes;
-      // `string(param)` is a number parameter written as the text app settings are.
+      // A parameter of functionApp.bicep (an int one as `string(name)`): main.bicep passes its own parameter of that
+      // name, whose default it takes.
       const name = /^string\((\w+)\)$/.exec(text)?.[1] ?? text;
-      const node = main.get(name)?.node.namedChildren[2];
-      const fallback = literal(node) ?? (node && /^\d+$/.test(node.text) ? node.text : undefined);
+      const defaultNode = main.get(name)?.node.namedChildren[2];
+      const fallback = literal(defaultNode) ?? (defaultNode?.type === 'number' ? defaultNode.text : undefined);
       env[key] = fallback ?? 'sample';
     }
   }

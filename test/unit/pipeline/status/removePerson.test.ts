@@ -6,7 +6,9 @@ import { exchangeWrites } from '../../../../src/pipeline/messages/writeMessages'
 import { photoWriterOf } from '../../../../src/pipeline/write/handlePhotoWriteMessage';
 import { writeExchangePhoto, type ExchangePhotoPort } from '../../../../src/pipeline/write/writeExchangePhoto';
 import { RemovalBusyError, removePerson, type RemovalPorts } from '../../../../src/pipeline/status/removePerson';
+import type { RemovalRecord } from '../../../../src/pipeline/status/RemovalAuditPort';
 import { InMemoryPhotoState, RecordingRescheduler, runWriter } from '../write/writeTestDoubles';
+import { InMemoryRemovalAudit } from './removalTestDoubles';
 
 const person = {
   id: '11111111-1111-4111-8111-111111111111',
@@ -49,26 +51,39 @@ class FakeGraph implements ExchangePhotoPort {
   }
 }
 
+function requested(requestedAt: string, requestedBy = 'diego@contoso.com'): RemovalRecord {
+  return {
+    userId: person.id,
+    requestId: 'r-1',
+    userPrincipalName: person.userPrincipalName,
+    requestedBy,
+    requestedAt,
+    via: 'status-page',
+    reason: 'left the company',
+    status: 'requested',
+    attempts: 1,
+    updatedAt: requestedAt,
+  };
+}
+
 function setup(clock: { now: Date }) {
   const state = new InMemoryPhotoState();
   const calls: string[] = [];
+  const audit = new InMemoryRemovalAudit();
   const ports: RemovalPorts = {
     state,
+    audit,
     deleteExchangePhoto: (userId) => {
       calls.push(`graph:${userId}`);
       return Promise.resolve('deleted');
     },
     resetSharePointToPlaceholder: (upn) => {
       calls.push(`sharepoint:${upn}`);
-      return Promise.resolve();
+      return Promise.resolve({ thumbnailsDeleted: 3, profile: 'reset' as const });
     },
     deleteStoredPhotos: (userId) => {
       calls.push(`stored:${userId}`);
       return Promise.resolve(5);
-    },
-    recordAudit: (entry) => {
-      calls.push(`audit:${entry.requestedBy}`);
-      return Promise.resolve();
     },
     targets: { exchange: true, sharePoint: true },
     now: () => clock.now,
@@ -77,30 +92,39 @@ function setup(clock: { now: Date }) {
       return Promise.resolve();
     },
   };
-  return { state, calls, ports };
+  return { state, calls, ports, audit };
 }
 
 describe('removePerson', () => {
-  it('deletes everywhere, then records who asked and when, without the photo', async () => {
-    const clock = { now: new Date('2026-12-02T10:00:10Z') };
-    const { calls, ports } = setup(clock);
-    const audit = await removePerson(person, { requestedBy: 'diego@contoso.com', via: 'status-page' }, ports);
+  it('deletes everywhere, then completes the audit record: who asked, when, why, what went; never the photo', async () => {
+    const clock = { now: new Date('2026-12-02T10:00:12Z') };
+    const { calls, ports, audit } = setup(clock);
+    await removePerson(requested('2026-12-02T10:00:10.000Z'), ports);
     expect(calls).toEqual([
       'graph:11111111-1111-4111-8111-111111111111',
       'sharepoint:adele@contoso.com',
       'stored:11111111-1111-4111-8111-111111111111',
-      'audit:diego@contoso.com',
     ]);
-    expect(audit).toEqual({
-      userId: '11111111-1111-4111-8111-111111111111',
-      userPrincipalName: 'adele@contoso.com',
-      requestedBy: 'diego@contoso.com',
-      requestedAt: '2026-12-02T10:00:10.000Z',
-      via: 'status-page',
+    expect(await audit.get(person.id, 'r-1')).toEqual({
+      ...requested('2026-12-02T10:00:10.000Z'),
+      status: 'completed',
       exchange: 'deleted',
       sharePoint: 'reset',
+      thumbnailsDeleted: 3,
       storedPhotosDeleted: 5,
+      completedAt: '2026-12-02T10:00:12.000Z',
+      lastErrorCode: '',
+      lastErrorMessage: '',
+      updatedAt: '2026-12-02T10:00:12.000Z',
     });
+  });
+
+  it('leaves Exchange alone for a person who left the directory (their photo went with the account)', async () => {
+    const clock = { now: new Date('2026-12-02T10:00:12Z') };
+    const { calls, ports, audit } = setup(clock);
+    await removePerson(requested('2026-12-02T10:00:10.000Z'), ports, { inDirectory: false });
+    expect(calls).toEqual(['sharepoint:adele@contoso.com', 'stored:11111111-1111-4111-8111-111111111111']);
+    expect((await audit.get(person.id, 'r-1'))?.exchange).toBe('not-in-directory');
   });
 
   it('wins over a photo queued before it, even a forced one, and lets a later photo through', async () => {
@@ -124,7 +148,7 @@ describe('removePerson', () => {
     );
 
     clock.now = new Date('2026-12-02T10:00:10Z');
-    await removePerson(person, { requestedBy: 'diego@contoso.com', via: 'status-page' }, ports);
+    await removePerson(requested('2026-12-02T10:00:10.000Z'), ports);
     for (const queued of [
       message('2026-12-02T10:00:03.000Z', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'),
       message('2026-12-02T10:00:00.000Z', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', true),
@@ -168,7 +192,7 @@ describe('removePerson', () => {
         }));
       return delay(ms);
     };
-    await removePerson(person, { requestedBy: 'diego@contoso.com', via: 'api' }, ports);
+    await removePerson(requested('2026-12-02T10:00:10.000Z'), ports);
     expect(looks).toBe(3);
     expect(calls[0]).toBe('graph:11111111-1111-4111-8111-111111111111');
   });
@@ -180,9 +204,7 @@ describe('removePerson', () => {
       writeClaimId: 'w',
       writeClaimExpiresAt: '2026-12-02T10:05:00.000Z',
     }));
-    await expect(removePerson(person, { requestedBy: 'diego@contoso.com', via: 'api' }, ports)).rejects.toBeInstanceOf(
-      RemovalBusyError,
-    );
+    await expect(removePerson(requested('2026-12-02T10:00:10.000Z'), ports)).rejects.toBeInstanceOf(RemovalBusyError);
     expect(calls).toEqual([]);
   });
 });

@@ -1,0 +1,55 @@
+// Our own copies of a person's photos, found and deleted for a removal or the retention of people who left:
+// renditions under `photos-processed/{userId}/` (every photo they ever had: content-addressed folders) and the
+// originals HR dropped, archived under `photos-archive/{yyyy}/{mm}/{dd}/` with metadata `userid` (set by ingest).
+// The archive is listed whole with metadata, as the status page's drop ledger does (fine for the archive sizes a
+// lifecycle rule keeps; docs/status-page.md). Rejected originals are not the person's by any proof (that is why
+// they were rejected) and age out under their own lifecycle rule.
+// With the account's blob soft delete on (infra: 7 days), a deleted blob is recoverable by an operator until then.
+
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { archivedManifestPrefix } from './PhotoBlobStore';
+import { containers } from './names';
+
+export class StoredPhotoEraser {
+  constructor(private readonly blobs: BlobServiceClient) {}
+
+  #container(name: string): ContainerClient {
+    return this.blobs.getContainerClient(name);
+  }
+
+  /** Deletes every rendition and archived original of the person; returns how many blobs this call deleted. */
+  async deleteStoredPhotos(userId: string): Promise<number> {
+    let deleted = 0;
+    const processed = this.#container(containers.processed);
+    for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/` })) {
+      if ((await processed.deleteBlob(blob.name, { deleteSnapshots: 'include' }).then(ok, gone)) === 'deleted') {
+        deleted += 1;
+      }
+    }
+    const archive = this.#container(containers.archive);
+    for await (const blob of archive.listBlobsFlat({ includeMetadata: true })) {
+      if (blob.name.startsWith(archivedManifestPrefix) || blob.metadata?.userid !== userId) continue;
+      if ((await archive.deleteBlob(blob.name, { deleteSnapshots: 'include' }).then(ok, gone)) === 'deleted') {
+        deleted += 1;
+      }
+    }
+    return deleted;
+  }
+
+  /** The object ids of everyone we hold renditions of (the top-level folders of photos-processed). */
+  async listPeopleWithStoredPhotos(): Promise<string[]> {
+    const people: string[] = [];
+    for await (const item of this.#container(containers.processed).listBlobsByHierarchy('/')) {
+      if (item.kind === 'prefix') people.push(item.name.replace(/\/$/, ''));
+    }
+    return people;
+  }
+}
+
+const ok = (): 'deleted' => 'deleted';
+
+/** Deleted by a concurrent run (a redelivered removal): not an error, and not counted twice. */
+function gone(error: unknown): 'gone' {
+  if ((error as { statusCode?: number }).statusCode === 404) return 'gone';
+  throw error;
+}
