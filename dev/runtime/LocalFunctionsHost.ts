@@ -42,6 +42,11 @@ export interface LocalFunctionsHostOptions {
    * posted to `/runtime/webhooks/blobs`. `eventGrid`: posted events only, as under Core Tools and on Azure.
    */
   blobTriggerSource?: 'poll' | 'eventGrid';
+  /**
+   * The Event Grid subscription's advanced filter on `data.contentLength`, for the listing that stands in for it:
+   * larger blobs never reach a blob trigger (the deployed subscription filters them the same way). Default: none.
+   */
+  blobMaxContentLength?: number;
   /** Blobs delivered at once per function; default 4. */
   blobConcurrency?: number;
   /** Scopes blob receipts and timer status; default the setting AzureFunctionsWebHost__hostid or the machine name. */
@@ -175,6 +180,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
           maxDequeueCount: queues.maxDequeueCount,
           retryDelayMs: queues.visibilityTimeoutMs,
           source: options.blobTriggerSource ?? 'poll',
+          ...(options.blobMaxContentLength !== undefined ? { maxContentLength: options.blobMaxContentLength } : {}),
         });
         this.#blobListeners.set(fn.metadata.name, listener);
         this.#listeners.push(listener);

@@ -39,5 +39,11 @@ export const tables = {
   m365Budget: 'M365Budget',
 } as const;
 
-/** The storage connection every binding uses (`AzureWebJobsStorage` or its identity-based `__*` settings). */
+/** The storage connection of the queue bindings (`AzureWebJobsStorage` or its identity-based `__*` settings). */
 export const storageConnection = 'AzureWebJobsStorage';
+
+/**
+ * The connection of the photo containers and the ingest trigger (`PhotoStorage` or `PhotoStorage__*`): a storage
+ * account of its own, so photo access never includes the host's keys (infra/main.bicep, docs/deploy.md).
+ */
+export const photoStorageConnection = 'PhotoStorage';

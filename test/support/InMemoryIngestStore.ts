@@ -4,6 +4,7 @@
 
 import type { IngestStorePort, IncomingBlob, RejectionRecord } from '../../src/pipeline/ingest/ingestPhoto';
 import type { PhotoOwner } from '../../src/pipeline/messages/messageContracts';
+import type { ArchiveImage } from '../../src/pipeline/messages/renditions';
 import { parsePhotoManifest, type PhotoManifest } from '../../src/pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../../src/pipeline/ingest/PhotoRejectedError';
 import type { RenditionImage, RenditionRef, Renditions } from '../../src/pipeline/messages/renditions';
@@ -97,11 +98,18 @@ export class InMemoryIngestStore implements IngestStorePort {
     return Promise.resolve(refs as unknown as Renditions<RenditionRef>);
   }
 
-  #move(name: string, etag: string, target: string, targetName: string, metadata: Record<string, string>): void {
+  #move(
+    name: string,
+    etag: string,
+    target: string,
+    targetName: string,
+    metadata: Record<string, string>,
+    content?: Buffer,
+  ): void {
     this.#check('copy');
     const source = this.container(containers.incoming).get(name);
     if (!source || source.etag !== etag) throw new Error(`412: ${name} is not at ${etag}`);
-    this.put(target, targetName, source.data, metadata);
+    this.put(target, targetName, content ?? source.data, metadata);
     this.#check('delete');
     if (this.container(containers.incoming).get(name)?.etag === etag) this.container(containers.incoming).delete(name);
   }
@@ -109,10 +117,16 @@ export class InMemoryIngestStore implements IngestStorePort {
   archiveOriginal(
     name: string,
     receivedAt: Date,
-    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+    options: {
+      etag: string;
+      metadata: Record<string, string>;
+      extraMetadata?: Record<string, string>;
+      content?: ArchiveImage;
+    },
   ): Promise<string> {
     const target = archiveBlobName(name, receivedAt);
-    this.#move(name, options.etag, containers.archive, target, { ...options.metadata, ...options.extraMetadata });
+    const metadata = { ...options.metadata, ...options.extraMetadata };
+    this.#move(name, options.etag, containers.archive, target, metadata, options.content?.data);
     return Promise.resolve(`${containers.archive}/${target}`);
   }
 

@@ -22,12 +22,20 @@
 import { performance } from 'node:perf_hooks';
 import type { DirectoryPort } from './DirectoryPort';
 import type { QueueSend } from '../messages/Decision';
-import type { PhotoOwner } from '../messages/messageContracts';
-import type { RenderedRenditions, RenditionImage, RenditionRef, Renditions } from '../messages/renditions';
+import type { PhotoOrigin, PhotoOwner } from '../messages/messageContracts';
+import type {
+  ArchiveImage,
+  RenderedRenditions,
+  RenditionImage,
+  RenditionRef,
+  Renditions,
+} from '../messages/renditions';
 import { buildWriteMessages, type WriteMessages } from '../messages/writeMessages';
 import { checkPhotoSize } from './checkPhotoSize';
 import { isManifestName, parsePhotoManifest, type ManifestLimits, type PhotoManifest } from './photoManifest';
 import { isPhotoRejectedError, type RejectionCode } from './PhotoRejectedError';
+import { protectedAccountMessage, type ProtectedAccountsPort } from './ProtectedAccountsPort';
+import { PhotoRejectedError } from './PhotoRejectedError';
 import { resolveUser } from './resolveUser';
 
 export interface IncomingBlob {
@@ -49,16 +57,26 @@ export interface RejectionRecord {
 export interface IngestStorePort {
   /** The incoming blob at this ETag, or undefined when it has been moved or replaced since the trigger fired. */
   probeOriginal(name: string, options: { etag?: string }): Promise<IncomingBlob | undefined>;
-  /** Content-addressed: renditions already stored for (user, hash) are kept as they are. */
+  /**
+   * Content-addressed: renditions already stored for (user, hash) are kept as they are. With a provenance, the
+   * person's older rendition sets are marked superseded (the retention rule deletes them).
+   */
   writeRenditions(
     owner: PhotoOwner,
     contentHash: string,
     renditions: Renditions<RenditionImage>,
+    provenance?: { receivedAt: Date; origin: PhotoOrigin },
   ): Promise<Renditions<RenditionRef>>;
+  /** Moves the original to photos-archive; with `content`, the archive keeps those bytes (the photo without metadata). */
   archiveOriginal(
     name: string,
     receivedAt: Date,
-    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+    options: {
+      etag: string;
+      metadata: Record<string, string>;
+      extraMetadata?: Record<string, string>;
+      content?: ArchiveImage;
+    },
   ): Promise<string>;
   archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string>;
   rejectOriginal(
@@ -72,6 +90,8 @@ export interface IngestStorePort {
 export interface IngestPorts {
   store: IngestStorePort;
   directory: DirectoryPort;
+  /** Present when PROTECTED_ACCOUNTS_GROUP_ID is set: those people's photos are rejected, never rendered. */
+  protectedAccounts?: ProtectedAccountsPort;
   render(bytes: Buffer): Promise<RenderedRenditions>;
   /** Queues messages now, before the original is acknowledged (the edge's DecisionExecutor). */
   send(sends: QueueSend[]): Promise<void>;
@@ -156,7 +176,15 @@ async function acceptPhoto(
             ports.store.readManifests({ receivedAfter: new Date(original.lastModified.getTime() - lifetime) }),
           ...(options.employeeIdPattern ? { employeeIdPattern: options.employeeIdPattern } : {}),
         },
-      ),
+      ).then(async (resolvedUser) => {
+        // Who the photo is for, protected accounts included, decides HR's answer before whether the image renders.
+        if (await ports.protectedAccounts?.isProtected(resolvedUser.owner.userId)) {
+          throw new PhotoRejectedError('protected-account', protectedAccountMessage, {
+            userId: resolvedUser.owner.userId,
+          });
+        }
+        return resolvedUser;
+      }),
     ),
     timed(ports.render(request.bytes)),
   ]);
@@ -171,7 +199,10 @@ async function acceptPhoto(
     mark = at;
     return ms;
   };
-  const renditions = await ports.store.writeRenditions(owner, rendered.contentHash, rendered);
+  const renditions = await ports.store.writeRenditions(owner, rendered.contentHash, rendered, {
+    receivedAt: original.lastModified,
+    origin: 'hr-upload',
+  });
   const writeRenditionsMs = lap();
   const messages = buildWriteMessages(
     {
@@ -190,6 +221,7 @@ async function acceptPhoto(
     etag: original.etag,
     metadata: original.metadata,
     extraMetadata: { userid: owner.userId, contenthash: rendered.contentHash, correlationid: request.correlationId },
+    ...(rendered.archiveCopy ? { content: rendered.archiveCopy } : {}),
   });
   const stagesMs: IngestStageTimings = {
     probe: probeMs,

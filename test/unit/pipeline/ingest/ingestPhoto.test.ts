@@ -205,6 +205,28 @@ describe('ingestPhoto', () => {
     expect(renders).toHaveLength(0);
   });
 
+  it('rejects a member of the protected-accounts group with a readable reason, before rendering or queueing', async () => {
+    const { store, renders, ports, options, drop, queued, directory } = setup();
+    const ceoId = '0c1d2e3f-4a5b-4c6d-8e7f-901234567890';
+    directory.add({ id: ceoId, userPrincipalName: 'ceo@contoso.com' });
+    const protectedIds = new Set([ceoId]);
+    const guarded = {
+      ...ports,
+      protectedAccounts: { isProtected: (id: string) => Promise.resolve(protectedIds.has(id)) },
+    };
+    const ceo = await ingestPhoto(drop('ceo@contoso.com.jpg', 'ceo bytes'), guarded, options);
+    const adele = await ingestPhoto(drop('AdeleV@contoso.com.jpg', 'adele bytes'), guarded, options);
+    expect(ceo).toMatchObject({ kind: 'rejected', code: 'protected-account' });
+    expect(store.errorJson('ceo@contoso.com.jpg')).toMatchObject({
+      code: 'protected-account',
+      message: expect.stringContaining('protected account') as unknown,
+      details: { userId: ceoId },
+    });
+    expect(adele.kind).toBe('accepted');
+    expect(renders.map((b) => b.toString())).toEqual(['adele bytes']);
+    expect(queued.every((s) => JSON.stringify(s.message).includes(adeleId))).toBe(true);
+  });
+
   it('passes a rejection from the renderer on to photos-rejected', async () => {
     const { store, ports, options, drop } = setup();
     const outcome = await ingestPhoto(drop('AdeleV@contoso.com.jpg', '<svg/>'), ports, options);
