@@ -5,7 +5,14 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config';
-import { containers, poisonQueueName, queues, storageConnection, tables } from '../../../src/storage/names';
+import {
+  containers,
+  hostMaxDequeueCount,
+  poisonQueueName,
+  queues,
+  storageConnection,
+  tables,
+} from '../../../src/storage/names';
 import { loadFunctionApp } from '../../../dev/runtime/loadFunctionApp';
 import type { RegisteredFunction } from '../../../dev/runtime/functionsCore';
 import {
@@ -110,6 +117,10 @@ describe('host.json', () => {
 
   it('uses base64 queue messages, the encoding the code writes', () => {
     expect(host.extensions.queues.messageEncoding).toBe('base64');
+  });
+
+  it('gives a queue message the tries the removal consumer counts on to record its last one as failed', () => {
+    expect(host.extensions.queues.maxDequeueCount).toBe(hostMaxDequeueCount);
   });
 
   it('allows a function more time than one Microsoft 365 call may take by default', () => {
