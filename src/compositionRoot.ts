@@ -95,6 +95,7 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
       directory: directory(),
       render: (bytes) => renderRenditions(bytes, config.ingest),
       send: (sends) => executor.send(sends),
+      state: photoStateStore(),
     },
     options: {
       maxBytes: config.ingest.maxBytes,

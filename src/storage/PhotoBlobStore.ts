@@ -162,15 +162,39 @@ export class PhotoBlobStore {
     }
   }
 
-  /** Moves the original to the dated archive, keeping its metadata and adding `extraMetadata`. */
-  async archiveOriginal(
+  /**
+   * Copies the original to the dated archive, keeping its metadata and adding `extraMetadata`; ingest deletes it from
+   * photos-incoming (deleteOriginal) only after it has checked for a removal, so a crash in between is retried.
+   */
+  async copyToArchive(
     name: string,
     receivedAt: Date,
     options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
   ): Promise<string> {
     const target = archiveBlobName(name, receivedAt);
-    await this.#move(name, containers.archive, target, options);
+    await this.#copy(name, containers.archive, target, options);
     return `${containers.archive}/${target}`;
+  }
+
+  /** A photo a removal covers: its renditions `{userId}/{contentHash}/…` and its archive copy go. */
+  async deleteStoredCopies(userId: string, contentHash: string, archivedTo: string): Promise<void> {
+    const processed = this.#container(containers.processed);
+    const names: Array<[ContainerClient, string]> = [];
+    for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/${contentHash}/` })) {
+      names.push([processed, blob.name]);
+    }
+    const archivePrefix = `${containers.archive}/`;
+    if (archivedTo.startsWith(archivePrefix)) {
+      names.push([this.#container(containers.archive), archivedTo.slice(archivePrefix.length)]);
+    }
+    for (const [container, name] of names) {
+      try {
+        await container.deleteBlob(name, { deleteSnapshots: 'include' });
+      } catch (error) {
+        // Deleted already: by the removal itself, or by an earlier try of this ingest.
+        if (!isStatus(error, 404)) throw error;
+      }
+    }
   }
 
   async archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string> {
@@ -179,7 +203,10 @@ export class PhotoBlobStore {
     return `${containers.archive}/${target}`;
   }
 
-  /** Deletes an incoming blob at the delivered ETag (a handled removal request: the audit record is its trace). */
+  /**
+   * Deletes an incoming blob at the delivered ETag: the acknowledgement of an archived photo, or a handled removal
+   * request (the audit record is its trace).
+   */
   async deleteOriginal(name: string, options: { etag: string }): Promise<void> {
     try {
       await this.#container(containers.incoming)
@@ -281,6 +308,16 @@ export class PhotoBlobStore {
     targetName: string,
     options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
   ): Promise<void> {
+    await this.#copy(name, targetContainer, targetName, options);
+    await this.deleteOriginal(name, options);
+  }
+
+  async #copy(
+    name: string,
+    targetContainer: string,
+    targetName: string,
+    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+  ): Promise<void> {
     const source = this.#container(containers.incoming).getBlobClient(name);
     const target = this.#container(targetContainer).getBlobClient(targetName);
     // Server-side copy: the bytes never pass through the function again. Same-account sources are authorised by
@@ -291,11 +328,5 @@ export class PhotoBlobStore {
       metadata: { ...options.metadata, ...options.extraMetadata },
     });
     await poller.pollUntilDone();
-    try {
-      await source.delete({ deleteSnapshots: 'include', conditions: { ifMatch: options.etag } });
-    } catch (error) {
-      // Gone already (a concurrent delivery finished first) or replaced by a newer upload (its own trigger follows).
-      if (!isStatus(error, 404, 412)) throw error;
-    }
   }
 }
