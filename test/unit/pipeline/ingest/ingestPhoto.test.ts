@@ -222,10 +222,15 @@ describe('ingestPhoto', () => {
       const request = drop('AdeleV@contoso.com.jpg', 'photo before the removal');
       // The interleaving the removal consumer can produce: the mark and every delete land while ingest is between
       // storing its renditions and archiving, so the removal's deletes found nothing to delete yet.
-      const send = ports.send;
+      const queue = ports.send.bind(ports);
       ports.send = async (sends) => {
-        await send(sends);
+        await queue(sends);
         await markRemoved(state, adeleId, new Date(store.now.getTime() + 2_000).toISOString());
+        const removalFound = adeleCopies(store);
+        for (const name of [...store.container(containers.processed).keys()]) {
+          if (name.startsWith(`${adeleId}/`)) store.container(containers.processed).delete(name);
+        }
+        expect(removalFound).toHaveLength(4); // the renditions: the archive copy did not exist yet
       };
       const outcome = await ingestPhoto(request, ports, options);
       expect(outcome).toMatchObject({ kind: 'removed', owner: { userId: adeleId } });
