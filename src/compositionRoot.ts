@@ -208,7 +208,7 @@ export function removalWiring(): RemovalHandlingOptions {
     audit: removalAudit(),
     deleteExchangePhoto: (userId) => graph.deletePhoto(userId),
     resetSharePointToPlaceholder: sharePointPlaceholderReset(),
-    deleteStoredPhotos: (userId) => storedPhotoEraser().deleteStoredPhotos(userId),
+    deleteStoredPhotos: (userId, receivedUpTo) => storedPhotoEraser().deleteStoredPhotos(userId, receivedUpTo),
     // Straight from Graph, not the directory cache: a person deleted minutes ago is gone now.
     inDirectory: async (userId) => (await graph.getUser(userId, { select: ['id'] })) !== undefined,
     targets: config.targets,

@@ -164,7 +164,13 @@ async function acceptPhoto(
   const archivedTo = await ports.store.copyToArchive(request.blobName, original.lastModified, {
     etag: original.etag,
     metadata: original.metadata,
-    extraMetadata: { userid: owner.userId, contenthash: rendered.contentHash, correlationid: request.correlationId },
+    extraMetadata: {
+      userid: owner.userId,
+      contenthash: rendered.contentHash,
+      correlationid: request.correlationId,
+      // When it was received, which a removal compares with its own moment (StoredPhotoEraser).
+      receivedat: original.lastModified.toISOString(),
+    },
   });
   // After every copy of ours is stored, before the acknowledgement (see the header): the writers skip the queued
   // messages by the same rule, so a covered photo is neither written nor kept.

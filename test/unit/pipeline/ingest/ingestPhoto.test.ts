@@ -76,6 +76,7 @@ describe('ingestPhoto', () => {
       userid: adeleId,
       contenthash: hash,
       correlationid: 'inv-AdeleV@contoso.com.jpg',
+      receivedat: '2026-03-14T09:26:53.000Z',
     });
     expect([...store.container(containers.processed).keys()].sort()).toEqual(
       ['L', 'M', 'S', 'exchange'].map((f) => `${adeleId}/${hash}/${f}.jpg`),
