@@ -104,7 +104,7 @@ var queueNames = [
   'photo-removals-poison'
   'webjobs-blobtrigger-poison'
 ]
-var tableNames = ['PhotoSyncState', 'GraphSubscriptions', 'PhotoRemovals']
+var tableNames = ['PhotoSyncState', 'GraphSubscriptions', 'ReconcileCheckpoint', 'PhotoRemovals']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'

@@ -14,12 +14,15 @@ import { DecisionExecutor } from './edge/DecisionExecutor';
 import { createStorageClients } from './storage/storageClients';
 import { SubscriptionStore } from './storage/SubscriptionStore';
 import { PhotoChangeStateStore } from './storage/PhotoChangeStateStore';
+import { ReconcileCheckpointStore } from './storage/ReconcileCheckpointStore';
+import { pacingForBudget } from './pipeline/photoChange/reconcilePacing';
 import { KnownSubscriptionCache } from './pipeline/subscriptions/KnownSubscriptionCache';
 import { KeyedSerializer } from './pipeline/write/KeyedSerializer';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { graphPhotoRenditionPort } from './imaging/graphPhotoRenditionPort';
 import { renderRenditions } from './imaging/renderRenditions';
+import { renditionFingerprintPort } from './imaging/renditionFingerprintPort';
 import { graphPhotoPort, graphReconcilePorts, graphSubscriptionsPort } from './m365/GraphPhotoChangePorts';
 import type { IngestOptions, IngestPorts } from './pipeline/ingest/ingestPhoto';
 import type { HandlePhotoChangeOptions } from './pipeline/photoChange/handlePhotoChangeMessage';
@@ -62,6 +65,7 @@ const m365Clients = once(() => createM365Clients(getConfig().m365));
 const directory = once(() => new GraphDirectory(m365Clients().graph));
 const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
 const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));
+const reconcileCheckpointStore = once(() => ReconcileCheckpointStore.fromStorageClients(storageClients()));
 const subscriptionStore = once(() => SubscriptionStore.fromStorageClients(storageClients()));
 const removalAudit = once(() => RemovalAuditStore.create(storageClients().tableCredentialOrConnectionString));
 const storedPhotoEraser = once(() => new StoredPhotoEraser(storageClients().blobs));
@@ -139,6 +143,10 @@ export function photoChangeWiring(): HandlePhotoChangeOptions {
     directory: directory(),
     state: photoChangeStateStore(),
     renditions: graphPhotoRenditionPort(photoBlobStore(), { rendering: config.ingest }),
+    fingerprints: renditionFingerprintPort(photoBlobStore()),
+    photoReadLagMs: config.reconcile.photoReadLagMs,
+    // A photo the person removed in Outlook/Teams: SharePoint back to its placeholder, as HR's removal does.
+    placeholder: sharePointPlaceholderReset(),
     authority: config.photoAuthority,
     sharePointEnabled: config.targets.sharePoint,
     send: (sends) => getDecisionExecutor().send(sends),
@@ -149,8 +157,12 @@ export function photoChangeWiring(): HandlePhotoChangeOptions {
 export function reconcileWiring(): ReconcileOptions {
   const state = photoChangeStateStore();
   const executor = getDecisionExecutor();
+  const { reconcile } = getConfig();
   return {
     ...graphReconcilePorts(m365Clients().graph),
+    checkpoint: reconcileCheckpointStore(),
+    pacing: pacingForBudget(reconcile.graphRequestsPerMinute),
+    skip: reconcile.skip,
     seenMediaEtags: (userIds) => state.seenMediaEtags(userIds),
     now: Date.now,
     delay: (ms) => delay(ms),

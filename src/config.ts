@@ -13,6 +13,9 @@ import {
   type Env,
 } from './settingReaders';
 
+import { skipRules, type SkipRule, type SkipSettings } from './pipeline/photoChange/worthSyncing';
+import { DEFAULT_GRAPH_REQUESTS_PER_MINUTE } from './pipeline/photoChange/reconcilePacing';
+
 export { ConfigError } from './settingReaders';
 
 export type StorageConnectionConfig =
@@ -72,6 +75,17 @@ export interface NotificationsConfig {
   clientState?: string;
 }
 
+export interface ReconcileConfig {
+  /** Graph requests a minute reconcile may spend (RECONCILE_GRAPH_REQUESTS_PER_MINUTE); sets its pace and cadence. */
+  graphRequestsPerMinute: number;
+  skip: SkipSettings;
+  /**
+   * How long after our own Exchange write Graph may still serve the photo from before it (PHOTO_READ_LAG_MS): a
+   * change seen in that window is looked at again after it (docs/notifications.md, "Echo of our own writes").
+   */
+  photoReadLagMs: number;
+}
+
 export interface PhotoSyncConfig {
   storage: StorageConnectionConfig;
   m365: M365Config;
@@ -80,6 +94,7 @@ export interface PhotoSyncConfig {
   /** `user`: a photo changed in Outlook/Teams propagates to SharePoint. `hr`: the HR photo is put back. */
   photoAuthority: 'user' | 'hr';
   notifications: NotificationsConfig;
+  reconcile: ReconcileConfig;
   statusPage: StatusPageConfig;
   retention: RetentionConfig;
 }
@@ -255,6 +270,43 @@ export function loadStatusPageConfig(settings: Env): StatusPageConfig {
   return { auth, ...(hrGroupId ? { hrGroupId } : {}) };
 }
 
+export function loadReconcileConfig(settings: Env): ReconcileConfig {
+  const env = withResolvedKeyVaultReferences(settings);
+  const rawSkip = env.RECONCILE_SKIP?.trim().toLowerCase();
+  const names = rawSkip === undefined || rawSkip === '' ? [...skipRules] : rawSkip === 'none' ? [] : rawSkip.split(',');
+  const rules = names.map((n) => n.trim()).filter(Boolean);
+  const unknown = rules.filter((n) => !skipRules.includes(n as SkipRule));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      'RECONCILE_SKIP',
+      `expected "none" or a list of ${skipRules.join(', ')}, received "${env.RECONCILE_SKIP ?? ''}".`,
+    );
+  }
+  const patternText = env.RECONCILE_SKIP_UPN_PATTERN?.trim();
+  let upnPattern: RegExp | undefined;
+  if (patternText) {
+    try {
+      upnPattern = new RegExp(patternText, 'i');
+    } catch (error) {
+      throw new ConfigError(
+        'RECONCILE_SKIP_UPN_PATTERN',
+        `is not a valid regular expression: ${(error as Error).message}`,
+      );
+    }
+  }
+  return {
+    graphRequestsPerMinute: integer(
+      env,
+      'RECONCILE_GRAPH_REQUESTS_PER_MINUTE',
+      DEFAULT_GRAPH_REQUESTS_PER_MINUTE,
+      600,
+      100_000,
+    ),
+    skip: { rules: rules as SkipRule[], ...(upnPattern ? { upnPattern } : {}) },
+    photoReadLagMs: integer(env, 'PHOTO_READ_LAG_MS', 120_000, 0, 24 * 3_600_000),
+  };
+}
+
 export function loadConfig(settings: Env): PhotoSyncConfig {
   const env = withResolvedKeyVaultReferences(settings);
   const clientState = env.NOTIFICATION_CLIENT_STATE?.trim();
@@ -269,6 +321,7 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
     targets: loadTargets(env),
     photoAuthority: oneOf(env, 'PHOTO_AUTHORITY', ['user', 'hr'] as const, 'user'),
     notifications: { ...(url ? { url } : {}), ...(clientState ? { clientState } : {}) },
+    reconcile: loadReconcileConfig(env),
     statusPage: loadStatusPageConfig(env),
     // 30 by default: as long as Entra keeps a deleted user restorable, so a mistaken deletion costs no photos.
     retention: { departedPhotoDays: integer(env, 'DEPARTED_PHOTO_RETENTION_DAYS', 30, 0, 3650) },

@@ -14,7 +14,15 @@ import type {
   ThrottlingSpec,
 } from './RequestPolicy';
 import type { DeliveryRecord, Subscription } from './SubscriptionStore';
-import type { MailboxKind, MailboxlessPhotoWrite, PhotoUpdateSource, StoredPhoto, TenantUser } from './Tenant';
+import { storeExchangePhoto } from './storeExchangePhoto';
+import type {
+  MediaEtagRule,
+  MailboxKind,
+  MailboxlessPhotoWrite,
+  PhotoUpdateSource,
+  StoredPhoto,
+  TenantUser,
+} from './Tenant';
 
 export class EmulatorError extends Error {
   readonly retryable = false;
@@ -40,12 +48,15 @@ export class EmulatorControl {
     return user;
   }
 
-  /** The person changes their own photo in Outlook or Teams: new photo and ETag, and a notification if enabled. */
+  /**
+   * The person changes their own photo in Outlook or Teams: Exchange stores its re-encoded copy under a new ETag, and
+   * Graph notifies only if the tenant does (default: it does not).
+   */
   async changePhotoAsUser(idOrUpn: string, bytes: Buffer): Promise<{ mediaEtag: string }> {
     const user = this.user(idOrUpn);
     const meta = await sharp(bytes).metadata();
     const type = meta.format === 'png' ? 'image/png' : 'image/jpeg';
-    const stored = this.ctx.tenant.setPhoto(user, {
+    const stored = await storeExchangePhoto(this.ctx.tenant, user, {
       bytes,
       width: meta.width ?? 0,
       height: meta.height ?? 0,
@@ -70,6 +81,7 @@ export class EmulatorControl {
     this.ctx.tenant.users.delete(user.id);
   }
 
+  /** What Exchange holds now (the truth behind any read-after-write lag). */
   getPhoto(idOrUpn: string): StoredPhoto | undefined {
     return this.ctx.tenant.photos.get(this.user(idOrUpn).id);
   }
@@ -113,6 +125,17 @@ export class EmulatorControl {
 
   setNotifyOnPhotoChange(enabled: boolean): void {
     this.ctx.tenant.notifyOnPhotoChange = enabled;
+  }
+
+  /** The photo store's readings (docs/m365-emulator.md, "Photo store realism"); omitted fields stay as they are. */
+  setPhotoStoreRealism(options: {
+    photoReadLagMs?: number;
+    mediaEtag?: MediaEtagRule;
+    reencodePhotos?: boolean;
+  }): void {
+    if (options.photoReadLagMs !== undefined) this.ctx.tenant.photoReadLagMs = options.photoReadLagMs;
+    if (options.mediaEtag !== undefined) this.ctx.tenant.mediaEtag = options.mediaEtag;
+    if (options.reencodePhotos !== undefined) this.ctx.tenant.reencodePhotos = options.reencodePhotos;
   }
 
   setPhotoUpdateSource(source: PhotoUpdateSource): void {

@@ -28,6 +28,26 @@ export const mailboxlessPhotoWrites: MailboxlessPhotoWrite[] = [
   'accepted',
 ];
 
+/**
+ * When Graph gives a photo a new `@odata.mediaEtag`. Undocumented: `everyWrite` (the default, the harshest reading:
+ * a new tag on every write, even of the same bytes) or `withContent` (a hash of the stored photo, so writing the
+ * same picture again gives the same tag). real-tenant.md: "not documented to follow content".
+ */
+export type MediaEtagRule = 'everyWrite' | 'withContent';
+
+export const mediaEtagRules: MediaEtagRule[] = ['everyWrite', 'withContent'];
+
+/** The photo-store realism switches, each a reading of what Microsoft documents (docs/m365-emulator.md). */
+export interface PhotoStoreRealism {
+  /** Raise `/users` change notifications for photo changes (default false: Microsoft's Q&A says they do not come). */
+  notifyOnPhotoChange: boolean;
+  /** After a photo write (by an app or the person), Graph reads return the previous photo for this long. */
+  photoReadLagMs: number;
+  mediaEtag: MediaEtagRule;
+  /** Store what Exchange would: a JPEG re-encoded at most 648×648, so the bytes read back differ from those written. */
+  reencodePhotos: boolean;
+}
+
 export type UserAddedListener = (user: TenantUser) => void;
 
 export interface TenantUser {
@@ -41,6 +61,10 @@ export interface TenantUser {
   jobTitle: string | null;
   accountEnabled: boolean;
   mailbox: MailboxKind;
+  /** `Guest` for B2B guests (default for a UPN holding `#EXT#`), else `Member`. */
+  userType: 'Member' | 'Guest';
+  /** Whether the user has any licence (`assignedLicenses` non-empty); room and equipment mailboxes need none. */
+  licensed: boolean;
 }
 
 export interface StoredPhoto {
@@ -55,6 +79,12 @@ export interface StoredPhoto {
   version: number;
 }
 
+/** One state of a user's photo since `at` (epoch ms); `photo` undefined: none. */
+interface PhotoVersion {
+  at: number;
+  photo: StoredPhoto | undefined;
+}
+
 export type PhotoUpdateSource = 'cloud' | 'onPremises';
 
 export type PhotoChangeListener = (user: TenantUser, change: 'updated' | 'deleted') => void;
@@ -65,7 +95,12 @@ export class Tenant {
   readonly apps = new Map<string, AppRegistration>();
   photoUpdateSource: PhotoUpdateSource = 'cloud';
   notifyOnPhotoChange: boolean;
+  photoReadLagMs: number;
+  mediaEtag: MediaEtagRule;
+  reencodePhotos: boolean;
   mailboxlessPhotoWrite: MailboxlessPhotoWrite;
+  /** Each user's photo over time, kept as long as a lagging read may still see it. */
+  private readonly photoHistory = new Map<string, PhotoVersion[]>();
   private readonly photoListeners: PhotoChangeListener[] = [];
   private readonly userListeners: UserAddedListener[] = [];
 
@@ -74,9 +109,12 @@ export class Tenant {
     readonly tenantDomain: string,
     readonly userDomain: string,
     readonly now: () => Date,
-    options: { notifyOnPhotoChange: boolean; mailboxlessPhotoWrite: MailboxlessPhotoWrite },
+    options: PhotoStoreRealism & { mailboxlessPhotoWrite: MailboxlessPhotoWrite },
   ) {
     this.notifyOnPhotoChange = options.notifyOnPhotoChange;
+    this.photoReadLagMs = options.photoReadLagMs;
+    this.mediaEtag = options.mediaEtag;
+    this.reencodePhotos = options.reencodePhotos;
     this.mailboxlessPhotoWrite = options.mailboxlessPhotoWrite;
   }
 
@@ -98,6 +136,8 @@ export class Tenant {
       jobTitle: input.jobTitle ?? null,
       accountEnabled: input.accountEnabled ?? true,
       mailbox: input.mailbox ?? 'exchangeOnline',
+      userType: input.userType ?? (upn.includes('#ext#') ? 'Guest' : 'Member'),
+      licensed: input.licensed ?? true,
     };
     this.users.set(user.id, user);
     for (const listener of this.userListeners) listener(user);
@@ -118,25 +158,59 @@ export class Tenant {
     return undefined;
   }
 
+  /**
+   * Stores `photo` as given (callers re-encode first: storeExchangePhoto). `lagged: false` for photos that were there
+   * before anyone looked (the demo seed): no read-after-write window.
+   */
   setPhoto(
     user: TenantUser,
     photo: { bytes: Buffer; width: number; height: number; contentType?: string },
+    options: { lagged?: boolean } = {},
   ): StoredPhoto {
+    const previous = this.photos.get(user.id);
+    const version = (previous?.version ?? 0) + 1;
     const stored: StoredPhoto = {
       bytes: Buffer.from(photo.bytes),
       contentType: photo.contentType ?? 'image/jpeg',
       width: photo.width,
       height: photo.height,
-      mediaEtag: mediaEtagFor(photo.bytes),
+      mediaEtag: this.mediaEtag === 'withContent' ? mediaEtagFor(photo.bytes) : mediaEtagFor(Buffer.from(randomUUID())),
       updatedAt: this.now(),
-      version: (this.photos.get(user.id)?.version ?? 0) + 1,
+      version,
     };
+    if (options.lagged !== false) this.remember(user, previous, stored);
     this.photos.set(user.id, stored);
     return stored;
   }
 
   deletePhoto(user: TenantUser): boolean {
+    const previous = this.photos.get(user.id);
+    if (!previous) return false;
+    this.remember(user, previous, undefined);
     return this.photos.delete(user.id);
+  }
+
+  /**
+   * What a Graph read of this user's photo returns now: the photo as it was `photoReadLagMs` ago (a replica that far
+   * behind), so for that long after a write reads return the photo from before it.
+   */
+  readPhoto(user: TenantUser): StoredPhoto | undefined {
+    const history = this.photoHistory.get(user.id);
+    if (!history) return this.photos.get(user.id);
+    const seenFrom = this.now().getTime() - this.photoReadLagMs;
+    let visible: PhotoVersion | undefined;
+    for (const version of history) if (version.at <= seenFrom) visible = version;
+    return visible ? visible.photo : this.photos.get(user.id);
+  }
+
+  private remember(user: TenantUser, previous: StoredPhoto | undefined, next: StoredPhoto | undefined): void {
+    const now = this.now().getTime();
+    const history = this.photoHistory.get(user.id) ?? [{ at: -Infinity, photo: previous }];
+    history.push({ at: now, photo: next });
+    // Versions older than the newest one a lagging read can see are never read again.
+    const seenFrom = now - this.photoReadLagMs;
+    while (history.length > 1 && (history[1]?.at ?? Infinity) <= seenFrom) history.shift();
+    this.photoHistory.set(user.id, history);
   }
 
   onPhotoChange(listener: PhotoChangeListener): void {

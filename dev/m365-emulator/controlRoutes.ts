@@ -13,7 +13,7 @@ import {
   type EmulatorResponse,
 } from './HttpExchange';
 import type { HttpRouter } from './HttpRouter';
-import { mailboxlessPhotoWrites } from './Tenant';
+import { mailboxlessPhotoWrites, mediaEtagRules } from './Tenant';
 import type { FaultSpec, MailboxLimitsSpec, ThrottlingSpec } from './RequestPolicy';
 
 type Action = (request: EmulatorRequest, params: string[]) => EmulatorResponse | Promise<EmulatorResponse>;
@@ -81,6 +81,18 @@ export function addControlRoutes(router: HttpRouter<EmulatorContext>, control: E
   });
   add('POST', 'notifyOnPhotoChange', 'notifyOnPhotoChange', (request) => {
     control.setNotifyOnPhotoChange(body(request).enabled === true);
+    return emptyResponse(204);
+  });
+  add('POST', 'photoStore', 'photoStore', (request) => {
+    const b = body(request);
+    const mediaEtag = mediaEtagRules.find((rule) => rule === b.mediaEtag);
+    if (b.mediaEtag !== undefined && !mediaEtag)
+      throw new Error(`mediaEtag must be one of ${mediaEtagRules.join(', ')}`);
+    control.setPhotoStoreRealism({
+      ...(typeof b.photoReadLagMs === 'number' ? { photoReadLagMs: b.photoReadLagMs } : {}),
+      ...(mediaEtag ? { mediaEtag } : {}),
+      ...(typeof b.reencodePhotos === 'boolean' ? { reencodePhotos: b.reencodePhotos } : {}),
+    });
     return emptyResponse(204);
   });
   add('POST', 'photoUpdateSettings', 'photoUpdateSettings', (request) => {

@@ -22,6 +22,7 @@ import {
 import type { HttpRouter } from './HttpRouter';
 import { requireGraphApp } from './requireGraphApp';
 import type { TenantUser } from './Tenant';
+import { storeExchangePhoto } from './storeExchangePhoto';
 
 const readRoles = ['ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.Read.All', 'User.ReadWrite.All'];
 const writeRoles = ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All'];
@@ -153,7 +154,7 @@ function imageNotFound(request: EmulatorRequest, ctx: EmulatorContext): Emulator
 async function getMetadata(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
   const found = await resolve(request, params[0] ?? '', ctx, readRoles);
   if (!found.ok) return found.response;
-  const photo = ctx.tenant.photos.get(found.user.id);
+  const photo = ctx.tenant.readPhoto(found.user);
   if (!photo) return imageNotFound(request, ctx);
   return jsonResponse(200, {
     '@odata.context': `${ctx.urls.graphBaseUrl}/v1.0/$metadata#users('${found.user.id}')/photo/$entity`,
@@ -168,7 +169,7 @@ async function getMetadata(request: EmulatorRequest, params: string[], ctx: Emul
 async function getValue(request: EmulatorRequest, params: string[], ctx: EmulatorContext) {
   const found = await resolve(request, params[0] ?? '', ctx, readRoles);
   if (!found.ok) return found.response;
-  const photo = ctx.tenant.photos.get(found.user.id);
+  const photo = ctx.tenant.readPhoto(found.user);
   if (!photo) return imageNotFound(request, ctx);
   const response = bytesResponse(200, photo.contentType, photo.bytes);
   response.headers.etag = photo.mediaEtag;
@@ -204,7 +205,7 @@ async function putValue(request: EmulatorRequest, params: string[], ctx: Emulato
   } catch {
     return graphError(400, 'ImageProcessingFailed', 'The photo could not be decoded as an image.', { request, now });
   }
-  ctx.tenant.setPhoto(found.user, { bytes: request.body, contentType, ...size });
+  await storeExchangePhoto(ctx.tenant, found.user, { bytes: request.body, contentType, ...size });
   ctx.tenant.emitPhotoChange(found.user, 'updated');
   return emptyResponse(200);
 }

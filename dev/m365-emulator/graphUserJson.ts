@@ -43,6 +43,9 @@ export function userJson(user: TenantUser, select: string[] | undefined): Record
     id: user.id,
     employeeId: user.employeeId,
     accountEnabled: user.accountEnabled,
+    userType: user.userType,
+    // One Microsoft 365 E3 licence (its published skuId) or none.
+    assignedLicenses: user.licensed ? [{ disabledPlans: [], skuId: '05e9a617-0261-4cee-bb44-138d3ef5d965' }] : [],
     mailNickname: user.userPrincipalName.split('@')[0],
   };
   const keys = select ?? defaultProperties;

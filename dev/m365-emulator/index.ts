@@ -25,7 +25,14 @@ import {
 import { SharePointStore } from './SharePointStore';
 import { startHttpsListener, type HttpsListener } from './startHttpsListener';
 import { SubscriptionStore, type SubscriptionStoreOptions } from './SubscriptionStore';
-import { Tenant, type MailboxlessPhotoWrite, type TenantUser } from './Tenant';
+import { Tenant, type MailboxlessPhotoWrite, type MediaEtagRule, type TenantUser } from './Tenant';
+
+/**
+ * Microsoft documents no read-after-write guarantee for photos and says changes "can take hours" to show everywhere;
+ * a minute of stale Graph reads is our reading for Graph itself (tests also run 0 and ten minutes). Documented in
+ * docs/m365-emulator.md.
+ */
+export const DEFAULT_PHOTO_READ_LAG_MS = 60_000;
 import { TokenIssuer } from './TokenIssuer';
 
 export { EmulatorControl, EmulatorError } from './EmulatorControl';
@@ -43,8 +50,8 @@ export {
   sharePointCallCosts,
   sharePointAppBudget,
 } from './RequestPolicy';
-export type { TenantUser, StoredPhoto, MailboxKind, MailboxlessPhotoWrite } from './Tenant';
-export { mailboxlessPhotoWrites } from './Tenant';
+export type { TenantUser, StoredPhoto, MailboxKind, MailboxlessPhotoWrite, MediaEtagRule } from './Tenant';
+export { mailboxlessPhotoWrites, mediaEtagRules } from './Tenant';
 export type { DeliveryRecord, Subscription } from './SubscriptionStore';
 
 export const demoTenantId = '2b6f9e3c-4d1a-4c8e-9f7b-5a0d3e1c8b42';
@@ -56,7 +63,14 @@ export interface M365EmulatorOptions {
   certificateAuthority?: { certPem: string; keyPem: string };
   seed?: 'demo' | 'none';
   now?: () => Date;
+  /** Raise `/users` change notifications for photo changes (default false, as Microsoft's Q&A answer says). */
   notifyOnPhotoChange?: boolean;
+  /** Graph reads return the previous photo for this long after a photo write (default 60 s; 0: none). */
+  photoReadLagMs?: number;
+  /** `everyWrite` (default): a new `@odata.mediaEtag` per write; `withContent`: a hash of the stored photo. */
+  mediaEtag?: MediaEtagRule;
+  /** Re-encode stored photos as Exchange does (default true), so bytes read back differ from bytes written. */
+  reencodePhotos?: boolean;
   /** The localised name of the My Site host's Profile Pictures folder (default `Profile Pictures`). */
   profilePicturesFolderName?: string;
   /**
@@ -125,7 +139,10 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
   let offsetMs = 0;
   const now = options.now ?? (() => new Date(Date.now() + offsetMs));
   const tenant = new Tenant(demoTenantId, 'contoso.onmicrosoft.com', 'contoso.com', now, {
-    notifyOnPhotoChange: options.notifyOnPhotoChange ?? true,
+    notifyOnPhotoChange: options.notifyOnPhotoChange ?? false,
+    photoReadLagMs: options.photoReadLagMs ?? DEFAULT_PHOTO_READ_LAG_MS,
+    mediaEtag: options.mediaEtag ?? 'everyWrite',
+    reencodePhotos: options.reencodePhotos ?? true,
     mailboxlessPhotoWrite: options.mailboxlessPhotoWrite ?? 'bareNotFound',
   });
   const sharePoint = new SharePointStore(

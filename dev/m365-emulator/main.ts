@@ -19,7 +19,14 @@ async function main(): Promise<void> {
     .option('--graph-port <port>', 'Microsoft Graph port', integer, 8444)
     .option('--my-site-port <port>', 'SharePoint My Site host port', integer, 8445)
     .option('--admin-port <port>', 'SharePoint admin host port', integer, 8446)
-    .option('--no-notify', 'do not raise /users change notifications when photos change (as some tenants behave)')
+    .option('--notify', 'raise /users change notifications when photos change (most tenants do not: the default)')
+    .option(
+      '--read-lag <ms>',
+      'Graph reads return the previous photo for this long after a write (default 60000)',
+      integer,
+    )
+    .option('--etag-with-content', '@odata.mediaEtag follows the content (default: a new one on every write)')
+    .option('--no-reencode', 'store photos byte for byte (default: re-encoded as Exchange does)')
     .option('--graph-rate <requests>', 'throttle Graph above this many requests per second per app', integer)
     .option(
       '--sharepoint-rate <units>',
@@ -40,7 +47,10 @@ async function main(): Promise<void> {
     graphPort: number;
     mySitePort: number;
     adminPort: number;
-    notify: boolean;
+    notify?: boolean;
+    readLag?: number;
+    etagWithContent?: boolean;
+    reencode: boolean;
     graphRate?: number;
     sharepointRate?: number;
     profilePicturesFolder: string;
@@ -56,7 +66,10 @@ async function main(): Promise<void> {
   const emulator = await startM365Emulator({
     ports: { login: o.loginPort, graph: o.graphPort, mySite: o.mySitePort, admin: o.adminPort },
     certificateAuthority: ca,
-    notifyOnPhotoChange: o.notify,
+    notifyOnPhotoChange: o.notify === true,
+    ...(o.readLag !== undefined ? { photoReadLagMs: o.readLag } : {}),
+    mediaEtag: o.etagWithContent ? 'withContent' : 'everyWrite',
+    reencodePhotos: o.reencode,
     profilePicturesFolderName: o.profilePicturesFolder,
     ...(o.olderProfilePicturesFolder ? { olderProfilePicturesFolderNames: [o.olderProfilePicturesFolder] } : {}),
     ...(o.libraryTitle ? { userPhotosLibraryTitle: o.libraryTitle } : {}),

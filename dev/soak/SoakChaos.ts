@@ -98,6 +98,7 @@ export class SoakChaos {
         });
         person.drops.push({ blobName, lastModified: response.lastModified ?? new Date() });
         person.photos.push(contentHash(bytes));
+        person.newestBytes = bytes;
         this.tally.drops += 1;
         // Last-Modified has whole seconds: the person's next photo must be newer, never the same second.
         await sleep(1_100);
@@ -114,6 +115,7 @@ export class SoakChaos {
     const bytes = await soakPhoto(this.context.seed, action.photo);
     await this.context.emulator.control.changePhotoAsUser(person.userId, bytes);
     person.photos.push(contentHash(bytes));
+    person.newestBytes = bytes;
     person.ownChanges += 1;
     this.tally.changes += 1;
   }

@@ -4,9 +4,10 @@
 // restarted, storage stops for a while, Microsoft 365 becomes unreachable for a while. Then it lets the pipeline
 // settle and checks the outcome against storage and the emulator (checkSoakOutcome.ts).
 //
-// Time is compressed in two places, both stand-ins for things Azure does on a longer clock: queue messages a dead
-// host was processing come back after `queueLeaseMs` (the host's lease is 10 minutes), and the reconcile timer
-// (every 15 minutes on Azure) is run every few seconds through the host's admin API.
+// Time is compressed in three places, stand-ins for things Azure does on a longer clock: queue messages a dead host
+// was processing come back after `queueLeaseMs` (the host's lease is 10 minutes), the reconcile timer (every minute
+// on Azure) is run every few seconds through the host's admin API, and Graph's read-after-write lag is 2 s (the
+// emulator's default is a minute).
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,6 +65,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       certificateAuthority: ensureDevCertificateAuthority(),
       seed: 'none',
       ports: { login: 0, graph: 0, mySite: 0, admin: 0 },
+      // The real tenant's readings (no notifications, re-encoding, an etag per write) on the soak's short clock: Graph
+      // serves a write 2 s late, and the app's read-after-write window (PHOTO_READ_LAG_MS below) is 4 s.
+      photoReadLagMs: 2_000,
     });
     cleanup.push(() => emulator.close());
 
@@ -88,6 +92,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       // Graph posts to one address; on Azure the front end spreads it over the instances. Here the first takes it.
       NOTIFICATION_URL: `http://localhost:${httpPorts[0]}/api/notifications`,
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString('base64url'),
+      PHOTO_READ_LAG_MS: '4000',
     };
     const hosts = httpPorts.map(
       (httpPort, index) =>

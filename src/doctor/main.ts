@@ -25,6 +25,10 @@ function missingSettingsMessage(file: string): string {
 interface CliOptions {
   settings?: string;
   testUser?: string;
+  notifyCheck?: boolean;
+  notifyWait: string;
+  receiverPort: string;
+  receiverUrl?: string;
   json?: boolean;
 }
 
@@ -34,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     .description('Check that a Microsoft 365 tenant and this app registration are ready for photo sync.')
     .option('--settings <file>', 'a local.settings.json-style file (default: ./local.settings.json when it exists)')
     .option('--test-user <upn>', 'also write a generated test photo to this user and read it back')
+    .option('--notify-check', 'with --test-user: find out whether the tenant sends notifications for photo changes')
+    .option('--notify-wait <seconds>', 'how long --notify-check waits for a notification', '120')
+    .option('--receiver-port <port>', 'local port of the --notify-check receiver (0: any free port)', '0')
+    .option('--receiver-url <url>', 'public https URL forwarded to the receiver port (Graph cannot reach localhost)')
     .option('--json', 'print the report as JSON')
     .parse(argv);
   const options = program.opts<CliOptions>();
@@ -42,10 +50,28 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`doctor: ${missingSettingsMessage(file)}\n`);
     return 1;
   }
-  const report = await runDoctor(
-    doctorSettings(file, process.env),
-    options.testUser ? { testUser: options.testUser } : {},
-  );
+  const waitSeconds = Number(options.notifyWait);
+  const receiverPort = Number(options.receiverPort);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 1 || waitSeconds > 3_600) {
+    process.stderr.write(`doctor: --notify-wait expects 1 to 3600 seconds, received "${options.notifyWait}"\n`);
+    return 1;
+  }
+  if (!Number.isInteger(receiverPort) || receiverPort < 0 || receiverPort > 65_535) {
+    process.stderr.write(`doctor: --receiver-port expects a port number, received "${options.receiverPort}"\n`);
+    return 1;
+  }
+  const report = await runDoctor(doctorSettings(file, process.env), {
+    ...(options.testUser ? { testUser: options.testUser } : {}),
+    ...(options.notifyCheck
+      ? {
+          notifyCheck: {
+            waitMs: waitSeconds * 1000,
+            receiverPort,
+            ...(options.receiverUrl ? { receiverUrl: options.receiverUrl } : {}),
+          },
+        }
+      : {}),
+  });
   process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report)}\n`);
   return report.ok ? 0 : 1;
 }

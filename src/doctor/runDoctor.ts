@@ -3,11 +3,19 @@
 // It reads; it writes only with --test-user, and then only to that person.
 
 import { X509Certificate } from 'node:crypto';
-import { ConfigError, loadM365Config, loadTargets, type M365Config, type PhotoSyncConfig } from '../config';
+import {
+  ConfigError,
+  loadM365Config,
+  loadReconcileConfig,
+  loadTargets,
+  type M365Config,
+  type PhotoSyncConfig,
+} from '../config';
 import { createM365Clients, type M365Clients } from '../m365/createM365Clients';
 import { isM365RequestError } from '../m365/M365RequestError';
 import { checkCertificateKey, checkClockSkew } from './checkCertificateAssertion';
 import { checkNotificationHandshake } from './checkNotificationHandshake';
+import { checkPhotoNotifications, type NotifyCheckOptions } from './checkPhotoNotifications';
 import { checkAdminHostRead, checkProfilePicturesFolders } from './checkSharePointTenant';
 import { doctorReport, type CheckResult, type DoctorReport } from './DoctorCheck';
 import { grantFix, requiredRoles, type RoleResource } from './requiredRoles';
@@ -17,6 +25,8 @@ import { writeTestPhoto } from './writeTestPhoto';
 export interface DoctorOptions {
   /** UPN or object id of a person whose photo may be overwritten with a generated test image. */
   testUser?: string;
+  /** With testUser: find out whether the tenant notifies photo changes (checkPhotoNotifications). */
+  notifyCheck?: Pick<NotifyCheckOptions, 'waitMs' | 'receiverPort' | 'receiverUrl' | 'pollIntervalMs'>;
   now?: () => Date;
 }
 
@@ -205,5 +215,32 @@ export async function runDoctor(
     }
   }
   checks.push(...(await checkNotificationHandshake(env.NOTIFICATION_URL?.trim() || undefined)));
+  if (options.notifyCheck) {
+    if (options.testUser && graphUsable) {
+      // A bad reconcile setting is the app's to report at start; the check then uses the defaults.
+      const reconcile = (() => {
+        try {
+          return loadReconcileConfig(env);
+        } catch {
+          return loadReconcileConfig({});
+        }
+      })();
+      checks.push(
+        ...(await checkPhotoNotifications(clients, {
+          ...options.notifyCheck,
+          testUser: options.testUser,
+          photoReadLagMs: reconcile.photoReadLagMs,
+          graphRequestsPerMinute: reconcile.graphRequestsPerMinute,
+        })),
+      );
+    } else {
+      checks.push({
+        id: 'photo-notifications',
+        title: 'Tenant notifies photo changes',
+        status: 'skip',
+        detail: options.testUser ? 'no Graph token' : '--notify-check needs --test-user (its photo is changed)',
+      });
+    }
+  }
   return doctorReport(checks);
 }

@@ -1,6 +1,6 @@
-// Timer: the safety net for photo changes Graph did not notify (public reports say `/users` subscriptions do not
-// reliably fire for photos). Compares every user's Graph photo etag with state and queues the differences on
-// photo-changes page by page (through the DecisionExecutor, as each page is checked), paced under Graph's limits
+// Timer, every minute: the path for photo changes Graph does not notify (on most tenants, all of them). Each run
+// continues the pass from its checkpoint, compares Graph photo etags with state and queues the differences on
+// photo-changes page by page (through the DecisionExecutor), paced under the admin's Graph request budget
 // (src/pipeline/photoChange/reconcilePacing.ts).
 
 import { app, type InvocationContext, type Timer } from '@azure/functions';

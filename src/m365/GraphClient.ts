@@ -132,6 +132,28 @@ export class GraphClient {
     return page.value;
   }
 
+  /**
+   * One page of users: the first (`nextLink` undefined) or the one Graph's `@odata.nextLink` names, so a caller can
+   * stop after any page and continue later from the link it kept.
+   */
+  async readUsersPage<T extends object = GraphUser>(
+    nextLink: string | undefined,
+    options: { select?: string[]; pageSize?: number } = {},
+  ): Promise<{ value: T[]; nextLink?: string }> {
+    const page = await this.call(
+      (c) =>
+        (nextLink === undefined
+          ? c
+              .api('/users')
+              .select(options.select ?? USER_SELECT)
+              .top(options.pageSize ?? 100)
+              .get()
+          : c.api(nextLink).get()) as Promise<Page<T>>,
+    );
+    const next = page['@odata.nextLink'];
+    return { value: page.value, ...(next ? { nextLink: next } : {}) };
+  }
+
   /** Every user, page by page (Graph's `@odata.nextLink`). */
   async *listUsers(options: { select?: string[]; pageSize?: number } = {}): AsyncGenerator<GraphUser[]> {
     let page = await this.call(

@@ -6,6 +6,7 @@ import type { PhotoMetadata } from '../pipeline/photoChange/decidePhotoChange';
 import { USERS_PAGE_SIZE } from '../pipeline/photoChange/reconcilePacing';
 import type { GraphPhotoPort } from '../pipeline/photoChange/PhotoChangePorts';
 import type { MetadataFailure, ReconcilePorts } from '../pipeline/photoChange/reconcilePhotos';
+import type { DirectoryAccount } from '../pipeline/photoChange/worthSyncing';
 import type { GraphClient } from './GraphClient';
 import { isM365RequestError } from './M365RequestError';
 
@@ -27,20 +28,49 @@ export function graphPhotoPort(graph: GraphClient): GraphPhotoPort {
   };
 }
 
-export function graphReconcilePorts(graph: GraphClient): Pick<ReconcilePorts, 'userIdPages' | 'batchGetPhotoMetadata'> {
+interface ReconcileUser {
+  id: string;
+  userPrincipalName: string;
+  userType?: string | null;
+  accountEnabled?: boolean | null;
+  assignedLicenses?: unknown[] | null;
+}
+
+/** What reconcile needs to decide whom to read (worthSyncing.ts), and no more. */
+const RECONCILE_SELECT = ['id', 'userPrincipalName', 'userType', 'accountEnabled', 'assignedLicenses'];
+
+export function graphReconcilePorts(
+  graph: GraphClient,
+): Pick<ReconcilePorts, 'readUserPage' | 'batchGetPhotoMetadata'> {
   return {
-    async *userIdPages() {
-      for await (const users of graph.listUsers({ select: ['id', 'userPrincipalName'], pageSize: USERS_PAGE_SIZE })) {
-        yield users.map((user) => user.id);
-      }
+    async readUserPage(nextLink) {
+      const page = await graph.readUsersPage<ReconcileUser>(nextLink, {
+        select: RECONCILE_SELECT,
+        pageSize: USERS_PAGE_SIZE,
+      });
+      const accounts: DirectoryAccount[] = page.value.map((user) => ({
+        id: user.id,
+        userPrincipalName: user.userPrincipalName,
+        userType: user.userType ?? null,
+        accountEnabled: user.accountEnabled ?? null,
+        ...(Array.isArray(user.assignedLicenses) ? { licenceCount: user.assignedLicenses.length } : {}),
+      }));
+      return { accounts, ...(page.nextLink ? { nextLink: page.nextLink } : {}) };
     },
     async batchGetPhotoMetadata(userIds) {
       const answers = await graph.batchGetPhotoMetadata(userIds);
       const result = new Map<string, PhotoMetadata | undefined | MetadataFailure>();
       for (const [userId, answer] of answers) {
         if (answer === undefined) result.set(userId, undefined);
-        else if (isM365RequestError(answer)) result.set(userId, { userId, status: answer.status, code: answer.code });
-        else result.set(userId, answer);
+        else if (isM365RequestError(answer)) {
+          result.set(userId, {
+            userId,
+            status: answer.status,
+            code: answer.code,
+            retryable: answer.retryable,
+            ...(answer.retryAfterMs !== undefined ? { retryAfterMs: answer.retryAfterMs } : {}),
+          });
+        } else result.set(userId, answer);
       }
       return result;
     },

@@ -1,5 +1,5 @@
-// The photo-change path's view of PhotoSyncState: the etag the Exchange writer recorded after our own write (row
-// `exchange`), the etag this path last handled (row `graph-photo`), and the HR photo last put in Exchange.
+// The photo-change path's view of PhotoSyncState: our last Exchange write (row `exchange`: its rendition and time),
+// the etags this path handled (row `graph-photo`), and the HR photo last put in Exchange.
 // Why a class of its own and not more methods on PhotoStateStore: the two ports disagree on `get` (per user and target
 // for the writers, per user for this path), and this one only reads and writes through PhotoStatePort, so the table
 // entity, its column names and the ETag concurrency stay defined once, in PhotoStateStore.
@@ -9,9 +9,13 @@ import type { HrPhoto, PhotoChangeState, PhotoChangeStatePort } from '../pipelin
 import type { PhotoState, PhotoStatePort } from '../pipeline/write/PhotoStatePort';
 import type { ReconcilePorts } from '../pipeline/photoChange/reconcilePhotos';
 
+/**
+ * Only the etags this path recorded. The etag the Exchange writer reads back right after its PUT is not one of them:
+ * Graph may still serve the previous photo then (real-tenant.md), so that etag can be the person's photo we replaced.
+ */
 function seenEtags(rows: PhotoState[]): string[] {
   return rows
-    .filter((row) => row.target === 'exchange' || row.target === 'graph-photo')
+    .filter((row) => row.target === 'graph-photo')
     .map((row) => row.lastMediaEtag)
     .filter((etag): etag is string => typeof etag === 'string' && etag.length > 0);
 }
@@ -34,9 +38,14 @@ export class PhotoChangeStateStore implements PhotoChangeStatePort, Pick<Reconci
     const exchange = rows.find((row) => row.target === 'exchange');
     const claimedUntil = exchange?.writeClaimId ? Date.parse(exchange.writeClaimExpiresAt ?? '') : Number.NaN;
     const now = (this.options.now ?? (() => new Date()))().getTime();
+    const lastExchangeWrite =
+      exchange?.lastRendition && exchange.lastWrittenAt
+        ? { rendition: exchange.lastRendition, writtenAt: exchange.lastWrittenAt }
+        : undefined;
     return {
       seenMediaEtags: seenEtags(rows),
       ...(hrPhoto ? { hrPhoto } : {}),
+      ...(lastExchangeWrite ? { lastExchangeWrite } : {}),
       ...(claimedUntil > now ? { exchangeWriteUnderWay: true } : {}),
     };
   }
@@ -48,6 +57,12 @@ export class PhotoChangeStateStore implements PhotoChangeStatePort, Pick<Reconci
       updatedAt,
       ...(owner ? { userPrincipalName: owner.userPrincipalName } : {}),
     }));
+  }
+
+  async markSharePointRemoved(userId: string, at: string): Promise<void> {
+    await this.state.update(userId, 'sharepoint', (current) =>
+      current?.removedAt && current.removedAt >= at ? undefined : { removedAt: at, updatedAt: at },
+    );
   }
 
   async seenMediaEtags(userIds: string[]): Promise<Map<string, string[]>> {

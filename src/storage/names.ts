@@ -34,6 +34,8 @@ export const tables = {
   photoState: 'PhotoSyncState',
   /** Graph change-notification subscriptions we own. */
   subscriptions: 'GraphSubscriptions',
+  /** Where the reconcile pass stands: one row, saved after every page. */
+  reconcileCheckpoint: 'ReconcileCheckpoint',
   /** The removal audit: who had whose photo removed, when and why, and how far it got (never the photo). */
   photoRemovals: 'PhotoRemovals',
 } as const;

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
-import { ConfigError, loadConfig, loadIngestConfig, loadM365Config, loadTargets } from '../../src/config';
+import {
+  ConfigError,
+  loadConfig,
+  loadReconcileConfig,
+  loadIngestConfig,
+  loadM365Config,
+  loadTargets,
+} from '../../src/config';
 
 /** The smallest set of app settings loadConfig accepts (a client secret: no key material needed). */
 const minimal: Record<string, string> = {
@@ -248,5 +255,30 @@ describe('input limits', () => {
     expect(loadIngestConfig({ INGEST_HEIC: 'OFF' }).heic.enabled).toBe(false);
     expect(() => loadIngestConfig({ INGEST_HEIC: 'maybe' })).toThrow(/INGEST_HEIC: expected one of on, off/);
     expect(() => loadIngestConfig({ INGEST_MANIFEST_MAX_ROWS: '0' })).toThrow(/INGEST_MANIFEST_MAX_ROWS/);
+  });
+});
+
+describe('reconcile settings', () => {
+  it('default to a 12,000 requests/min budget, skipping guests, disabled and unlicensed accounts, a 2-minute window', () => {
+    expect(loadReconcileConfig({})).toEqual({
+      graphRequestsPerMinute: 12_000,
+      skip: { rules: ['guests', 'disabled', 'unlicensed'] },
+      photoReadLagMs: 120_000,
+    });
+  });
+
+  it('read "none", a subset in any case, and a UPN pattern', () => {
+    expect(loadReconcileConfig({ RECONCILE_SKIP: 'none' }).skip.rules).toEqual([]);
+    const config = loadReconcileConfig({ RECONCILE_SKIP: 'Guests, disabled', RECONCILE_SKIP_UPN_PATTERN: '^mtr-' });
+    expect(config.skip.rules).toEqual(['guests', 'disabled']);
+    expect(config.skip.upnPattern?.test('MTR-boardroom@contoso.com')).toBe(true);
+  });
+
+  it('name the setting when a value is wrong', () => {
+    expect(() => loadReconcileConfig({ RECONCILE_SKIP: 'guests,rooms' })).toThrow(/RECONCILE_SKIP.*rooms/);
+    expect(() => loadReconcileConfig({ RECONCILE_SKIP_UPN_PATTERN: '(' })).toThrow(/RECONCILE_SKIP_UPN_PATTERN/);
+    expect(() => loadReconcileConfig({ RECONCILE_GRAPH_REQUESTS_PER_MINUTE: '10' })).toThrow(
+      /RECONCILE_GRAPH_REQUESTS_PER_MINUTE/,
+    );
   });
 });

@@ -27,8 +27,9 @@ export interface HandlePhotoChangeOptions extends ProcessPhotoChangeOptions {
 function detailsOf(outcome: PhotoChangeOutcome): Record<string, unknown> {
   switch (outcome.kind) {
     case 'skipped':
-    case 'deferred':
       return { reason: outcome.reason };
+    case 'deferred':
+      return { reason: outcome.reason, ...(outcome.delayMs !== undefined ? { delayMs: outcome.delayMs } : {}) };
     case 'propagated':
       return { mediaEtag: outcome.mediaEtag, contentHash: outcome.contentHash };
     case 'restored-hr':
@@ -37,6 +38,8 @@ function detailsOf(outcome: PhotoChangeOutcome): Record<string, unknown> {
       return { code: outcome.code, mediaEtag: outcome.mediaEtag };
     case 'removed-left-as-is':
       return {};
+    case 'removed-placeholder':
+      return { thumbnailsDeleted: outcome.thumbnailsDeleted, profile: outcome.profile };
   }
 }
 
@@ -99,8 +102,10 @@ export async function handlePhotoChangeMessage(
 
   const fields = { ...base, outcome: outcome.kind, ...detailsOf(outcome) };
   if (outcome.kind === 'deferred') {
-    // Same message, same attempt: the wait is bounded by the writer's claim, which is released or lapses.
-    const sends = [{ queue: 'photoChanges' as const, message: check.message, delayMs: DEFER_WHILE_WRITING_MS }];
+    // Same message, same attempt: the wait is bounded by the writer's claim (released or lapsing) or by the
+    // read-after-write window after our own write (PHOTO_READ_LAG_MS).
+    const delayMs = outcome.delayMs ?? DEFER_WHILE_WRITING_MS;
+    const sends = [{ queue: 'photoChanges' as const, message: check.message, delayMs }];
     return { kind: 'settle', ...decision({ sends, logs: [{ level: 'info', fields }] }) };
   }
   const sends = sendsOf(outcome);

@@ -7,7 +7,12 @@ let emulator: M365Emulator;
 let token: string;
 
 beforeAll(async () => {
-  emulator = await startM365Emulator({ seed: 'demo' });
+  emulator = await startM365Emulator({
+    seed: 'demo',
+    // Protocol tests: the photo store's realism (read lag, re-encoding) has its own file, emulatorPhotoStore.test.ts.
+    photoReadLagMs: 0,
+    reencodePhotos: false,
+  });
   token = await accessToken(emulator, { resource: emulator.urls.graphBaseUrl });
 });
 afterAll(async () => {

@@ -24,6 +24,9 @@ beforeAll(async () => {
     userPhotosLibraryTitle: 'Photos des utilisateurs',
     profilePicturesFolderName: 'Images du profil',
     olderProfilePicturesFolderNames: ['Profile Pictures'],
+    // Protocol tests: the photo store's realism (read lag, re-encoding) has its own file, emulatorPhotoStore.test.ts.
+    photoReadLagMs: 0,
+    reencodePhotos: false,
   });
   mySiteToken = await accessToken(emulator, { resource: emulator.urls.mySiteUrl });
   adminToken = await accessToken(emulator, { resource: emulator.urls.adminSiteUrl });

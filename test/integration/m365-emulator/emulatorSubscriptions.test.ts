@@ -62,7 +62,12 @@ let receiver: Receiver;
 let token: string;
 
 beforeAll(async () => {
-  emulator = await startM365Emulator({ seed: 'demo', subscriptions: { retryDelaysMs: [100, 200] } });
+  // The reading of a tenant that does notify photo changes (the default is one that does not).
+  emulator = await startM365Emulator({
+    seed: 'demo',
+    notifyOnPhotoChange: true,
+    subscriptions: { retryDelaysMs: [100, 200] },
+  });
   receiver = await startReceiver();
   token = await accessToken(emulator, { resource: emulator.urls.graphBaseUrl });
 });

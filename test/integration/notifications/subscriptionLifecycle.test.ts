@@ -17,7 +17,10 @@ function onlySubscription() {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack({ functionModules: [path.resolve(__dirname, '../../../src/functions/*.ts')] });
+  stack = await startTestStack({
+    functionModules: [path.resolve(__dirname, '../../../src/functions/*.ts')],
+    emulator: { notifyOnPhotoChange: true },
+  });
   await stack.host.triggerTimer('renewSubscriptions');
 });
 

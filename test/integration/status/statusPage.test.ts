@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { containers } from '../../../src/storage/names';
 import { launchHeadlessChromium, type HeadlessBrowser } from '../../support/headlessChromium';
 import { startTestStack, waitFor, type LocalStack } from '../../support/localStackFixture';
+import { DEFAULT_PHOTO_READ_LAG_MS } from '../../../dev/m365-emulator';
 
 let stack: LocalStack;
 let browser: HeadlessBrowser;
@@ -135,6 +136,8 @@ it('shows a failed target with the reason in HR words, and "Try again" writes it
     timeoutMs: 30_000,
     intervalMs: 250,
   });
+  // Graph serves a new photo a minute after the write (the emulator's read-after-write lag, on its clock).
+  stack.emulator.control.advanceClock(DEFAULT_PHOTO_READ_LAG_MS + 1_000);
   await page.reload();
   await expect(exchange.locator('[data-state]').getAttribute('data-state')).resolves.toBe('written');
   expect((await loadedPhotos())['Photo of Megan Bowen in Exchange']).toBe(648);

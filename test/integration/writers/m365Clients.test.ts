@@ -39,6 +39,9 @@ beforeAll(async () => {
     ports: { login: 0, graph: 0, mySite: 0, admin: 0 },
     certificateAuthority: ensureDevCertificateAuthority(),
     profilePicturesFolderName: 'Profilbilder',
+    // Protocol tests: the photo store's realism (read lag, re-encoding) has its own file, emulatorPhotoStore.test.ts.
+    photoReadLagMs: 0,
+    reencodePhotos: false,
   });
   clients = createM365Clients(emulatorM365Config(emulator), { retry: fastRetry });
 });

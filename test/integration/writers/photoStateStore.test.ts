@@ -169,7 +169,7 @@ describe('the write claim on real Table storage', () => {
 });
 
 describe("the photo-change path's view of an Exchange write", () => {
-  it('sees a write under way while it holds its claim, and its etag once it recorded it', async () => {
+  it('sees a write under way while it holds its claim, and never its read-back etag as seen', async () => {
     const states = store();
     const view = new PhotoChangeStateStore(states);
     let release: () => void = () => undefined;
@@ -197,6 +197,7 @@ describe("the photo-change path's view of an Exchange write", () => {
     expect(await view.get('u-echo')).toEqual({ seenMediaEtags: [], exchangeWriteUnderWay: true });
     release();
     await expect(writing).resolves.toEqual({ outcome: 'written' });
-    expect(await view.get('u-echo')).toEqual({ seenMediaEtags: ['"ECHO"'] });
+    // Read right after the PUT, the etag may be the previous photo's (Graph's read-after-write lag): not evidence.
+    expect(await view.get('u-echo')).toEqual({ seenMediaEtags: [] });
   });
 });

@@ -51,6 +51,11 @@ function options(
       return Promise.resolve();
     },
     now: () => fields.now ?? SETTLED,
+    photoReadLagMs: 120_000,
+    fingerprints: {
+      ofBytes: (bytes) => Promise.resolve(bytes.toString('base64')),
+      ofRendition: () => Promise.resolve(undefined),
+    },
     photos: {
       getPhotoMetadata: () =>
         fields.graphFails
@@ -62,6 +67,7 @@ function options(
     state: {
       get: () => Promise.resolve(fields.state ?? { seenMediaEtags: [] }),
       recordMediaEtag: () => Promise.resolve(),
+      markSharePointRemoved: () => Promise.resolve(),
     },
     renditions: {
       renderAndStore: (owner) =>

@@ -21,16 +21,30 @@ function ref(blobName: string, size: number): RenditionRef {
 }
 
 interface FakeState {
-  /** What the Exchange writer records after its PUT (never changed by processPhotoChange). */
-  exchangeEtag?: string;
+  /** Our last Exchange write (the writer records it; never changed by processPhotoChange). */
+  lastExchangeWrite?: PhotoChangeState['lastExchangeWrite'];
   processedEtag?: string;
   hrPhoto?: PhotoChangeState['hrPhoto'];
   /** An Exchange write holds the person's claim (between its PUT and recording its etag). */
   exchangeWriting?: boolean;
 }
 
+const LAG_MS = 120_000;
+
+/**
+ * Photo bytes here are `picture:{name}` or `picture:{name}|{encoding}`: a fingerprint sees the picture, not the
+ * encoding, as the real one (16×16 pixels of the decoded image) sees through Exchange's re-encoding.
+ */
+function fakeFingerprint(bytes: Buffer): string {
+  const picture = bytes.toString('utf8').split('|')[0] ?? '';
+  return createHash('sha256').update(picture).digest().toString('base64');
+}
+
 /** A tiny Graph photo store (each put gets a new etag, like Exchange) and a state table. */
 function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFails?: boolean } = {}) {
+  let clock = Date.parse('2026-11-23T10:00:00.000Z');
+  /** What each rendition we stored shows. */
+  const renditionPictures = new Map<string, Buffer>();
   const photos = new Map<string, { etag: string; bytes: Buffer }>();
   let etagCounter = 0;
   const state = new Map<string, FakeState>([[USER.id, { ...options.state }]]);
@@ -58,10 +72,11 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
     state: {
       get: (id) => {
         const s = state.get(id) ?? {};
-        const seenMediaEtags = [s.exchangeEtag, s.processedEtag].filter((e): e is string => e !== undefined);
+        const seenMediaEtags = [s.processedEtag].filter((e): e is string => e !== undefined);
         return Promise.resolve({
           seenMediaEtags,
           ...(s.hrPhoto ? { hrPhoto: s.hrPhoto } : {}),
+          ...(s.lastExchangeWrite ? { lastExchangeWrite: s.lastExchangeWrite } : {}),
           ...(s.exchangeWriting ? { exchangeWriteUnderWay: true } : {}),
         });
       },
@@ -74,7 +89,20 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
         state.set(id, { ...state.get(id), processedEtag: etag });
         return Promise.resolve();
       },
+      markSharePointRemoved: (_id, at) => {
+        journal.push(`sharepoint-removed:${at}`);
+        return Promise.resolve();
+      },
     },
+    fingerprints: {
+      ofBytes: (bytes) => Promise.resolve(fakeFingerprint(bytes)),
+      ofRendition: (rendition) => {
+        const bytes = renditionPictures.get(rendition.blobName);
+        return Promise.resolve(bytes && fakeFingerprint(bytes));
+      },
+    },
+    photoReadLagMs: LAG_MS,
+    now: () => new Date(clock),
     renditions: {
       renderAndStore: (owner: PhotoOwner, bytes) => {
         if (options.renderFails) return Promise.reject(new PhotoRejectedError('corrupt-image', 'cannot decode'));
@@ -93,6 +121,15 @@ function world(options: { authority?: 'user' | 'hr'; state?: FakeState; renderFa
   return {
     deps,
     state,
+    advance(ms: number) {
+      clock += ms;
+    },
+    /** Our Exchange writer put `picture` (the rendition `rendition`) at the current time. */
+    weWroteExchange(rendition: RenditionRef, picture: string) {
+      renditionPictures.set(rendition.blobName, Buffer.from(`picture:${picture}`));
+      const current = state.get(USER.id) ?? {};
+      state.set(USER.id, { ...current, lastExchangeWrite: { rendition, writtenAt: new Date(clock).toISOString() } });
+    },
     stored,
     journal,
     sent,
@@ -180,7 +217,7 @@ describe('processPhotoChange', () => {
   it('still skips a photo it knows while an Exchange write is under way', async () => {
     const w = world({ state: { exchangeWriting: true } });
     w.userChangesPhoto(Buffer.from('photo-a'), 'W/"known"');
-    w.state.set(USER.id, { exchangeWriting: true, exchangeEtag: 'W/"known"' });
+    w.state.set(USER.id, { exchangeWriting: true, processedEtag: 'W/"known"' });
     await expect(processPhotoChange(change(), w.deps)).resolves.toEqual({ kind: 'skipped', reason: 'already-seen' });
   });
 
@@ -202,12 +239,39 @@ describe('processPhotoChange', () => {
     expect(w.stored).toEqual([createHash('sha256').update('photo-b').digest('hex')]);
   });
 
-  it('ignores the echo of our own Exchange write (the writer recorded its etag)', async () => {
+  it('looks again after the read-after-write window at a change seen right after our own Exchange write', async () => {
     const w = world();
-    w.userChangesPhoto(Buffer.from('written-by-us'));
-    w.state.set(USER.id, { exchangeEtag: w.currentEtag() });
-    expect((await processPhotoChange(change(), w.deps)).kind).toBe('skipped');
+    const hr = ref(`${USER.id}/hr-hash/exchange.jpg`, 648);
+    w.userChangesPhoto(Buffer.from('picture:before'));
+    w.weWroteExchange(hr, 'hr');
+    w.advance(30_000);
+    // Graph still serves the photo from before our write, under an etag we never handled.
+    expect(await processPhotoChange(change('reconcile'), w.deps)).toEqual({
+      kind: 'deferred',
+      reason: 'read-after-write-window',
+      delayMs: LAG_MS - 30_000,
+    });
+    expect(w.sent).toEqual([]);
+  });
+
+  it('recognises our own write by what it looks like, under a new etag and re-encoded, and records that etag', async () => {
+    const w = world();
+    const hr = ref(`${USER.id}/hr-hash/exchange.jpg`, 648);
+    w.weWroteExchange(hr, 'hr');
+    w.userChangesPhoto(Buffer.from('picture:hr|exchange-q82'), 'W/"new-on-every-write"');
+    w.advance(LAG_MS);
+    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'own-write' });
     expect(w.stored).toHaveLength(0);
+    expect(w.state.get(USER.id)?.processedEtag).toBe('W/"new-on-every-write"');
+    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'already-seen' });
+  });
+
+  it('propagates a photo that does not look like our last write, even though we wrote one', async () => {
+    const w = world();
+    w.weWroteExchange(ref(`${USER.id}/hr-hash/exchange.jpg`, 648), 'hr');
+    w.advance(LAG_MS);
+    w.userChangesPhoto(Buffer.from('picture:holiday'));
+    expect((await processPhotoChange(change(), w.deps)).kind).toBe('propagated');
   });
 
   it('labels writes found by the reconcile timer as such', async () => {
@@ -219,8 +283,10 @@ describe('processPhotoChange', () => {
 
   it('with HR as the authority, puts the HR photo back in Exchange with a forced write instead of propagating', async () => {
     const hrPhoto = { contentHash: 'hr-hash', exchange: ref(`${USER.id}/hr-hash/exchange.jpg`, 648) };
-    const w = world({ authority: 'hr', state: { exchangeEtag: 'W/"hr-write"', hrPhoto } });
-    w.userChangesPhoto(Buffer.from('selfie'));
+    const w = world({ authority: 'hr', state: { hrPhoto } });
+    w.weWroteExchange(hrPhoto.exchange, 'hr');
+    w.advance(LAG_MS);
+    w.userChangesPhoto(Buffer.from('picture:selfie'));
     const outcome = await processPhotoChange(change(), w.deps);
     expect(outcome.kind).toBe('restored-hr');
     if (outcome.kind !== 'restored-hr') return;
@@ -230,20 +296,29 @@ describe('processPhotoChange', () => {
       force: true,
     });
     expect(w.stored).toHaveLength(0);
-    // The forced write lands (the writer records its etag): the echo and late duplicates are skipped.
-    w.userChangesPhoto(Buffer.from('hr'), 'W/"hr-write"');
-    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'already-seen' });
+    // The forced write lands; for a while Graph still serves the selfie: looked at again later, not restored again.
+    w.weWroteExchange(hrPhoto.exchange, 'hr');
+    w.advance(10_000);
+    expect((await processPhotoChange(change(), w.deps)).kind).toBe('deferred');
+    // Then Graph serves Exchange's copy of the HR photo, under a new etag: our own write.
+    w.userChangesPhoto(Buffer.from('picture:hr|exchange-q82'));
+    w.advance(LAG_MS);
+    expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'own-write' });
   });
 
   it('with HR as the authority, puts the HR photo back again when the person sets the same photo a second time', async () => {
     const hrPhoto = { contentHash: 'hr-hash', exchange: ref(`${USER.id}/hr-hash/exchange.jpg`, 648) };
-    const w = world({ authority: 'hr', state: { exchangeEtag: 'W/"hr-write"', hrPhoto } });
-    w.userChangesPhoto(Buffer.from('selfie'), 'W/"selfie"');
+    const w = world({ authority: 'hr', state: { hrPhoto } });
+    w.weWroteExchange(hrPhoto.exchange, 'hr');
+    w.advance(LAG_MS);
+    w.userChangesPhoto(Buffer.from('picture:selfie'), 'W/"selfie"');
     expect((await processPhotoChange(change(), w.deps)).kind).toBe('restored-hr');
-    w.userChangesPhoto(Buffer.from('hr'), 'W/"hr-write"');
+    w.weWroteExchange(hrPhoto.exchange, 'hr');
+    w.userChangesPhoto(Buffer.from('picture:hr|q82'), 'W/"hr-write"');
+    w.advance(LAG_MS);
     expect((await processPhotoChange(change(), w.deps)).kind).toBe('skipped');
     // Same bytes, so the same content-derived etag as the photo replaced the first time.
-    w.userChangesPhoto(Buffer.from('selfie'), 'W/"selfie"');
+    w.userChangesPhoto(Buffer.from('picture:selfie'), 'W/"selfie"');
     const again = await processPhotoChange(change(), w.deps);
     expect(again).toMatchObject({ kind: 'restored-hr', replacedEtag: 'W/"selfie"' });
   });
@@ -254,6 +329,53 @@ describe('processPhotoChange', () => {
     expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'removed-left-as-is' });
     expect(w.state.get(USER.id)?.processedEtag).toBe(NO_PHOTO_ETAG);
     expect(await processPhotoChange(change(), w.deps)).toEqual({ kind: 'skipped', reason: 'removal-already-seen' });
+  });
+
+  it('puts SharePoint back to its placeholder when the person removed a photo we saw, once', async () => {
+    const w = world({ state: { processedEtag: 'W/"old"' } });
+    const resets: string[] = [];
+    const deps = {
+      ...w.deps,
+      placeholder: (upn: string) => {
+        w.journal.push(`placeholder:${upn}`);
+        resets.push(upn);
+        return Promise.resolve({ thumbnailsDeleted: 3, profile: 'reset' as const });
+      },
+    };
+    w.userRemovesPhoto();
+    expect(await processPhotoChange(change('reconcile'), deps)).toEqual({
+      kind: 'removed-placeholder',
+      thumbnailsDeleted: 3,
+      profile: 'reset',
+    });
+    // Marked first (a write queued before cannot land after), then reset, then recorded.
+    expect(w.journal).toEqual([
+      'sharepoint-removed:2026-11-23T10:00:00.000Z',
+      `placeholder:${USER.userPrincipalName}`,
+      `record:${NO_PHOTO_ETAG}`,
+    ]);
+    expect(await processPhotoChange(change(), deps)).toEqual({ kind: 'skipped', reason: 'removal-already-seen' });
+    expect(resets).toHaveLength(1);
+  });
+
+  it('does not reset SharePoint for someone we never saw with a photo, nor with the SharePoint target off', async () => {
+    const placeholder = () => Promise.reject(new Error('must not be called'));
+    const never = world();
+    never.userRemovesPhoto();
+    expect(await processPhotoChange(change(), { ...never.deps, placeholder })).toEqual({ kind: 'removed-left-as-is' });
+    const off = world({ state: { processedEtag: 'W/"old"' } });
+    off.userRemovesPhoto();
+    expect(await processPhotoChange(change(), { ...off.deps, placeholder, sharePointEnabled: false })).toEqual({
+      kind: 'removed-left-as-is',
+    });
+  });
+
+  it('with HR as the authority, puts the HR photo back instead of the placeholder', async () => {
+    const hrPhoto = { contentHash: 'hr-hash', exchange: ref(`${USER.id}/hr-hash/exchange.jpg`, 648) };
+    const w = world({ authority: 'hr', state: { hrPhoto, processedEtag: 'W/"hr"' } });
+    w.userRemovesPhoto();
+    const placeholder = () => Promise.reject(new Error('must not be called'));
+    expect((await processPhotoChange(change(), { ...w.deps, placeholder })).kind).toBe('restored-hr');
   });
 
   it('records an unusable photo as seen so it is not fetched again every pass', async () => {
