@@ -143,6 +143,7 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
       // The archive keeps the photo without its metadata (EXIF, GPS): renderArchiveCopy.
       render: (bytes) => renderRenditions(bytes, { ...config.ingest, archiveCopy: true }),
       send: (sends) => executor.send(sends),
+      state: photoStateStore(),
     },
     options: {
       maxBytes: config.ingest.maxBytes,
@@ -275,7 +276,7 @@ export function removalWiring(): RemovalHandlingOptions {
     audit: removalAudit(),
     deleteExchangePhoto: (userId) => graph.deletePhoto(userId),
     resetSharePointToPlaceholder: sharePointPlaceholderReset(),
-    deleteStoredPhotos: (userId) => storedPhotoEraser().deleteStoredPhotos(userId),
+    deleteStoredPhotos: (userId, receivedUpTo) => storedPhotoEraser().deleteStoredPhotos(userId, receivedUpTo),
     // Straight from Graph, not the directory cache: a person deleted minutes ago is gone now.
     inDirectory: async (userId) => (await graph.getUser(userId, { select: ['id'] })) !== undefined,
     targets: config.targets,

@@ -266,10 +266,11 @@ export class PhotoBlobStore {
   }
 
   /**
-   * Moves the original to the dated archive, keeping its blob metadata and adding `extraMetadata`. With `content`
-   * (the photo without its EXIF/GPS metadata), the archive gets those bytes instead of a copy of the upload.
+   * Copies the original to the dated archive, keeping its blob metadata and adding `extraMetadata`; ingest deletes it
+   * from photos-incoming (deleteOriginal) only after it has checked for a removal, so a crash in between is retried.
+   * With `content` (the photo without its EXIF/GPS metadata), the archive gets those bytes instead of a copy.
    */
-  async archiveOriginal(
+  async copyToArchive(
     name: string,
     receivedAt: Date,
     options: {
@@ -280,9 +281,9 @@ export class PhotoBlobStore {
     },
   ): Promise<string> {
     const target = archiveBlobName(name, receivedAt);
-    const { content, ...move } = options;
+    const { content, ...copy } = options;
     if (!content) {
-      await this.#move(name, containers.archive, target, move);
+      await this.#copy(name, containers.archive, target, copy);
       return `${containers.archive}/${target}`;
     }
     await this.#container(containers.archive)
@@ -291,8 +292,28 @@ export class PhotoBlobStore {
         blobHTTPHeaders: { blobContentType: content.contentType },
         metadata: { ...options.metadata, ...options.extraMetadata },
       });
-    await this.#deleteOriginal(name, options.etag);
     return `${containers.archive}/${target}`;
+  }
+
+  /** A photo a removal covers: its renditions `{userId}/{contentHash}/…` and its archive copy go. */
+  async deleteStoredCopies(userId: string, contentHash: string, archivedTo: string): Promise<void> {
+    const processed = this.#container(containers.processed);
+    const names: Array<[ContainerClient, string]> = [];
+    for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/${contentHash}/` })) {
+      names.push([processed, blob.name]);
+    }
+    const archivePrefix = `${containers.archive}/`;
+    if (archivedTo.startsWith(archivePrefix)) {
+      names.push([this.#container(containers.archive), archivedTo.slice(archivePrefix.length)]);
+    }
+    for (const [container, name] of names) {
+      try {
+        await container.deleteBlob(name, { deleteSnapshots: 'include' });
+      } catch (error) {
+        // Deleted already: by the removal itself, or by an earlier try of this ingest.
+        if (!isStatus(error, 404)) throw error;
+      }
+    }
   }
 
   async archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string> {
@@ -301,7 +322,10 @@ export class PhotoBlobStore {
     return `${containers.archive}/${target}`;
   }
 
-  /** Deletes an incoming blob at the delivered ETag (a handled removal request: the audit record is its trace). */
+  /**
+   * Deletes an incoming blob at the delivered ETag: the acknowledgement of an archived photo, or a handled removal
+   * request (the audit record is its trace).
+   */
   async deleteOriginal(name: string, options: { etag: string }): Promise<void> {
     try {
       await this.#container(containers.incoming)
@@ -403,6 +427,16 @@ export class PhotoBlobStore {
     targetName: string,
     options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
   ): Promise<void> {
+    await this.#copy(name, targetContainer, targetName, options);
+    await this.deleteOriginal(name, options);
+  }
+
+  async #copy(
+    name: string,
+    targetContainer: string,
+    targetName: string,
+    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+  ): Promise<void> {
     const source = this.#container(containers.incoming).getBlobClient(name);
     const target = this.#container(targetContainer).getBlobClient(targetName);
     // Server-side copy: the bytes never pass through the function again. Same-account sources are authorised by
@@ -413,17 +447,5 @@ export class PhotoBlobStore {
       metadata: { ...options.metadata, ...options.extraMetadata },
     });
     await poller.pollUntilDone();
-    await this.#deleteOriginal(name, options.etag);
-  }
-
-  async #deleteOriginal(name: string, etag: string): Promise<void> {
-    try {
-      await this.#container(containers.incoming)
-        .getBlobClient(name)
-        .delete({ deleteSnapshots: 'include', conditions: { ifMatch: etag } });
-    } catch (error) {
-      // Gone already (a concurrent delivery finished first) or replaced by a newer upload (its own trigger follows).
-      if (!isStatus(error, 404, 412)) throw error;
-    }
   }
 }

@@ -21,6 +21,9 @@ export const queues = {
   photoRemovals: 'photo-removals',
 } as const;
 
+/** host.json's `extensions.queues.maxDequeueCount` (a unit test keeps them equal): the host's tries per message. */
+export const hostMaxDequeueCount = 5;
+
 /** The Functions host moves a queue message here after `maxDequeueCount` failed tries. */
 export function poisonQueueName(queueName: string): string {
   return `${queueName}-poison`;

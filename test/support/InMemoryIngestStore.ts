@@ -21,7 +21,7 @@ export interface StoredBlob {
 }
 
 export type StoreOperation =
-  'probeOriginal' | 'writeRenditions' | 'copy' | 'delete' | 'rejectOriginal' | 'readManifests';
+  'probeOriginal' | 'writeRenditions' | 'copy' | 'delete' | 'deleteStoredCopies' | 'rejectOriginal' | 'readManifests';
 
 export class InjectedStorageFault extends Error {
   readonly code = 'storage-unavailable';
@@ -98,7 +98,7 @@ export class InMemoryIngestStore implements IngestStorePort {
     return Promise.resolve(refs as unknown as Renditions<RenditionRef>);
   }
 
-  #move(
+  #copy(
     name: string,
     etag: string,
     target: string,
@@ -110,11 +110,15 @@ export class InMemoryIngestStore implements IngestStorePort {
     const source = this.container(containers.incoming).get(name);
     if (!source || source.etag !== etag) throw new Error(`412: ${name} is not at ${etag}`);
     this.put(target, targetName, content ?? source.data, metadata);
+  }
+
+  #move(name: string, etag: string, target: string, targetName: string, metadata: Record<string, string>): void {
+    this.#copy(name, etag, target, targetName, metadata);
     this.#check('delete');
     if (this.container(containers.incoming).get(name)?.etag === etag) this.container(containers.incoming).delete(name);
   }
 
-  archiveOriginal(
+  copyToArchive(
     name: string,
     receivedAt: Date,
     options: {
@@ -126,8 +130,24 @@ export class InMemoryIngestStore implements IngestStorePort {
   ): Promise<string> {
     const target = archiveBlobName(name, receivedAt);
     const metadata = { ...options.metadata, ...options.extraMetadata };
-    this.#move(name, options.etag, containers.archive, target, metadata, options.content?.data);
+    this.#copy(name, options.etag, containers.archive, target, metadata, options.content?.data);
     return Promise.resolve(`${containers.archive}/${target}`);
+  }
+
+  deleteOriginal(name: string, options: { etag: string }): Promise<void> {
+    this.#check('delete');
+    if (this.container(containers.incoming).get(name)?.etag === options.etag) {
+      this.container(containers.incoming).delete(name);
+    }
+    return Promise.resolve();
+  }
+
+  deleteStoredCopies(userId: string, contentHash: string, archivedTo: string): Promise<void> {
+    this.#check('deleteStoredCopies');
+    const processed = this.container(containers.processed);
+    for (const name of [...processed.keys()]) if (name.startsWith(`${userId}/${contentHash}/`)) processed.delete(name);
+    this.container(containers.archive).delete(archivedTo.slice(`${containers.archive}/`.length));
+    return Promise.resolve();
   }
 
   archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string> {

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { protectedAccountMessage, type ProtectedAccountsPort } from '../ingest/ProtectedAccountsPort';
 import type { WriteCommon } from '../messages/messageContracts';
 import type { PhotoState, PhotoStatePatch, PhotoStatePort, WriteOutcome } from './PhotoStatePort';
+import { coveredByRemoval } from './coveredByRemoval';
 import {
   decideOnClaimHeld,
   decideOnFailure,
@@ -145,8 +146,7 @@ async function writeUnderClaim(
   release: (state: PhotoState | undefined) => PhotoStatePatch | undefined,
 ): Promise<WriteResult> {
   const { subject, target } = request;
-  const removedSince =
-    current?.removedAt !== undefined && current.removedAt !== '' && subject.receivedAt <= current.removedAt;
+  const removedSince = coveredByRemoval(subject.receivedAt, [current]) !== undefined;
   const skip: WriteOutcome | undefined = removedSince
     ? 'skipped-stale'
     : subject.force

@@ -112,11 +112,11 @@ test('older rendition sets of a person are tagged superseded=true (blob index ta
   expect(found).toHaveLength(12);
 });
 
-test('archiving copies the original into a dated folder with its metadata, then removes it from incoming', async () => {
+test('archiving copies the original into a dated folder with its metadata; the acknowledgement deletes it', async () => {
   const etag = await drop('batch 1/Adele Vance.jpg', 'original bytes', { upn: 'AdeleV@contoso.com' });
   const original = await store.probeOriginal('batch 1/Adele Vance.jpg', { etag });
   if (!original) throw new Error('probe found nothing');
-  const location = await store.archiveOriginal('batch 1/Adele Vance.jpg', new Date('2026-02-03T23:59:00Z'), {
+  const location = await store.copyToArchive('batch 1/Adele Vance.jpg', new Date('2026-02-03T23:59:00Z'), {
     etag,
     metadata: original.metadata,
     extraMetadata: { contenthash: 'abc123' },
@@ -127,14 +127,32 @@ test('archiving copies the original into a dated folder with its metadata, then 
   expect(props.metadata).toEqual({ upn: 'AdeleV@contoso.com', contenthash: 'abc123' });
   expect(props.contentType).toBe('image/jpeg');
   expect((await archived.downloadToBuffer()).toString()).toBe('original bytes');
+  // Still in photos-incoming until ingest acknowledges it.
+  expect(await store.probeOriginal('batch 1/Adele Vance.jpg', { etag })).toBeDefined();
+  await store.deleteOriginal('batch 1/Adele Vance.jpg', { etag });
   expect(await store.probeOriginal('batch 1/Adele Vance.jpg', { etag })).toBeUndefined();
+
+  // A photo a removal covers: its renditions and this archive copy go (twice is fine).
+  const hash = 'c'.repeat(64);
+  const processed = blobs.getContainerClient(containers.processed);
+  for (const file of ['exchange', 'S']) {
+    await processed.getBlockBlobClient(`${owner.userId}/${hash}/${file}.jpg`).uploadData(Buffer.from('x'));
+  }
+  await processed.getBlockBlobClient(`${owner.userId}/${'d'.repeat(64)}/S.jpg`).uploadData(Buffer.from('kept'));
+  await store.deleteStoredCopies(owner.userId, hash, location);
+  await store.deleteStoredCopies(owner.userId, hash, location);
+  expect(await archived.exists()).toBe(false);
+  const left: string[] = [];
+  for await (const blob of processed.listBlobsFlat({ prefix: `${owner.userId}/` })) left.push(blob.name);
+  expect(left.filter((name) => name.includes(hash))).toEqual([]);
+  expect(left).toContain(`${owner.userId}/${'d'.repeat(64)}/S.jpg`);
 });
 
 test('a newer upload under the same name survives the move of the older version', async () => {
   const oldEtag = await drop('race.jpg', 'old');
   const newEtag = await drop('race.jpg', 'new');
   expect(await store.probeOriginal('race.jpg', { etag: oldEtag })).toBeUndefined();
-  await expect(store.archiveOriginal('race.jpg', new Date(), { etag: oldEtag, metadata: {} })).rejects.toMatchObject({
+  await expect(store.copyToArchive('race.jpg', new Date(), { etag: oldEtag, metadata: {} })).rejects.toMatchObject({
     statusCode: 412,
   });
   const incoming = blobs.getContainerClient(containers.incoming).getBlobClient('race.jpg');

@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config';
 import {
   containers,
   photoStorageConnection,
+  hostMaxDequeueCount,
   poisonQueueName,
   queues,
   storageConnection,
@@ -118,6 +119,10 @@ describe('host.json', () => {
 
   it('uses base64 queue messages, the encoding the code writes', () => {
     expect(host.extensions.queues.messageEncoding).toBe('base64');
+  });
+
+  it('gives a queue message the tries the removal consumer counts on to record its last one as failed', () => {
+    expect(host.extensions.queues.maxDequeueCount).toBe(hostMaxDequeueCount);
   });
 
   it('allows a function more time than one Microsoft 365 call may take by default', () => {
