@@ -80,8 +80,9 @@ async function floor(bytes: Buffer): Promise<void> {
   await sharp(bytes).resize(648, 648).jpeg().toBuffer();
 }
 
+/** What ingest runs: every rendition and the copy photos-archive keeps (without metadata). */
 async function full(bytes: Buffer): Promise<void> {
-  await renderRenditions(bytes, options);
+  await renderRenditions(bytes, { ...options, archiveCopy: true });
 }
 
 /** `count` photos through `concurrency` workers; CPU is the whole process (libvips threads included). */

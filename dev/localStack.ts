@@ -1,6 +1,7 @@
 // The whole local stack behind `npm start` and the integration tests: Azurite, the Microsoft 365 emulator (unless
 // a real tenant is configured), storage provisioning, app settings pointing at both, and the Functions host.
 
+import { ingestMaxBytesOf } from './ingestMaxBytesOf';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -123,12 +124,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FUNCTIONS_WORKER_RUNTIME: 'node',
       AzureWebJobsFeatureFlags: 'EnableWorkerIndexing',
       AzureWebJobsStorage: azurite.connectionString,
+      // One Azurite plays both accounts locally: the host's and the photos'.
+      PhotoStorage: azurite.connectionString,
       ...(emulator ? emulatorSettings(emulator, stateDir) : {}),
       NOTIFICATION_URL: `http://localhost:${httpPort}/api/notifications`,
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString('base64url'),
       ...options.extraSettings,
     };
     const host = await LocalFunctionsHost.start({
+      // As deployed: the Event Grid subscription passes only uploads up to INGEST_MAX_BYTES to the blob trigger.
+      blobMaxContentLength: ingestMaxBytesOf(settings),
       ...options.host,
       appSettings: settings,
       httpPort,

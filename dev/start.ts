@@ -12,8 +12,12 @@ import { readLocalSettings } from './runtime/appSettings';
 import { createConsoleHostLogger } from './runtime/HostLogger';
 import { startLocalStack, type LocalStack, type StorageOnlyStack } from './localStack';
 
+/** The stack's own Azurite plays both storage accounts; local.settings.json never points them elsewhere. */
+const stackStorage = ['AzureWebJobsStorage', 'PhotoStorage'];
+
 const emulatorOwned = [
   'AzureWebJobsStorage',
+  'PhotoStorage',
   'M365_TENANT_ID',
   'M365_CLIENT_ID',
   'M365_CLIENT_CERTIFICATE',
@@ -43,7 +47,7 @@ export function isRealTenantConfigured(values: Record<string, string>): boolean 
 export function settingsFromLocalSettings(values: Record<string, string>, realTenant: boolean): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
-    if (isPlaceholder(value) || key === 'AzureWebJobsStorage') continue;
+    if (isPlaceholder(value) || stackStorage.includes(key)) continue;
     if (!realTenant && emulatorOwned.includes(key)) continue;
     kept[key] = value;
   }

@@ -40,11 +40,20 @@ param photoAuthority string = 'user'
 
 @description('Object id of the Entra group whose members upload photos. Empty: no HR role assignments.')
 param hrGroupPrincipalId string = ''
+@description('Object id of an Entra group (executives, break-glass admins) whose photos the pipeline never changes; empty: none.')
+param protectedAccountsGroupId string = ''
 @description('Client id of the Entra app HR signs in to for the status page; empty: no sign-in, so nobody gets in.')
 param statusPageClientId string = ''
 
 @description('Object id of the person running azd, given rights to put the certificate into Key Vault. Empty: none.')
 param principalId string = ''
+
+// The app's INGEST_MAX_BYTES and the Event Grid filter that keeps larger uploads from the blob trigger (which would
+// read them whole into memory) come from this one value, so they cannot disagree.
+@minValue(1024)
+@maxValue(209715200)
+@description('Largest upload ingest reads, in bytes; larger ones are rejected unread (too-many-bytes).')
+param ingestMaxBytes int = 52428800
 
 @description('Upper bound of Flex Consumption instances; Microsoft 365 throttles per tenant, so more rarely helps.')
 param maximumInstanceCount int = 40
@@ -75,6 +84,7 @@ param resourceGroupName string = ''
 param functionAppName string = ''
 param appServicePlanName string = ''
 param storageAccountName string = ''
+param photoStorageAccountName string = ''
 param keyVaultName string = ''
 param logAnalyticsName string = ''
 param applicationInsightsName string = ''
@@ -122,6 +132,10 @@ module identity 'core/security/userAssignedIdentity.bicep' = {
   }
 }
 
+// Two storage accounts. The host's (AzureWebJobsStorage): the deployment package, the queues, the tables, and what
+// the Functions host keeps there (its keys in azure-webjobs-secrets, blob trigger receipts, leases). The photos'
+// (PhotoStorage): the four photo containers, their Event Grid topic, lifecycle rules and HR's rights. A right on
+// photos, HR's upload right included, so never reaches the host's keys.
 module storage 'core/storage/storageAccount.bicep' = {
   name: 'storage'
   scope: rg
@@ -129,9 +143,23 @@ module storage 'core/storage/storageAccount.bicep' = {
     name: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
     location: location
     tags: tags
-    containerNames: concat(photoContainerNames, [deploymentContainerName])
+    containerNames: [deploymentContainerName]
     queueNames: queueNames
     tableNames: tableNames
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module photoStorage 'core/storage/storageAccount.bicep' = {
+  name: 'photostorage'
+  scope: rg
+  params: {
+    name: !empty(photoStorageAccountName) ? photoStorageAccountName : '${abbrs.storageStorageAccounts}photos${resourceToken}'
+    location: location
+    tags: tags
+    containerNames: photoContainerNames
+    queueNames: []
+    tableNames: []
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
   }
 }
@@ -140,7 +168,7 @@ module photoRetention 'app/photoRetention.bicep' = {
   name: 'photoretention'
   scope: rg
   params: {
-    storageAccountName: storage.outputs.name
+    storageAccountName: photoStorage.outputs.name
     processedContainerName: processedContainerName
     archiveContainerName: archiveContainerName
     rejectedContainerName: rejectedContainerName
@@ -181,6 +209,7 @@ module functionApp 'app/functionApp.bicep' = {
     location: location
     tags: tags
     storageAccountName: storage.outputs.name
+    photoStorageAccountName: photoStorage.outputs.name
     deploymentContainerName: deploymentContainerName
     identityId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
@@ -194,6 +223,8 @@ module functionApp 'app/functionApp.bicep' = {
     syncTargets: syncTargets
     photoAuthority: photoAuthority
     hrGroupId: hrGroupPrincipalId
+    protectedAccountsGroupId: protectedAccountsGroupId
+    ingestMaxBytes: ingestMaxBytes
     departedPhotoRetentionDays: departedPhotoRetentionDays
   }
 }
@@ -213,6 +244,7 @@ module rbac 'app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
+    photoStorageAccountName: photoStorage.outputs.name
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     appPrincipalId: identity.outputs.principalId
@@ -224,7 +256,7 @@ module hrAccess 'app/hrAccess.bicep' = if (!empty(hrGroupPrincipalId)) {
   name: 'hraccess'
   scope: rg
   params: {
-    storageAccountName: storage.outputs.name
+    storageAccountName: photoStorage.outputs.name
     incomingContainerName: incomingContainerName
     rejectedContainerName: rejectedContainerName
     hrGroupPrincipalId: hrGroupPrincipalId
@@ -240,7 +272,7 @@ module systemTopic 'app/eventGridTopic.bicep' = {
     name: !empty(systemTopicName) ? systemTopicName : '${abbrs.eventGridSystemTopics}${resourceToken}'
     location: location
     tags: tags
-    storageAccountName: storage.outputs.name
+    storageAccountName: photoStorage.outputs.name
   }
 }
 
@@ -250,11 +282,13 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostname
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_PHOTO_STORAGE_ACCOUNT_NAME string = photoStorage.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output PHOTOS_INCOMING_CONTAINER_NAME string = incomingContainerName
 output INGEST_FUNCTION_NAME string = 'ingestPhoto'
+output INGEST_MAX_BYTES int = ingestMaxBytes
 output NOTIFICATIONS_FUNCTION_NAME string = 'graphNotifications'
 output CERTIFICATE_SECRET_NAME string = functionApp.outputs.certificateSecretName
 output CLIENT_STATE_SECRET_NAME string = functionApp.outputs.clientStateSecretName

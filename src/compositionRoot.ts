@@ -12,9 +12,10 @@ import { sharePointBudgetShape } from './m365/budgetLedger';
 import { BudgetLedgerStore } from './storage/BudgetLedgerStore';
 import { tables } from './storage/names';
 import { GraphDirectory } from './m365/GraphDirectory';
+import { GraphProtectedAccounts } from './m365/GraphProtectedAccounts';
 import { PhotoStateStore } from './storage/PhotoStateStore';
 import { DecisionExecutor } from './edge/DecisionExecutor';
-import { createStorageClients } from './storage/storageClients';
+import { createPhotoBlobClient, createStorageClients } from './storage/storageClients';
 import { SubscriptionStore } from './storage/SubscriptionStore';
 import { PhotoChangeStateStore } from './storage/PhotoChangeStateStore';
 import { ReconcileCheckpointStore } from './storage/ReconcileCheckpointStore';
@@ -60,9 +61,9 @@ function once<T>(create: () => T): () => T {
 }
 
 const storageClients = once(() => createStorageClients(getConfig().storage));
-const photoBlobStore = once(
-  () => new PhotoBlobStore(storageClients().blobs, { manifestLimits: getConfig().ingest.manifest }),
-);
+/** The photos live in their own storage account (PhotoStorage), not the host's. */
+const photoBlobs = once(() => createPhotoBlobClient(getConfig().photoStorage));
+const photoBlobStore = once(() => new PhotoBlobStore(photoBlobs(), { manifestLimits: getConfig().ingest.manifest }));
 /**
  * One MSAL client (one token cache) and one policy chain for Graph and SharePoint. SharePoint budgets the app, not
  * the host, so every instance leases its SharePoint units from one ledger in table storage (SharedUnitBudget).
@@ -98,12 +99,18 @@ function ledgerErrorWarning(): (error: unknown) => void {
   };
 }
 const directory = once(() => new GraphDirectory(m365Clients().graph));
+/** Undefined unless PROTECTED_ACCOUNTS_GROUP_ID is set. */
+const protectedAccounts = once(() => {
+  const groupId = getConfig().protectedAccountsGroupId;
+  return groupId ? new GraphProtectedAccounts(m365Clients().graph, groupId) : undefined;
+});
 const photoStateStore = once(() => PhotoStateStore.create(storageClients().tableCredentialOrConnectionString));
 const photoChangeStateStore = once(() => new PhotoChangeStateStore(photoStateStore()));
 const reconcileCheckpointStore = once(() => ReconcileCheckpointStore.fromStorageClients(storageClients()));
 const subscriptionStore = once(() => SubscriptionStore.fromStorageClients(storageClients()));
 const removalAudit = once(() => RemovalAuditStore.create(storageClients().tableCredentialOrConnectionString));
-const storedPhotoEraser = once(() => new StoredPhotoEraser(storageClients().blobs));
+/** Erases renditions and archived originals: in the photos account. */
+const storedPhotoEraser = once(() => new StoredPhotoEraser(photoBlobs()));
 /** The writers' per-user, per-target ordering within this process. */
 const writeSerializer = once(() => new KeyedSerializer());
 
@@ -132,8 +139,11 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
     ports: {
       store: photoBlobStore(),
       directory: directory(),
-      render: (bytes) => renderRenditions(bytes, config.ingest),
+      ...protectedAccountsPort(),
+      // The archive keeps the photo without its metadata (EXIF, GPS): renderArchiveCopy.
+      render: (bytes) => renderRenditions(bytes, { ...config.ingest, archiveCopy: true }),
       send: (sends) => executor.send(sends),
+      state: photoStateStore(),
     },
     options: {
       maxBytes: config.ingest.maxBytes,
@@ -144,10 +154,21 @@ export function ingestWiring(): { ports: IngestPorts; options: IngestOptions } {
   };
 }
 
+function protectedAccountsPort(): { protectedAccounts?: GraphProtectedAccounts } {
+  const port = protectedAccounts();
+  return port ? { protectedAccounts: port } : {};
+}
+
+/** The sweep that refuses uploads over INGEST_MAX_BYTES without reading them (rejectOversizedUploads). */
+export function oversizedUploadsWiring(): { ports: PhotoBlobStore; maxBytes: number } {
+  return { ports: photoBlobStore(), maxBytes: getConfig().ingest.maxBytes };
+}
+
 const writerAdapters = () => ({
   renditions: photoBlobStore(),
   state: photoStateStore(),
   serializer: writeSerializer(),
+  ...protectedAccountsPort(),
 });
 const writers: Record<WriteTargetName, () => PhotoWriter<object>> = {
   exchange: once(() => {
@@ -237,6 +258,7 @@ export function removalRequestWiring(): RemovalRequestPorts {
     send: (sends) => getDecisionExecutor().send(sends),
     now: () => new Date(),
     newRequestId: randomUUID,
+    ...protectedAccountsPort(),
   };
 }
 
@@ -254,7 +276,7 @@ export function removalWiring(): RemovalHandlingOptions {
     audit: removalAudit(),
     deleteExchangePhoto: (userId) => graph.deletePhoto(userId),
     resetSharePointToPlaceholder: sharePointPlaceholderReset(),
-    deleteStoredPhotos: (userId) => storedPhotoEraser().deleteStoredPhotos(userId),
+    deleteStoredPhotos: (userId, receivedUpTo) => storedPhotoEraser().deleteStoredPhotos(userId, receivedUpTo),
     // Straight from Graph, not the directory cache: a person deleted minutes ago is gone now.
     inDirectory: async (userId) => (await graph.getUser(userId, { select: ['id'] })) !== undefined,
     targets: config.targets,
@@ -289,7 +311,7 @@ export interface StatusWiring extends PersonStatusOptions {
 /** The status page's ports; `now` is read per request. */
 export function statusWiring(): StatusWiring {
   const config = getConfig();
-  const drops = new PhotoDropLedger(storageClients().blobs);
+  const drops = new PhotoDropLedger(photoBlobs());
   const { graph, sharePoint } = m365Clients();
   return {
     state: photoStateStore(),

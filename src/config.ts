@@ -29,6 +29,20 @@ export type StorageConnectionConfig =
       clientId?: string;
     };
 
+/**
+ * The storage account of the photos (photos-incoming, -processed, -archive, -rejected), apart from the Functions
+ * host's (AzureWebJobsStorage: queues, tables, the host's keys and leases), so that a right on photos, HR's upload
+ * right included, never reaches the host's secrets.
+ */
+export type PhotoStorageConfig =
+  | { kind: 'connectionString'; connectionString: string }
+  | {
+      kind: 'identity';
+      blobServiceUri: string;
+      /** User-assigned managed identity client id; absent means the system-assigned identity. */
+      clientId?: string;
+    };
+
 export type M365Credential =
   { kind: 'certificate'; certificatePem: string; privateKeyPem: string } | { kind: 'secret'; clientSecret: string };
 
@@ -88,6 +102,7 @@ export interface ReconcileConfig {
 
 export interface PhotoSyncConfig {
   storage: StorageConnectionConfig;
+  photoStorage: PhotoStorageConfig;
   m365: M365Config;
   ingest: IngestConfig;
   targets: { exchange: boolean; sharePoint: boolean };
@@ -96,6 +111,8 @@ export interface PhotoSyncConfig {
   notifications: NotificationsConfig;
   reconcile: ReconcileConfig;
   statusPage: StatusPageConfig;
+  /** Object id of the Entra group whose members' photos the pipeline never changes (PROTECTED_ACCOUNTS_GROUP_ID). */
+  protectedAccountsGroupId?: string;
   retention: RetentionConfig;
 }
 
@@ -137,6 +154,25 @@ export function loadStorageConfig(settings: Env): StorageConnectionConfig {
     tableServiceUri: table,
     ...(clientId ? { clientId } : {}),
   };
+}
+
+/** The `PhotoStorage` connection, as the Functions host reads it for the ingest trigger (docs/configuration.md). */
+export function loadPhotoStorageConfig(settings: Env): PhotoStorageConfig {
+  const env = withResolvedKeyVaultReferences(settings);
+  const connectionString = env.PhotoStorage?.trim();
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  const account = env.PhotoStorage__accountName?.trim();
+  const blob = env.PhotoStorage__blobServiceUri?.trim() || (account && `https://${account}.blob.core.windows.net`);
+  if (!blob) {
+    throw new ConfigError(
+      'PhotoStorage',
+      'is not set. Locally use "UseDevelopmentStorage=true" (Azurite); on Azure set PhotoStorage__blobServiceUri ' +
+        '(or PhotoStorage__accountName) with PhotoStorage__credential=managedidentity: the photos storage account, ' +
+        'not the one AzureWebJobsStorage names.',
+    );
+  }
+  const clientId = env.PhotoStorage__clientId?.trim();
+  return { kind: 'identity', blobServiceUri: blob, ...(clientId ? { clientId } : {}) };
 }
 
 function loadCredential(env: Env): M365Credential {
@@ -270,6 +306,20 @@ export function loadStatusPageConfig(settings: Env): StatusPageConfig {
   return { auth, ...(hrGroupId ? { hrGroupId } : {}) };
 }
 
+export function loadProtectedAccountsGroupId(settings: Env): string | undefined {
+  const env = withResolvedKeyVaultReferences(settings);
+  const groupId = env.PROTECTED_ACCOUNTS_GROUP_ID?.trim();
+  if (!groupId) return undefined;
+  // Checked here, not at the first photo: a group name or a typo would otherwise protect nobody without a word.
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(groupId)) {
+    throw new ConfigError(
+      'PROTECTED_ACCOUNTS_GROUP_ID',
+      `expected the object id (a GUID) of an Entra security group, received "${groupId}".`,
+    );
+  }
+  return groupId.toLowerCase();
+}
+
 export function loadReconcileConfig(settings: Env): ReconcileConfig {
   const env = withResolvedKeyVaultReferences(settings);
   const rawSkip = env.RECONCILE_SKIP?.trim().toLowerCase();
@@ -314,8 +364,10 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
     throw new ConfigError('NOTIFICATION_CLIENT_STATE', 'Graph accepts at most 128 characters.');
   }
   const url = env.NOTIFICATION_URL?.trim();
+  const protectedAccountsGroupId = loadProtectedAccountsGroupId(env);
   return {
     storage: loadStorageConfig(env),
+    photoStorage: loadPhotoStorageConfig(env),
     m365: loadM365Config(env),
     ingest: loadIngestConfig(env),
     targets: loadTargets(env),
@@ -323,6 +375,7 @@ export function loadConfig(settings: Env): PhotoSyncConfig {
     notifications: { ...(url ? { url } : {}), ...(clientState ? { clientState } : {}) },
     reconcile: loadReconcileConfig(env),
     statusPage: loadStatusPageConfig(env),
+    ...(protectedAccountsGroupId ? { protectedAccountsGroupId } : {}),
     // 30 by default: as long as Entra keeps a deleted user restorable, so a mistaken deletion costs no photos.
     retention: { departedPhotoDays: integer(env, 'DEPARTED_PHOTO_RETENTION_DAYS', 30, 0, 3650) },
   };

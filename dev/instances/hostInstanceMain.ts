@@ -4,6 +4,7 @@
 // app's compiled `app.*` registrations with the production host.json. Settings come from the JSON file named by
 // HOST_INSTANCE_CONFIG (never from argv, where `ps` would show secrets).
 
+import { ingestMaxBytesOf } from '../ingestMaxBytesOf';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConsoleHostLogger, type HostLogger } from '../runtime/HostLogger';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   const logger = loggerFor(config);
   const host = await LocalFunctionsHost.start({
     appSettings: config.settings,
+    blobMaxContentLength: ingestMaxBytesOf(config.settings),
     functionModules: [path.resolve(__dirname, '../../src/functions/*.js')],
     appRoot: path.resolve(__dirname, '../../..'),
     hostJsonPath: path.resolve(__dirname, '../../../host.json'),

@@ -123,6 +123,12 @@ export class EmulatorControl {
     this.user(idOrUpn).mailbox = mailbox;
   }
 
+  /** Makes a user (by id or UPN) or a group (by object id) a direct member of a security group. */
+  addGroupMember(groupId: string, member: string): void {
+    const user = this.ctx.tenant.findUser(member);
+    this.ctx.tenant.addGroupMember(groupId, user ? user.id : member);
+  }
+
   setNotifyOnPhotoChange(enabled: boolean): void {
     this.ctx.tenant.notifyOnPhotoChange = enabled;
   }

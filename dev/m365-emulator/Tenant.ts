@@ -93,6 +93,8 @@ export class Tenant {
   readonly users = new Map<string, TenantUser>();
   readonly photos = new Map<string, StoredPhoto>();
   readonly apps = new Map<string, AppRegistration>();
+  /** Security groups by object id: their direct members (user or group object ids). */
+  readonly groups = new Map<string, Set<string>>();
   photoUpdateSource: PhotoUpdateSource = 'cloud';
   notifyOnPhotoChange: boolean;
   photoReadLagMs: number;
@@ -188,6 +190,25 @@ export class Tenant {
     if (!previous) return false;
     this.remember(user, previous, undefined);
     return this.photos.delete(user.id);
+  }
+
+  /** Makes `memberId` (a user's or a group's object id) a direct member of the group, creating the group. */
+  addGroupMember(groupId: string, memberId: string): void {
+    const key = groupId.toLowerCase();
+    const members = this.groups.get(key) ?? new Set<string>();
+    members.add(memberId.toLowerCase());
+    this.groups.set(key, members);
+  }
+
+  /** Transitive membership, as checkMemberGroups answers it: through nested groups, cycles included. */
+  isMemberOf(user: TenantUser, groupId: string, seen = new Set<string>()): boolean {
+    const key = groupId.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    const members = this.groups.get(key);
+    if (!members) return false;
+    if (members.has(user.id.toLowerCase())) return true;
+    return [...members].some((member) => this.groups.has(member) && this.isMemberOf(user, member, seen));
   }
 
   /**

@@ -79,6 +79,10 @@ export function addControlRoutes(router: HttpRouter<EmulatorContext>, control: E
     control.setMailboxlessPhotoWrite(answer);
     return emptyResponse(204);
   });
+  add('POST', 'groups/([^/]+)/members/([^/]+)', 'addGroupMember', (_r, [group, member]) => {
+    control.addGroupMember(group ?? '', member ?? '');
+    return emptyResponse(204);
+  });
   add('POST', 'notifyOnPhotoChange', 'notifyOnPhotoChange', (request) => {
     control.setNotifyOnPhotoChange(body(request).enabled === true);
     return emptyResponse(204);

@@ -9,6 +9,7 @@ import { graphError } from './graphError';
 import { addGraphPhotoRoutes } from './graphPhotoRoutes';
 import { addGraphSubscriptionsRoutes } from './graphSubscriptionsRoutes';
 import { addGraphUsersRoutes } from './graphUsersRoutes';
+import { addGraphMemberGroupsRoutes } from './graphMemberGroupsRoutes';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './HttpExchange';
 import { decodePath, HttpRouter } from './HttpRouter';
 import { createLoginRouter } from './loginRoutes';
@@ -28,6 +29,7 @@ export function createHostHandlers(
 ): Record<ServiceName, HostHandler> {
   const graphRouter = new HttpRouter<EmulatorContext>();
   addGraphUsersRoutes(graphRouter);
+  addGraphMemberGroupsRoutes(graphRouter);
   addGraphPhotoRoutes(graphRouter);
   addGraphSubscriptionsRoutes(graphRouter, options);
   addControlRoutes(graphRouter, control);

@@ -168,7 +168,14 @@ export async function startM365Emulator(options: M365EmulatorOptions = {}): Prom
       ...(photoSyncCertificate ? { certificate: photoSyncCertificate } : {}),
       roles: {
         // User.ReadWrite.All: deleting a photo (HR's removal) accepts no lesser application permission.
-        graph: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All', 'PeopleSettings.Read.All'],
+        // GroupMember.Read.All: checkMemberGroups, for PROTECTED_ACCOUNTS_GROUP_ID.
+        graph: [
+          'User.Read.All',
+          'ProfilePhoto.ReadWrite.All',
+          'User.ReadWrite.All',
+          'PeopleSettings.Read.All',
+          'GroupMember.Read.All',
+        ],
         sharepoint: ['Sites.FullControl.All', 'User.ReadWrite.All'],
       },
     }),

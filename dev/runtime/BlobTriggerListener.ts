@@ -38,6 +38,11 @@ export interface BlobTriggerOptions {
   retryDelayMs: number;
   /** `poll` (default): list the container too, since Azurite sends no events. `eventGrid`: posted events only. */
   source?: 'poll' | 'eventGrid';
+  /**
+   * Stands in for an Event Grid advanced filter on `data.contentLength` (infra/hooks/postdeploy.*): a listed blob
+   * larger than this is not delivered. Posted events are delivered as posted (the filter acts before Event Grid posts).
+   */
+  maxContentLength?: number;
 }
 
 interface Delivery extends BlobVersion {
@@ -78,6 +83,10 @@ export class BlobTriggerListener implements TriggerListener {
 
   get #triggerName(): string {
     return Object.entries(this.fn.metadata.bindings).find(([, b]) => b.type === 'blobTrigger')?.[0] ?? '';
+  }
+
+  get #maxContentLength(): number {
+    return this.options.maxContentLength ?? Number.POSITIVE_INFINITY;
   }
 
   get #polls(): boolean {
@@ -168,6 +177,8 @@ export class BlobTriggerListener implements TriggerListener {
         blob.properties.etag &&
         (blob.properties.etag.startsWith('"') ? blob.properties.etag : `"${blob.properties.etag}"`);
       if (!bindingData || !etag) continue;
+      if (blob.properties.contentLength !== undefined && blob.properties.contentLength > this.#maxContentLength)
+        continue;
       const key = `${etag}|${blob.name}`;
       seen.add(key);
       if (this.#tracked.has(key)) continue;

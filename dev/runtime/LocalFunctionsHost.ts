@@ -44,6 +44,11 @@ export interface LocalFunctionsHostOptions {
    */
   blobTriggerSource?: 'poll' | 'eventGrid';
   /**
+   * The Event Grid subscription's advanced filter on `data.contentLength`, for the listing that stands in for it:
+   * larger blobs never reach a blob trigger (the deployed subscription filters them the same way). Default: none.
+   */
+  blobMaxContentLength?: number;
+  /**
    * Blob-triggered invocations at once, all functions together; default host.json
    * `extensions.blobs.maxDegreeOfParallelism` (itself 8 × the cores when absent). Tests narrow it.
    */
@@ -180,6 +185,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
           maxDequeueCount: queues.maxDequeueCount,
           retryDelayMs: queues.visibilityTimeoutMs,
           source: options.blobTriggerSource ?? 'poll',
+          ...(options.blobMaxContentLength !== undefined ? { maxContentLength: options.blobMaxContentLength } : {}),
         });
         this.#blobListeners.set(fn.metadata.name, listener);
         this.#listeners.push(listener);

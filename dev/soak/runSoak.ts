@@ -88,6 +88,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       FUNCTIONS_WORKER_RUNTIME: 'node',
       AzureWebJobsFeatureFlags: 'EnableWorkerIndexing',
       AzureWebJobsStorage: storage.connectionString,
+      PhotoStorage: storage.connectionString,
       ...emulatorSettings(emulator, stateDir),
       // Graph posts to one address; on Azure the front end spreads it over the instances. Here the first takes it.
       NOTIFICATION_URL: `http://localhost:${httpPorts[0]}/api/notifications`,

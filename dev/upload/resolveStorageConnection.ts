@@ -37,11 +37,17 @@ export function resolveStorageConnection(options: {
   if (endpoints?.storageConnectionString) {
     return { connectionString: endpoints.storageConnectionString, source: path.relative(options.cwd, endpointsFile) };
   }
-  const fromEnv = options.env.AzureWebJobsStorage?.trim();
-  if (fromEnv) return { connectionString: fromEnv, source: 'AzureWebJobsStorage (environment)' };
+  // The photos' account (PhotoStorage) first; AzureWebJobsStorage for settings written before it had its own.
+  const names = ['PhotoStorage', 'AzureWebJobsStorage'] as const;
+  for (const name of names) {
+    const fromEnv = options.env[name]?.trim();
+    if (fromEnv) return { connectionString: fromEnv, source: `${name} (environment)` };
+  }
   const settings = readJson(path.join(options.cwd, 'local.settings.json')) as
     { Values?: Record<string, string> } | undefined;
-  const fromSettings = settings?.Values?.AzureWebJobsStorage?.trim();
-  if (fromSettings) return { connectionString: fromSettings, source: 'AzureWebJobsStorage (local.settings.json)' };
+  for (const name of names) {
+    const fromSettings = settings?.Values?.[name]?.trim();
+    if (fromSettings) return { connectionString: fromSettings, source: `${name} (local.settings.json)` };
+  }
   throw new NoStorageConnectionError();
 }

@@ -8,6 +8,8 @@ param location string = resourceGroup().location
 param tags object = {}
 param serviceName string = 'photosync'
 param storageAccountName string
+@description('The photos storage account (PhotoStorage): photo containers only, apart from the host\'s.')
+param photoStorageAccountName string
 param deploymentContainerName string
 param identityId string
 param identityClientId string
@@ -23,6 +25,10 @@ param syncTargets string
 param photoAuthority string
 @description('Object id of the HR group let into the status page; empty: nobody.')
 param hrGroupId string = ''
+@description('Object id of the Entra group whose members\' photos the pipeline never changes; empty: none.')
+param protectedAccountsGroupId string = ''
+@description('Largest upload ingest reads; the Event Grid subscription filters on the same value.')
+param ingestMaxBytes int
 @description('Days the photos of a person who left the directory are kept (DEPARTED_PHOTO_RETENTION_DAYS).')
 param departedPhotoRetentionDays int = 30
 
@@ -33,6 +39,10 @@ var notificationUrlSecretName = 'notification-url'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+}
+
+resource photoStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: photoStorageAccountName
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -47,6 +57,9 @@ var appSettings = {
   AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  PhotoStorage__blobServiceUri: photoStorage.properties.primaryEndpoints.blob
+  PhotoStorage__credential: 'managedidentity'
+  PhotoStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   M365_TENANT_ID: m365TenantId
@@ -58,6 +71,8 @@ var appSettings = {
   SYNC_TARGETS: syncTargets
   PHOTO_AUTHORITY: photoAuthority
   HR_GROUP_ID: hrGroupId
+  PROTECTED_ACCOUNTS_GROUP_ID: protectedAccountsGroupId
+  INGEST_MAX_BYTES: string(ingestMaxBytes)
   DEPARTED_PHOTO_RETENTION_DAYS: string(departedPhotoRetentionDays)
   NOTIFICATION_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${notificationUrlSecretName}/)'
   NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientStateSecretName}/)'

@@ -2,6 +2,8 @@
 // redeployment finds the same assignment. Built-in role ids:
 // https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 param storageAccountName string
+@description('The photos storage account: the app reads and writes photos (and their index tags) there.')
+param photoStorageAccountName string
 param keyVaultName string
 param applicationInsightsName string
 param appPrincipalId string
@@ -21,6 +23,10 @@ var roles = {
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+}
+
+resource photoStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: photoStorageAccountName
 }
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
@@ -44,6 +50,18 @@ resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     }
   }
 ]
+
+// Owner rather than Contributor: blob index tags (superseded renditions) need the tags permissions only Owner has,
+// and the blob trigger's Event Grid source reads the photos here.
+resource appPhotoStorageRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(photoStorage.id, appPrincipalId, roles.storageBlobDataOwner)
+  scope: photoStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
 
 resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, appPrincipalId, roles.keyVaultSecretsUser)

@@ -8,7 +8,8 @@ $ErrorActionPreference = 'Stop'
 
 $required = 'AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_FUNCTION_APP_HOSTNAME',
   'AZURE_KEY_VAULT_NAME', 'AZURE_EVENTGRID_SYSTEM_TOPIC_NAME', 'PHOTOS_INCOMING_CONTAINER_NAME', 'INGEST_FUNCTION_NAME',
-  'NOTIFICATIONS_FUNCTION_NAME', 'CERTIFICATE_SECRET_NAME', 'CLIENT_STATE_SECRET_NAME', 'NOTIFICATION_URL_SECRET_NAME'
+  'NOTIFICATIONS_FUNCTION_NAME', 'CERTIFICATE_SECRET_NAME', 'CLIENT_STATE_SECRET_NAME', 'NOTIFICATION_URL_SECRET_NAME',
+  'INGEST_MAX_BYTES'
 foreach ($name in $required) {
   if (-not [Environment]::GetEnvironmentVariable($name)) { throw "postdeploy: $name is not set; run 'azd provision' first." }
 }
@@ -116,10 +117,12 @@ try {
     '--endpoint', (Format-AzArgument $endpoint),
     '--included-event-types', 'Microsoft.Storage.BlobCreated',
     '--subject-begins-with', "/blobServices/default/containers/$container/",
+    '--advanced-filter', 'data.contentLength', 'NumberLessThanOrEquals', $env:INGEST_MAX_BYTES,
     '--max-delivery-attempts', '30',
     '--event-ttl', '1440',
     '--output', 'none') | Out-Null
-  Write-Host "  blob-created events in $container now reach $($env:INGEST_FUNCTION_NAME)."
+  Write-Host "  blob-created events in $container up to $($env:INGEST_MAX_BYTES) bytes now reach $($env:INGEST_FUNCTION_NAME)."
+  Write-Host '  (Larger uploads are never read: rejectOversizedUploads moves them to photos-rejected with a reason.)'
 
   Step 4 'Create the Graph clientState secret in Key Vault, once'
   $existing = Invoke-AzVault @('keyvault', 'secret', 'list', '--vault-name', $vault, '--query', "[?name=='$($env:CLIENT_STATE_SECRET_NAME)'].name", '-o', 'tsv')

@@ -8,7 +8,8 @@ set -eu
 
 for name in AZURE_SUBSCRIPTION_ID AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME AZURE_FUNCTION_APP_HOSTNAME \
   AZURE_KEY_VAULT_NAME AZURE_EVENTGRID_SYSTEM_TOPIC_NAME PHOTOS_INCOMING_CONTAINER_NAME INGEST_FUNCTION_NAME \
-  NOTIFICATIONS_FUNCTION_NAME CERTIFICATE_SECRET_NAME CLIENT_STATE_SECRET_NAME NOTIFICATION_URL_SECRET_NAME; do
+  NOTIFICATIONS_FUNCTION_NAME CERTIFICATE_SECRET_NAME CLIENT_STATE_SECRET_NAME NOTIFICATION_URL_SECRET_NAME \
+  INGEST_MAX_BYTES; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
     echo "postdeploy: $name is not set; run 'azd provision' first." >&2
@@ -109,10 +110,12 @@ azcli eventgrid system-topic event-subscription create \
   --endpoint "$endpoint" \
   --included-event-types Microsoft.Storage.BlobCreated \
   --subject-begins-with "/blobServices/default/containers/$PHOTOS_INCOMING_CONTAINER_NAME/" \
+  --advanced-filter data.contentLength NumberLessThanOrEquals "$INGEST_MAX_BYTES" \
   --max-delivery-attempts 30 \
   --event-ttl 1440 \
   --output none
-echo "  blob-created events in $PHOTOS_INCOMING_CONTAINER_NAME now reach $INGEST_FUNCTION_NAME."
+echo "  blob-created events in $PHOTOS_INCOMING_CONTAINER_NAME up to $INGEST_MAX_BYTES bytes now reach $INGEST_FUNCTION_NAME."
+echo "  (Larger uploads are never read: rejectOversizedUploads moves them to photos-rejected with a reason.)"
 
 step 4 'Create the Graph clientState secret in Key Vault, once'
 existing=$(azvault keyvault secret list --vault-name "$vault" --query "[?name=='$CLIENT_STATE_SECRET_NAME'].name" -o tsv)

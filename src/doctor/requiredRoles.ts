@@ -14,7 +14,11 @@ export interface RoleRequirement {
   why: string;
 }
 
-export function requiredRoles(targets: { exchange: boolean; sharePoint: boolean }): RoleRequirement[] {
+export function requiredRoles(targets: {
+  exchange: boolean;
+  sharePoint: boolean;
+  protectedAccounts?: boolean;
+}): RoleRequirement[] {
   const roles: RoleRequirement[] = [
     {
       resource: 'graph',
@@ -22,6 +26,14 @@ export function requiredRoles(targets: { exchange: boolean; sharePoint: boolean 
       why: 'find users by UPN, object id or employee id',
     },
   ];
+  if (targets.protectedAccounts) {
+    // checkMemberGroups needs a group-read role beside the user-read one (directoryobject-checkmembergroups).
+    roles.push({
+      resource: 'graph',
+      anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+      why: 'check membership of the protected-accounts group (PROTECTED_ACCOUNTS_GROUP_ID)',
+    });
+  }
   if (targets.exchange) {
     roles.push({
       resource: 'graph',

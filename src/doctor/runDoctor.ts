@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import {
   ConfigError,
   loadM365Config,
+  loadProtectedAccountsGroupId,
   loadReconcileConfig,
   loadTargets,
   type M365Config,
@@ -79,7 +80,7 @@ async function checkResource(
   origin: string,
   clients: M365Clients,
   m365: M365Config,
-  targets: PhotoSyncConfig['targets'],
+  targets: PhotoSyncConfig['targets'] & { protectedAccounts: boolean },
 ): Promise<CheckResult[]> {
   const name = resource === 'graph' ? 'Graph' : 'SharePoint';
   let roles: string[];
@@ -154,9 +155,11 @@ export async function runDoctor(
   const now = options.now?.() ?? new Date();
   let m365: M365Config;
   let targets: PhotoSyncConfig['targets'];
+  let protectedAccounts: boolean;
   try {
     m365 = loadM365Config(env);
     targets = loadTargets(env);
+    protectedAccounts = loadProtectedAccountsGroupId(env) !== undefined;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return doctorReport([
@@ -184,14 +187,20 @@ export async function runDoctor(
     checks.push(await checkClockSkew(m365, now));
   }
   const clients = createM365Clients(m365);
-  const graph = await checkResource('graph', m365.graphBaseUrl, clients, m365, targets);
+  const graph = await checkResource('graph', m365.graphBaseUrl, clients, m365, {
+    ...targets,
+    protectedAccounts,
+  });
   checks.push(...graph);
   const graphUsable = graph[0]?.status === 'pass';
   if (graphUsable) checks.push(await checkPhotoPolicy(clients, targets));
 
   let sharePointUsable = false;
   if (targets.sharePoint && m365.credential.kind === 'certificate') {
-    const sharePoint = await checkResource('sharepoint', m365.mySiteUrl, clients, m365, targets);
+    const sharePoint = await checkResource('sharepoint', m365.mySiteUrl, clients, m365, {
+      ...targets,
+      protectedAccounts,
+    });
     checks.push(...sharePoint);
     sharePointUsable = sharePoint[0]?.status === 'pass';
     if (sharePointUsable) {

@@ -9,7 +9,7 @@ import { getDecisionExecutor, ingestWiring, removalFileWiring } from '../composi
 import { isRemovalRequestName, receiveRemovalFile } from '../pipeline/status/receiveRemovalFile';
 import { ingestDecision } from '../pipeline/ingest/ingestDecision';
 import { ingestPhoto, type IngestOutcome } from '../pipeline/ingest/ingestPhoto';
-import { containers, storageConnection } from '../storage/names';
+import { containers, photoStorageConnection } from '../storage/names';
 import { recordIngestOutcome } from '../telemetry/recordPhotoTelemetry';
 
 /** The blob name from the path's `{name}` and the delivered version's ETag (camel-cased by the library). */
@@ -58,7 +58,7 @@ export async function ingestPhotoHandler(blob: unknown, context: InvocationConte
 
 app.storageBlob('ingestPhoto', {
   path: `${containers.incoming}/{name}`,
-  connection: storageConnection,
+  connection: photoStorageConnection,
   source: 'EventGrid',
   handler: ingestPhotoHandler,
 });

@@ -5,21 +5,17 @@ import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { statusWiring } from '../compositionRoot';
 import { findPerson } from '../pipeline/status/findPerson';
 import { personStatus } from '../pipeline/status/personStatus';
+import { noticeFor } from './status/noticeFor';
 import { admitHr, htmlResponse } from './status/statusAccess';
 import { personPageHtml } from './status/personPageHtml';
-
-const notices: Record<string, string> = {
-  retried: 'The last dropped photo was sent again; this page shows its progress when you reload it.',
-  'removal-requested':
-    'The removal was asked for; the Removal section below shows how far it got (reload to follow it).',
-};
 
 export async function statusPageHandler(request: HttpRequest): Promise<HttpResponseInit> {
   const wiring = statusWiring();
   const admitted = admitHr(request, wiring.access);
   if (!admitted.ok) return admitted.response;
   const query = request.query.get('q') ?? '';
-  const notice = notices[request.query.get('done') ?? ''];
+  const done = request.query.get('done') ?? '';
+  const notice = noticeFor(done);
   const base = { query, ...(notice ? { notice } : {}) };
   if (!query.trim()) return htmlResponse(200, personPageHtml(base));
   const result = await findPerson(query, wiring.people);
@@ -28,7 +24,8 @@ export async function statusPageHandler(request: HttpRequest): Promise<HttpRespo
     return htmlResponse(status, personPageHtml({ ...base, result }));
   }
   const status = await personStatus(result.person, wiring);
-  return htmlResponse(200, personPageHtml({ ...base, result, status }));
+  const current = noticeFor(done, status);
+  return htmlResponse(200, personPageHtml({ query, ...(current ? { notice: current } : {}), result, status }));
 }
 
 app.http('statusPage', { route: 'status', methods: ['GET'], authLevel: 'anonymous', handler: statusPageHandler });

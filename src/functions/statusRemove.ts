@@ -2,6 +2,7 @@
 // JSON `{"confirm":true,"reason":"…"}` from a script) asks for the removal and answers with a redirect back to the
 // person (or 202 and the removal). The HR group check applies to both; the consumer of photo-removals does the rest.
 
+import { protectedAccountMessage } from '../pipeline/ingest/ProtectedAccountsPort';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { removalRequestWiring, statusWiring } from '../compositionRoot';
 import { readRequestText } from '../edge/readRequestText';
@@ -39,6 +40,12 @@ export async function statusRemoveHandler(request: HttpRequest, context: Invocat
   const person = await wiring.people.findUserById(request.params.userId ?? '');
   if (!person) {
     return problem(request, 404, 'unknown-person', 'Nobody in the directory has this id: nothing was removed.');
+  }
+  if (await removalRequestWiring().protectedAccounts?.isProtected(person.id)) {
+    // Removing is changing: a protected account's photo is set by an administrator, never by this app.
+    const message = `${protectedAccountMessage} Nothing was removed.`;
+    if (wantsJson(request)) return problem(request, 403, 'protected-account', message);
+    return htmlResponse(403, removeConfirmationHtml(person, { alert: message }));
   }
   if (request.method === 'GET') return htmlResponse(200, removeConfirmationHtml(person));
   const ask = await readAsk(request);

@@ -10,11 +10,11 @@ export function graphPhotoRenditionPort(
   options: { rendering: RenditionOptions },
 ): RenditionPort {
   return {
-    async renderAndStore(owner, bytes) {
+    async renderAndStore(owner, bytes, provenance) {
       // Graph serves the photo it holds (often 648 px, sometimes as small as 48 px): ingest's minimum side is a rule
       // for HR uploads, not for a photo the person already shows in Outlook/Teams, so it is relaxed to 1 here.
       const rendered = await renderRenditions(bytes, { ...options.rendering, minSide: 1 });
-      const stored = await store.writeRenditions(owner, rendered.contentHash, rendered);
+      const stored = await store.writeRenditions(owner, rendered.contentHash, rendered, provenance);
       return {
         contentHash: rendered.contentHash,
         thumbnails: { small: stored.small, medium: stored.medium, large: stored.large },

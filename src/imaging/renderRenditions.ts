@@ -6,6 +6,7 @@
 import sharp, { Sharp } from 'sharp';
 import type { IngestConfig } from '../config';
 import { contentHash } from './contentHash';
+import { renderArchiveCopy } from './renderArchiveCopy';
 import { decodeFailure, InspectedPhoto, InspectOptions, inspectPhoto } from './inspectPhoto';
 import type { AcceptedFormat } from './imageFormats';
 import { PhotoRejectedError } from '../pipeline/ingest/PhotoRejectedError';
@@ -25,6 +26,8 @@ export type RenditionOptions = InspectOptions &
     exchangeMaxBytes?: number;
     /** Applied to every sharp pipeline so one pathological photo cannot hold a worker. Default 30 s. */
     timeoutSeconds?: number;
+    /** Also make the copy photos-archive keeps: the photo without its metadata (renderArchiveCopy). */
+    archiveCopy?: boolean;
   };
 
 /** Every rendition, the hash of the original, and what the original was (for the log and the benchmarks). */
@@ -127,13 +130,17 @@ export async function renderInspectedPhoto(
   const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const square = await decodeSquare(photo, options, seconds);
   const { small, medium, large } = options.sharePointSizes;
-  const [exchange, smallRendition, mediumRendition, largeRendition] = await Promise.all([
+  const [exchange, smallRendition, mediumRendition, largeRendition, archiveCopy] = await Promise.all([
     renderExchange(square, options, seconds),
     renderThumbnail(square, small, options.jpegQuality, seconds),
     renderThumbnail(square, medium, options.jpegQuality, seconds),
     renderThumbnail(square, large, options.jpegQuality, seconds),
+    options.archiveCopy
+      ? renderArchiveCopy(photo, { maxPixels: options.maxPixels, timeoutSeconds: seconds })
+      : undefined,
   ]);
   return {
+    ...(archiveCopy ? { archiveCopy } : {}),
     source: { format: photo.format, width: photo.width, height: photo.height },
     exchange,
     small: smallRendition,

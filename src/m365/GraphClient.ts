@@ -102,6 +102,18 @@ export class GraphClient {
     }
   }
 
+  /**
+   * Which of `groupIds` (at most 20) the user belongs to, directly or through nested groups. Application
+   * permissions: User.Read.All and GroupMember.Read.All. https://learn.microsoft.com/graph/api/directoryobject-checkmembergroups
+   */
+  async checkMemberGroups(userId: string, groupIds: string[]): Promise<string[]> {
+    const answer = await this.call(
+      (c) => c.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).post({ groupIds }) as Promise<unknown>,
+    );
+    const value = (answer as { value?: unknown } | undefined)?.value;
+    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+  }
+
   async findUsersByEmployeeId(employeeId: string): Promise<GraphUser[]> {
     const page = await this.call(
       (c) =>

@@ -5,8 +5,10 @@
 
 import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { RejectionRecord } from '../pipeline/ingest/ingestPhoto';
-import type { PhotoOwner } from '../pipeline/messages/messageContracts';
+import type { PhotoOrigin, PhotoOwner } from '../pipeline/messages/messageContracts';
+import { decideSupersededRenditions, type RenditionSetFacts } from '../pipeline/messages/supersededRenditions';
 import {
+  type ArchiveImage,
   renditionBlobName,
   renditionFiles,
   type RenditionImage,
@@ -35,6 +37,19 @@ export interface OriginalBlob {
 }
 
 export const archivedManifestPrefix = 'manifests/';
+
+/** Where a rendition set came from: recorded as blob index tags so older sets can be told apart and expire. */
+export interface RenditionProvenance {
+  receivedAt: Date;
+  origin: PhotoOrigin;
+}
+
+const origins: readonly PhotoOrigin[] = ['hr-upload', 'user-change', 'reconcile'];
+
+/** Blob index tags of a rendition (the lifecycle rule deletes `superseded=true` ones; docs/deploy.md, Retention). */
+function renditionTags(facts: Omit<RenditionSetFacts, 'contentHash'>): Record<string, string> {
+  return { superseded: String(facts.superseded), receivedat: facts.receivedAt, origin: facts.origin };
+}
 
 /** The only names readRendition reads: what renditionBlobName makes, and nothing a path could walk out of. */
 const renditionNamePattern =
@@ -77,30 +92,99 @@ export class PhotoBlobStore {
     return this.blobs.getContainerClient(name);
   }
 
+  /**
+   * Stores a photo's renditions (content-addressed: an existing set is kept as it is). With its provenance, the set is
+   * tagged with when and how it was received, and the person's other sets are re-judged: those a newer photo
+   * superseded are tagged `superseded=true` for the lifecycle rule to delete, and a set dropped again is untagged.
+   */
   async writeRenditions(
     owner: PhotoOwner,
     contentHash: string,
     renditions: Renditions<RenditionImage>,
+    provenance?: RenditionProvenance,
   ): Promise<Renditions<RenditionRef>> {
     const processed = this.#container(containers.processed);
+    const tags = provenance
+      ? renditionTags({ receivedAt: provenance.receivedAt.toISOString(), origin: provenance.origin, superseded: false })
+      : undefined;
     const entries = await Promise.all(
       (Object.keys(renditionFiles) as RenditionRole[]).map(async (key) => {
         const image = renditions[key];
         const blobName = renditionBlobName(owner.userId, contentHash, key);
+        const blob = processed.getBlockBlobClient(blobName);
         try {
           // Content-addressed, so an existing blob already holds these bytes: never rewrite what a writer may be
           // reading at this moment. (A single-shot upload is atomic: a blob that exists is complete.)
-          await processed.getBlockBlobClient(blobName).uploadData(image.data, {
+          await blob.uploadData(image.data, {
             blobHTTPHeaders: { blobContentType: 'image/jpeg' },
             conditions: { ifNoneMatch: '*' },
+            ...(tags ? { tags } : {}),
           });
         } catch (error) {
           if (!isStatus(error, 409)) throw error;
+          // The same photo again: it is now as recent as this drop. (Tags change neither content nor ETag.)
+          if (tags) await this.#refreshTags(blob, tags);
         }
         return [key, { blobName, width: image.width, height: image.height, bytes: image.data.length }] as const;
       }),
     );
+    if (provenance) await this.#judgeSupersededSets(owner.userId);
     return Object.fromEntries(entries) as Record<RenditionRole, RenditionRef>;
+  }
+
+  async #refreshTags(
+    blob: ReturnType<ContainerClient['getBlockBlobClient']>,
+    tags: Record<string, string>,
+  ): Promise<void> {
+    const current = (await blob.getTags()).tags;
+    const currentAt = current.receivedat ?? '';
+    if (currentAt >= (tags.receivedat ?? '') && current.origin === 'hr-upload') return;
+    const newer = currentAt < (tags.receivedat ?? '');
+    // Keep the later time; an HR upload of the same bytes makes the set HR's (PHOTO_AUTHORITY=hr may restore it).
+    await blob.setTags({
+      ...current,
+      receivedat: newer ? (tags.receivedat ?? '') : currentAt,
+      origin: tags.origin === 'hr-upload' ? 'hr-upload' : newer ? (tags.origin ?? '') : (current.origin ?? ''),
+    });
+  }
+
+  /** Lists the person's rendition sets with their tags and tags or untags them as decideSupersededRenditions says. */
+  async #judgeSupersededSets(userId: string): Promise<void> {
+    const processed = this.#container(containers.processed);
+    const sets = new Map<
+      string,
+      { facts: RenditionSetFacts; blobs: Array<{ name: string; tags: Record<string, string> }> }
+    >();
+    for await (const item of processed.listBlobsFlat({ prefix: `${userId}/`, includeTags: true })) {
+      if (!renditionNamePattern.test(item.name)) continue;
+      const contentHash = item.name.split('/')[1] ?? '';
+      const tags = item.tags ?? {};
+      // Renditions stored before tagging existed: their write time stands in, and they count as HR's (kept longest).
+      const origin = origins.find((o) => o === tags.origin) ?? 'hr-upload';
+      const facts: RenditionSetFacts = {
+        contentHash,
+        receivedAt: tags.receivedat || item.properties.lastModified.toISOString(),
+        origin,
+        superseded: tags.superseded === 'true',
+      };
+      const set = sets.get(contentHash) ?? { facts, blobs: [] };
+      // One blob of a set still untagged (a crash between two tag writes) makes the whole set "not yet superseded".
+      if (!facts.superseded) set.facts = { ...set.facts, superseded: false };
+      set.blobs.push({ name: item.name, tags });
+      sets.set(contentHash, set);
+    }
+    const { supersede, restore } = decideSupersededRenditions([...sets.values()].map((s) => s.facts));
+    const changes = [
+      ...supersede.map((hash) => ({ hash, superseded: 'true' })),
+      ...restore.map((hash) => ({ hash, superseded: 'false' })),
+    ];
+    await Promise.all(
+      changes.flatMap(({ hash, superseded }) =>
+        (sets.get(hash)?.blobs ?? []).map((blob) =>
+          processed.getBlobClient(blob.name).setTags({ ...blob.tags, superseded }),
+        ),
+      ),
+    );
   }
 
   async renditionsExist(userId: string, contentHash: string): Promise<boolean> {
@@ -143,6 +227,25 @@ export class PhotoBlobStore {
     return bytes;
   }
 
+  /** photos-incoming as listed: names, sizes and metadata; no content is read. */
+  async *listIncoming(): AsyncIterable<{
+    name: string;
+    etag: string;
+    contentLength: number;
+    lastModified: Date;
+    metadata: Record<string, string>;
+  }> {
+    for await (const blob of this.#container(containers.incoming).listBlobsFlat({ includeMetadata: true })) {
+      yield {
+        name: blob.name,
+        etag: blob.properties.etag,
+        contentLength: blob.properties.contentLength ?? 0,
+        lastModified: blob.properties.lastModified,
+        metadata: blob.metadata ?? {},
+      };
+    }
+  }
+
   /** The incoming blob at this ETag; undefined when it is gone or has been replaced by a newer upload. */
   async probeOriginal(name: string, options: { etag?: string } = {}): Promise<OriginalBlob | undefined> {
     try {
@@ -162,15 +265,55 @@ export class PhotoBlobStore {
     }
   }
 
-  /** Moves the original to the dated archive, keeping its metadata and adding `extraMetadata`. */
-  async archiveOriginal(
+  /**
+   * Copies the original to the dated archive, keeping its blob metadata and adding `extraMetadata`; ingest deletes it
+   * from photos-incoming (deleteOriginal) only after it has checked for a removal, so a crash in between is retried.
+   * With `content` (the photo without its EXIF/GPS metadata), the archive gets those bytes instead of a copy.
+   */
+  async copyToArchive(
     name: string,
     receivedAt: Date,
-    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+    options: {
+      etag: string;
+      metadata: Record<string, string>;
+      extraMetadata?: Record<string, string>;
+      content?: ArchiveImage;
+    },
   ): Promise<string> {
     const target = archiveBlobName(name, receivedAt);
-    await this.#move(name, containers.archive, target, options);
+    const { content, ...copy } = options;
+    if (!content) {
+      await this.#copy(name, containers.archive, target, copy);
+      return `${containers.archive}/${target}`;
+    }
+    await this.#container(containers.archive)
+      .getBlockBlobClient(target)
+      .uploadData(content.data, {
+        blobHTTPHeaders: { blobContentType: content.contentType },
+        metadata: { ...options.metadata, ...options.extraMetadata },
+      });
     return `${containers.archive}/${target}`;
+  }
+
+  /** A photo a removal covers: its renditions `{userId}/{contentHash}/…` and its archive copy go. */
+  async deleteStoredCopies(userId: string, contentHash: string, archivedTo: string): Promise<void> {
+    const processed = this.#container(containers.processed);
+    const names: Array<[ContainerClient, string]> = [];
+    for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/${contentHash}/` })) {
+      names.push([processed, blob.name]);
+    }
+    const archivePrefix = `${containers.archive}/`;
+    if (archivedTo.startsWith(archivePrefix)) {
+      names.push([this.#container(containers.archive), archivedTo.slice(archivePrefix.length)]);
+    }
+    for (const [container, name] of names) {
+      try {
+        await container.deleteBlob(name, { deleteSnapshots: 'include' });
+      } catch (error) {
+        // Deleted already: by the removal itself, or by an earlier try of this ingest.
+        if (!isStatus(error, 404)) throw error;
+      }
+    }
   }
 
   async archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string> {
@@ -179,7 +322,10 @@ export class PhotoBlobStore {
     return `${containers.archive}/${target}`;
   }
 
-  /** Deletes an incoming blob at the delivered ETag (a handled removal request: the audit record is its trace). */
+  /**
+   * Deletes an incoming blob at the delivered ETag: the acknowledgement of an archived photo, or a handled removal
+   * request (the audit record is its trace).
+   */
   async deleteOriginal(name: string, options: { etag: string }): Promise<void> {
     try {
       await this.#container(containers.incoming)
@@ -281,6 +427,16 @@ export class PhotoBlobStore {
     targetName: string,
     options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
   ): Promise<void> {
+    await this.#copy(name, targetContainer, targetName, options);
+    await this.deleteOriginal(name, options);
+  }
+
+  async #copy(
+    name: string,
+    targetContainer: string,
+    targetName: string,
+    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+  ): Promise<void> {
     const source = this.#container(containers.incoming).getBlobClient(name);
     const target = this.#container(targetContainer).getBlobClient(targetName);
     // Server-side copy: the bytes never pass through the function again. Same-account sources are authorised by
@@ -291,11 +447,5 @@ export class PhotoBlobStore {
       metadata: { ...options.metadata, ...options.extraMetadata },
     });
     await poller.pollUntilDone();
-    try {
-      await source.delete({ deleteSnapshots: 'include', conditions: { ifMatch: options.etag } });
-    } catch (error) {
-      // Gone already (a concurrent delivery finished first) or replaced by a newer upload (its own trigger follows).
-      if (!isStatus(error, 404, 412)) throw error;
-    }
   }
 }

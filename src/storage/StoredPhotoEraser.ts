@@ -17,11 +17,18 @@ export class StoredPhotoEraser {
     return this.blobs.getContainerClient(name);
   }
 
-  /** Deletes every rendition and archived original of the person; returns how many blobs this call deleted. */
-  async deleteStoredPhotos(userId: string): Promise<number> {
+  /**
+   * Deletes the person's renditions and archived originals of photos received up to `receivedUpTo` (the removal's
+   * moment); returns how many blobs this call deleted. A photo received after it is a new photo and is kept: its
+   * archive copy says when it was received (metadata `receivedat`, else its creation), and its renditions were
+   * created after it was received. What a photo received before the removal stores later, its ingest deletes itself
+   * (src/pipeline/ingest/ingestPhoto.ts).
+   */
+  async deleteStoredPhotos(userId: string, receivedUpTo: string): Promise<number> {
     let deleted = 0;
     const processed = this.#container(containers.processed);
     for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/` })) {
+      if (isAfter(blob.properties.createdOn, receivedUpTo)) continue;
       if ((await processed.deleteBlob(blob.name, { deleteSnapshots: 'include' }).then(ok, gone)) === 'deleted') {
         deleted += 1;
       }
@@ -29,6 +36,7 @@ export class StoredPhotoEraser {
     const archive = this.#container(containers.archive);
     for await (const blob of archive.listBlobsFlat({ includeMetadata: true })) {
       if (blob.name.startsWith(archivedManifestPrefix) || blob.metadata?.userid !== userId) continue;
+      if (isAfter(blob.metadata.receivedat ?? blob.properties.createdOn, receivedUpTo)) continue;
       if ((await archive.deleteBlob(blob.name, { deleteSnapshots: 'include' }).then(ok, gone)) === 'deleted') {
         deleted += 1;
       }
@@ -47,6 +55,12 @@ export class StoredPhotoEraser {
 }
 
 const ok = (): 'deleted' => 'deleted';
+
+function isAfter(when: Date | string | undefined, moment: string): boolean {
+  if (when === undefined) return false;
+  const at = typeof when === 'string' ? Date.parse(when) : when.getTime();
+  return Number.isFinite(at) && at > Date.parse(moment);
+}
 
 /** Deleted by a concurrent run (a redelivered removal): not an error, and not counted twice. */
 function gone(error: unknown): 'gone' {

@@ -21,6 +21,9 @@ export const queues = {
   photoRemovals: 'photo-removals',
 } as const;
 
+/** host.json's `extensions.queues.maxDequeueCount` (a unit test keeps them equal): the host's tries per message. */
+export const hostMaxDequeueCount = 5;
+
 /** The Functions host moves a queue message here after `maxDequeueCount` failed tries. */
 export function poisonQueueName(queueName: string): string {
   return `${queueName}-poison`;
@@ -39,5 +42,11 @@ export const tables = {
   m365Budget: 'M365Budget',
 } as const;
 
-/** The storage connection every binding uses (`AzureWebJobsStorage` or its identity-based `__*` settings). */
+/** The storage connection of the queue bindings (`AzureWebJobsStorage` or its identity-based `__*` settings). */
 export const storageConnection = 'AzureWebJobsStorage';
+
+/**
+ * The connection of the photo containers and the ingest trigger (`PhotoStorage` or `PhotoStorage__*`): a storage
+ * account of its own, so photo access never includes the host's keys (infra/main.bicep, docs/deploy.md).
+ */
+export const photoStorageConnection = 'PhotoStorage';

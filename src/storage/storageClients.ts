@@ -5,7 +5,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { TableServiceClient } from '@azure/data-tables';
-import type { StorageConnectionConfig } from '../config';
+import type { PhotoStorageConfig, StorageConnectionConfig } from '../config';
 
 export interface StorageClients {
   blobs: BlobServiceClient;
@@ -39,4 +39,11 @@ export function createStorageClients(config: StorageConnectionConfig): StorageCl
     tables: new TableServiceClient(config.tableServiceUri, credential),
     tableCredentialOrConnectionString: { url: config.tableServiceUri, credential },
   };
+}
+
+/** The blob client of the photos storage account (PhotoStorage), apart from the host's. */
+export function createPhotoBlobClient(config: PhotoStorageConfig): BlobServiceClient {
+  return config.kind === 'connectionString'
+    ? BlobServiceClient.fromConnectionString(config.connectionString)
+    : new BlobServiceClient(config.blobServiceUri, identityCredential(config.clientId));
 }

@@ -4,6 +4,7 @@
 
 import type { IngestStorePort, IncomingBlob, RejectionRecord } from '../../src/pipeline/ingest/ingestPhoto';
 import type { PhotoOwner } from '../../src/pipeline/messages/messageContracts';
+import type { ArchiveImage } from '../../src/pipeline/messages/renditions';
 import { parsePhotoManifest, type PhotoManifest } from '../../src/pipeline/ingest/photoManifest';
 import { isPhotoRejectedError } from '../../src/pipeline/ingest/PhotoRejectedError';
 import type { RenditionImage, RenditionRef, Renditions } from '../../src/pipeline/messages/renditions';
@@ -20,7 +21,7 @@ export interface StoredBlob {
 }
 
 export type StoreOperation =
-  'probeOriginal' | 'writeRenditions' | 'copy' | 'delete' | 'rejectOriginal' | 'readManifests';
+  'probeOriginal' | 'writeRenditions' | 'copy' | 'delete' | 'deleteStoredCopies' | 'rejectOriginal' | 'readManifests';
 
 export class InjectedStorageFault extends Error {
   readonly code = 'storage-unavailable';
@@ -97,23 +98,56 @@ export class InMemoryIngestStore implements IngestStorePort {
     return Promise.resolve(refs as unknown as Renditions<RenditionRef>);
   }
 
-  #move(name: string, etag: string, target: string, targetName: string, metadata: Record<string, string>): void {
+  #copy(
+    name: string,
+    etag: string,
+    target: string,
+    targetName: string,
+    metadata: Record<string, string>,
+    content?: Buffer,
+  ): void {
     this.#check('copy');
     const source = this.container(containers.incoming).get(name);
     if (!source || source.etag !== etag) throw new Error(`412: ${name} is not at ${etag}`);
-    this.put(target, targetName, source.data, metadata);
+    this.put(target, targetName, content ?? source.data, metadata);
+  }
+
+  #move(name: string, etag: string, target: string, targetName: string, metadata: Record<string, string>): void {
+    this.#copy(name, etag, target, targetName, metadata);
     this.#check('delete');
     if (this.container(containers.incoming).get(name)?.etag === etag) this.container(containers.incoming).delete(name);
   }
 
-  archiveOriginal(
+  copyToArchive(
     name: string,
     receivedAt: Date,
-    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+    options: {
+      etag: string;
+      metadata: Record<string, string>;
+      extraMetadata?: Record<string, string>;
+      content?: ArchiveImage;
+    },
   ): Promise<string> {
     const target = archiveBlobName(name, receivedAt);
-    this.#move(name, options.etag, containers.archive, target, { ...options.metadata, ...options.extraMetadata });
+    const metadata = { ...options.metadata, ...options.extraMetadata };
+    this.#copy(name, options.etag, containers.archive, target, metadata, options.content?.data);
     return Promise.resolve(`${containers.archive}/${target}`);
+  }
+
+  deleteOriginal(name: string, options: { etag: string }): Promise<void> {
+    this.#check('delete');
+    if (this.container(containers.incoming).get(name)?.etag === options.etag) {
+      this.container(containers.incoming).delete(name);
+    }
+    return Promise.resolve();
+  }
+
+  deleteStoredCopies(userId: string, contentHash: string, archivedTo: string): Promise<void> {
+    this.#check('deleteStoredCopies');
+    const processed = this.container(containers.processed);
+    for (const name of [...processed.keys()]) if (name.startsWith(`${userId}/${contentHash}/`)) processed.delete(name);
+    this.container(containers.archive).delete(archivedTo.slice(`${containers.archive}/`.length));
+    return Promise.resolve();
   }
 
   archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string> {

@@ -15,6 +15,7 @@ import {
 /** The smallest set of app settings loadConfig accepts (a client secret: no key material needed). */
 const minimal: Record<string, string> = {
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  PhotoStorage: 'UseDevelopmentStorage=true',
   M365_TENANT_ID: 'contoso.onmicrosoft.com',
   M365_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
   M365_CLIENT_SECRET: 'client-secret-value',
@@ -48,9 +49,37 @@ function pemBody(pem: string): string[] {
 }
 
 describe('loadConfig', () => {
+  it("needs the photos' own storage account, and says how to name it locally and on Azure", () => {
+    const { PhotoStorage: _photos, ...withoutPhotos } = minimal;
+    const error = configErrorOf(() => loadConfig(withoutPhotos));
+    expect(error.setting).toBe('PhotoStorage');
+    expect(error.message).toMatch(/UseDevelopmentStorage=true.*PhotoStorage__blobServiceUri/s);
+    const onAzure = loadConfig({
+      ...withoutPhotos,
+      PhotoStorage__blobServiceUri: 'https://stphotosabc.blob.core.windows.net/',
+      PhotoStorage__clientId: 'c1',
+    });
+    expect(onAzure.photoStorage).toEqual({
+      kind: 'identity',
+      blobServiceUri: 'https://stphotosabc.blob.core.windows.net/',
+      clientId: 'c1',
+    });
+  });
+
+  it('reads PROTECTED_ACCOUNTS_GROUP_ID as a group object id and refuses anything else', () => {
+    const groupId = 'B7C8D9E0-0000-4000-8000-00000000AAAA';
+    expect(loadConfig({ ...minimal, PROTECTED_ACCOUNTS_GROUP_ID: groupId }).protectedAccountsGroupId).toBe(
+      groupId.toLowerCase(),
+    );
+    expect(loadConfig(minimal).protectedAccountsGroupId).toBeUndefined();
+    const error = configErrorOf(() => loadConfig({ ...minimal, PROTECTED_ACCOUNTS_GROUP_ID: 'Executives' }));
+    expect(error.setting).toBe('PROTECTED_ACCOUNTS_GROUP_ID');
+  });
+
   it('fills the documented defaults from the smallest set of settings', () => {
     const config = loadConfig(minimal);
     expect(config.storage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
+    expect(config.photoStorage).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
     expect(config.m365).toMatchObject({
       authorityHost: 'https://login.microsoftonline.com',
       graphBaseUrl: 'https://graph.microsoft.com',

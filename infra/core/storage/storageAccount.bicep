@@ -1,5 +1,6 @@
-// The storage account for the Functions host, the photos, the queues and the per-user state. Shared keys are off:
-// every caller (the app, HR, operators) authenticates with Entra ID and a data-plane role.
+// A storage account: main.bicep makes two, the Functions host's (deployment package, queues, tables) and the photos'
+// (the four photo containers). Shared keys are off: every caller (the app, HR, operators) authenticates with Entra
+// ID and a data-plane role.
 param name string
 param location string = resourceGroup().location
 param tags object = {}

@@ -16,7 +16,9 @@ export type RejectionCode =
   /** A CSV manifest (not a photo) that cannot be read: no header, rows missing a column, broken quoting. */
   | 'invalid-manifest'
   /** A manifest over INGEST_MANIFEST_MAX_BYTES or INGEST_MANIFEST_MAX_ROWS: refused before it is parsed in full. */
-  | 'manifest-too-large';
+  | 'manifest-too-large'
+  /** The person is in the protected-accounts group (PROTECTED_ACCOUNTS_GROUP_ID): their photo is never changed. */
+  | 'protected-account';
 
 export class PhotoRejectedError extends Error {
   readonly retryable = false;

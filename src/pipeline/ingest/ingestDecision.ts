@@ -30,6 +30,13 @@ export function ingestOutcomeFields(outcome: IngestOutcome): Record<string, unkn
       };
     case 'rejected':
       return { outcome: outcome.kind, code: outcome.code, rejectedTo: outcome.rejectedTo };
+    case 'removed':
+      return {
+        outcome: outcome.kind,
+        userId: outcome.owner.userId,
+        contentHash: outcome.contentHash,
+        removedAt: outcome.removedAt,
+      };
     case 'manifest-stored':
       return { outcome: outcome.kind, storedTo: outcome.storedTo, rows: outcome.rows };
     case 'already-handled':

@@ -8,9 +8,16 @@
 // - Every step is repeatable: renditions are content-addressed and never overwritten, the archive/rejected copies
 //   are overwritten with the same bytes, and the original is deleted only at the ETag the trigger delivered.
 // - Act, record, then acknowledge: the renditions are stored, then the write messages are queued (through the edge's
-//   `send`, not output bindings the host would write after the handler returns), and only then is the original
-//   archived. A run that stops after queueing and before archiving is retried and queues the messages again; the
-//   writers skip a content hash they have already written, so the repeat is never a second visible write.
+//   `send`, not output bindings the host would write after the handler returns), then the original is copied to the
+//   archive, and only then deleted from photos-incoming. A run that stops before that delete is retried and queues
+//   the messages again; the writers skip a content hash they have already written, so the repeat is never a second
+//   visible write.
+// - A removal racing the ingest (docs/status-page.md, "Removal"): a removal first marks the person's rows, then
+//   deletes our copies. Ingest looks at the mark after everything of its own is stored (renditions and archive copy)
+//   and before it acknowledges the original. If the mark covers this photo (received at or before it), ingest
+//   deletes what it stored (outcome `removed`); if there is no mark yet, the removal's deletes come after this look,
+//   so after the store, and take these copies. Either way nothing of a covered photo is left, and a crash anywhere
+//   leaves the original in photos-incoming, so the retry looks again. A photo received after the removal is kept.
 // - Deleting the original is the last step of a successful run. A delivery that finds its version gone from
 //   photos-incoming is a duplicate of a run that succeeded (its messages are queued), and does nothing.
 //
@@ -22,12 +29,22 @@
 import { performance } from 'node:perf_hooks';
 import type { DirectoryPort } from './DirectoryPort';
 import type { QueueSend } from '../messages/Decision';
-import type { PhotoOwner } from '../messages/messageContracts';
-import type { RenderedRenditions, RenditionImage, RenditionRef, Renditions } from '../messages/renditions';
+import type { PhotoStatePort } from '../write/PhotoStatePort';
+import { coveredByRemoval } from '../write/coveredByRemoval';
+import type { PhotoOrigin, PhotoOwner } from '../messages/messageContracts';
+import type {
+  ArchiveImage,
+  RenderedRenditions,
+  RenditionImage,
+  RenditionRef,
+  Renditions,
+} from '../messages/renditions';
 import { buildWriteMessages, type WriteMessages } from '../messages/writeMessages';
 import { checkPhotoSize } from './checkPhotoSize';
 import { isManifestName, parsePhotoManifest, type ManifestLimits, type PhotoManifest } from './photoManifest';
 import { isPhotoRejectedError, type RejectionCode } from './PhotoRejectedError';
+import { protectedAccountMessage, type ProtectedAccountsPort } from './ProtectedAccountsPort';
+import { PhotoRejectedError } from './PhotoRejectedError';
 import { resolveUser } from './resolveUser';
 
 export interface IncomingBlob {
@@ -49,17 +66,34 @@ export interface RejectionRecord {
 export interface IngestStorePort {
   /** The incoming blob at this ETag, or undefined when it has been moved or replaced since the trigger fired. */
   probeOriginal(name: string, options: { etag?: string }): Promise<IncomingBlob | undefined>;
-  /** Content-addressed: renditions already stored for (user, hash) are kept as they are. */
+  /**
+   * Content-addressed: renditions already stored for (user, hash) are kept as they are. With a provenance, the
+   * person's older rendition sets are marked superseded (the retention rule deletes them).
+   */
   writeRenditions(
     owner: PhotoOwner,
     contentHash: string,
     renditions: Renditions<RenditionImage>,
+    provenance?: { receivedAt: Date; origin: PhotoOrigin },
   ): Promise<Renditions<RenditionRef>>;
-  archiveOriginal(
+  /**
+   * Copies the original (at its ETag) to the dated archive; it stays in photos-incoming. With `content` (the photo
+   * without its EXIF/GPS metadata), the archive keeps those bytes instead of a copy of the upload.
+   */
+  copyToArchive(
     name: string,
     receivedAt: Date,
-    options: { etag: string; metadata: Record<string, string>; extraMetadata?: Record<string, string> },
+    options: {
+      etag: string;
+      metadata: Record<string, string>;
+      extraMetadata?: Record<string, string>;
+      content?: ArchiveImage;
+    },
   ): Promise<string>;
+  /** The acknowledgement: deletes the incoming original at this ETag (gone or replaced already: nothing to do). */
+  deleteOriginal(name: string, options: { etag: string }): Promise<void>;
+  /** Deletes the renditions of (user, hash) and the archive copy at `archivedTo`; already gone is fine. */
+  deleteStoredCopies(userId: string, contentHash: string, archivedTo: string): Promise<void>;
   archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string>;
   rejectOriginal(
     name: string,
@@ -72,9 +106,13 @@ export interface IngestStorePort {
 export interface IngestPorts {
   store: IngestStorePort;
   directory: DirectoryPort;
+  /** Present when PROTECTED_ACCOUNTS_GROUP_ID is set: those people's photos are rejected, never rendered. */
+  protectedAccounts?: ProtectedAccountsPort;
   render(bytes: Buffer): Promise<RenderedRenditions>;
   /** Queues messages now, before the original is acknowledged (the edge's DecisionExecutor). */
   send(sends: QueueSend[]): Promise<void>;
+  /** The person's PhotoSyncState rows, for a removal's mark (`removedAt`). */
+  state: Pick<PhotoStatePort, 'listForUser'>;
 }
 
 export interface IngestRequest {
@@ -118,6 +156,8 @@ export type IngestOutcome =
       stagesMs?: IngestStageTimings;
     }
   | { kind: 'rejected'; code: RejectionCode; message: string; rejectedTo: string }
+  /** Received before a removal of its person that ran while it was ingested: nothing of it kept, nothing written. */
+  | { kind: 'removed'; owner: PhotoOwner; contentHash: string; removedAt: string }
   | { kind: 'manifest-stored'; storedTo: string; rows: number }
   | { kind: 'already-handled' };
 
@@ -156,7 +196,15 @@ async function acceptPhoto(
             ports.store.readManifests({ receivedAfter: new Date(original.lastModified.getTime() - lifetime) }),
           ...(options.employeeIdPattern ? { employeeIdPattern: options.employeeIdPattern } : {}),
         },
-      ),
+      ).then(async (resolvedUser) => {
+        // Who the photo is for, protected accounts included, decides HR's answer before whether the image renders.
+        if (await ports.protectedAccounts?.isProtected(resolvedUser.owner.userId)) {
+          throw new PhotoRejectedError('protected-account', protectedAccountMessage, {
+            userId: resolvedUser.owner.userId,
+          });
+        }
+        return resolvedUser;
+      }),
     ),
     timed(ports.render(request.bytes)),
   ]);
@@ -171,7 +219,10 @@ async function acceptPhoto(
     mark = at;
     return ms;
   };
-  const renditions = await ports.store.writeRenditions(owner, rendered.contentHash, rendered);
+  const renditions = await ports.store.writeRenditions(owner, rendered.contentHash, rendered, {
+    receivedAt: original.lastModified,
+    origin: 'hr-upload',
+  });
   const writeRenditionsMs = lap();
   const messages = buildWriteMessages(
     {
@@ -186,11 +237,24 @@ async function acceptPhoto(
   );
   await ports.send(sendsOf(messages));
   const sendMs = lap();
-  const archivedTo = await ports.store.archiveOriginal(request.blobName, original.lastModified, {
+  const archivedTo = await ports.store.copyToArchive(request.blobName, original.lastModified, {
     etag: original.etag,
     metadata: original.metadata,
-    extraMetadata: { userid: owner.userId, contenthash: rendered.contentHash, correlationid: request.correlationId },
+    extraMetadata: {
+      userid: owner.userId,
+      contenthash: rendered.contentHash,
+      correlationid: request.correlationId,
+      // When it was received, which a removal compares with its own moment (StoredPhotoEraser).
+      receivedat: original.lastModified.toISOString(),
+    },
+    ...(rendered.archiveCopy ? { content: rendered.archiveCopy } : {}),
   });
+  // After every copy of ours is stored, before the acknowledgement (see the header): the writers skip the queued
+  // messages by the same rule, so a covered photo is neither written nor kept.
+  const removedAt = coveredByRemoval(original.lastModified.toISOString(), await ports.state.listForUser(owner.userId));
+  if (removedAt) await ports.store.deleteStoredCopies(owner.userId, rendered.contentHash, archivedTo);
+  await ports.store.deleteOriginal(request.blobName, { etag: original.etag });
+  if (removedAt) return { kind: 'removed', owner, contentHash: rendered.contentHash, removedAt };
   const stagesMs: IngestStageTimings = {
     probe: probeMs,
     resolve: resolved.value.ms,

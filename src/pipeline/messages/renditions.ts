@@ -29,8 +29,17 @@ export type Thumbnails<T> = Pick<Renditions<T>, 'small' | 'medium' | 'large'>;
 
 export type RenditionRole = keyof Renditions<unknown>;
 
-/** Renditions rendered from one photo, keyed by the sha256 of the original bytes. */
-export type RenderedRenditions = Renditions<RenditionImage> & { contentHash: string };
+/** The photo as photos-archive keeps it: without EXIF, GPS, XMP or IPTC metadata. */
+export interface ArchiveImage {
+  data: Buffer;
+  contentType: string;
+}
+
+/**
+ * Renditions rendered from one photo, keyed by the sha256 of the original bytes; with the copy to archive when the
+ * renderer was asked for one.
+ */
+export type RenderedRenditions = Renditions<RenditionImage> & { contentHash: string; archiveCopy?: ArchiveImage };
 
 /** The file each rendition role is stored as under `{userId}/{contentHash}/`. */
 export const renditionFiles: Record<RenditionRole, string> = {

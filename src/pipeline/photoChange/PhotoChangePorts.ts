@@ -2,7 +2,7 @@
 // GraphClient (src/m365/GraphPhotoChangePorts), PhotoStateStore and PhotoBlobStore (with graphPhotoRenditionPort) to
 // them, so the domain stays free of SDKs.
 
-import type { PhotoOwner } from '../messages/messageContracts';
+import type { PhotoOrigin, PhotoOwner } from '../messages/messageContracts';
 import type { RenditionRef, Thumbnails } from '../messages/renditions';
 import type { PhotoMetadata } from './decidePhotoChange';
 import type { PhotoFingerprint } from './photoFingerprintMatch';
@@ -64,5 +64,7 @@ export interface RenditionPort {
   renderAndStore(
     owner: PhotoOwner,
     bytes: Buffer,
+    /** When and how the photo was received: older renditions of the person are marked superseded. */
+    provenance?: { receivedAt: Date; origin: PhotoOrigin },
   ): Promise<{ contentHash: string; thumbnails: Thumbnails<RenditionRef> }>;
 }

@@ -146,7 +146,10 @@ export async function processPhotoChange(
   const mediaEtag = metadata.mediaEtag;
   let rendered;
   try {
-    rendered = await options.renditions.renderAndStore(owner, bytes);
+    rendered = await options.renditions.renderAndStore(owner, bytes, {
+      receivedAt: new Date(change.receivedAt),
+      origin: change.source === 'reconcile' ? 'reconcile' : 'user-change',
+    });
   } catch (error) {
     if (!isPhotoRejectedError(error)) throw error;
     // Not retryable: remember the etag so reconcile does not fetch the same unusable photo every pass.

@@ -8,7 +8,10 @@
 // - a permanent refusal (a missing permission…) or tries exhausted: the record is `failed` with the reason, the
 //   message parked in `photo-removals-poison`; HR can press Remove again once the cause is fixed, which resumes.
 // Storage answering 408/429/5xx while deleting our copies is waited out the same way (duck-typed on `statusCode`,
-// which the Azure SDKs' RestError carries: the domain imports no SDK). Anything else is thrown: the host retries it.
+// which the Azure SDKs' RestError carries: the domain imports no SDK). Anything else is thrown for the host's quick
+// retries, but first its reason goes on the record (HR sees why it is still trying); on the host's last delivery it
+// is not thrown: the record becomes `failed` with the cause and the message is parked here, because the host would
+// park it in `photo-removals-poison` without running any of our code, leaving the record `requested` for ever.
 
 import { decision, type Decision } from '../messages/Decision';
 import { backoffDelayMs } from '../write/writeDecisions';
@@ -23,6 +26,8 @@ export interface RemovalHandlingOptions extends RemovalPorts {
   /** Tries before a removal is given up as failed (default 10). */
   maxAttempts?: number;
   backoff?: { baseDelayMs: number; maxDelayMs: number };
+  /** This delivery's try by the host (its `dequeueCount`) and the host's `maxDequeueCount`, when the edge knows. */
+  delivery?: { dequeueCount: number; maxDequeueCount: number };
 }
 
 const defaultBackoff = { baseDelayMs: 5_000, maxDelayMs: 10 * 60_000 };
@@ -73,7 +78,7 @@ export async function handleRemovalMessage(entry: unknown, options: RemovalHandl
     const storage = storageUnavailable(error);
     const transient = error instanceof RemovalBusyError || (isM365Failure(error) && error.retryable) || storage;
     const permanent = isM365Failure(error) && !error.retryable;
-    if (!transient && !permanent) throw error;
+    if (!transient && !permanent) return unclassified(error, entry, running, fields, options);
     const code =
       error instanceof RemovalBusyError ? error.code : isM365Failure(error) ? error.code : 'storage-unavailable';
     const message = isM365Failure(error)
@@ -98,6 +103,34 @@ export async function handleRemovalMessage(entry: unknown, options: RemovalHandl
       logs: [{ level: 'warn', fields: { ...fields, outcome: 'failed', code: failedCode } }],
     });
   }
+}
+
+/**
+ * A failure we cannot classify (a bug, an SDK error without a status): recorded on the audit record, then thrown for
+ * the host's quick retries; on the host's last try, recorded as `failed` and parked by us with the cause.
+ */
+async function unclassified(
+  error: unknown,
+  entry: unknown,
+  running: RemovalRecord,
+  fields: Record<string, unknown>,
+  options: RemovalHandlingOptions,
+): Promise<Decision> {
+  const code = 'unexpected-error';
+  const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const delivery = options.delivery;
+  if (delivery && delivery.dequeueCount >= delivery.maxDequeueCount) {
+    const message = `An unexpected error stopped the removal after ${delivery.dequeueCount} quick tries (${cause}).`;
+    await options.audit.save({ ...running, status: 'failed', lastErrorCode: code, lastErrorMessage: message });
+    return decision({
+      deadLetters: [{ queue: 'photoRemovals', message: entry, cause: { code, message } }],
+      logs: [{ level: 'warn', fields: { ...fields, outcome: 'failed', code } }],
+    });
+  }
+  const message = `An unexpected error; the removal is tried again in a moment (${cause}).`;
+  // The reason must not hide the error: a record that cannot be saved either still leaves the host to retry.
+  await options.audit.save({ ...running, lastErrorCode: code, lastErrorMessage: message }).catch(() => undefined);
+  throw error;
 }
 
 const permissionHint: Record<string, string> = {

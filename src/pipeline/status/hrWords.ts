@@ -15,6 +15,8 @@ const sentences: Record<string, string> = {
   throttled: 'Microsoft 365 asked us to slow down; it is retried automatically.',
   'write-claim-held': 'Another photo for this person is being written; this one follows.',
   'malformed-message': 'An internal message was unreadable; the photo was parked. Ask IT.',
+  'protected-account':
+    'This person is a protected account: the pipeline never changes their photo. An administrator sets it directly.',
 };
 
 /** A sentence HR can act on, for a writer's or ingest's code and the message recorded with it. */

@@ -43,7 +43,8 @@ export async function personStatus(person: StatusPerson, options: PersonStatusOp
     person,
     ...(lastDrop ? { lastDrop } : {}),
     targets,
-    canRetry: lastDrop !== undefined && targets.some((t) => t.state === 'failed'),
+    // A protected account fails the same way every time: trying again would only fail again.
+    canRetry: lastDrop !== undefined && targets.some((t) => t.state === 'failed' && t.code !== 'protected-account'),
     ...(latestRemoval ? { removal: describeRemoval(latestRemoval) } : {}),
   };
 }

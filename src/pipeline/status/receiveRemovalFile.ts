@@ -5,6 +5,7 @@
 // file is deleted (the audit record is its trace); no match or several moves it to photos-rejected with a
 // `.error.json` saying why, as for a photo, and removes nobody.
 
+import { protectedAccountMessage } from '../ingest/ProtectedAccountsPort';
 import type { IncomingBlob, RejectionRecord } from '../ingest/ingestPhoto';
 import { requestRemoval, type RemovalRequestPorts, MAX_REASON_LENGTH } from './requestRemoval';
 import type { RemovalRecord } from './RemovalAuditPort';
@@ -33,7 +34,12 @@ export interface RemovalFilePorts extends RemovalRequestPorts {
 
 export type RemovalFileOutcome =
   | { kind: 'removal-requested'; record: RemovalRecord }
-  | { kind: 'rejected'; code: 'unknown-user' | 'ambiguous-user'; message: string; rejectedTo: string }
+  | {
+      kind: 'rejected';
+      code: 'unknown-user' | 'ambiguous-user' | 'protected-account';
+      message: string;
+      rejectedTo: string;
+    }
   | { kind: 'already-handled' };
 
 const objectId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,10 +53,12 @@ export async function receiveRemovalFile(
   const base = request.blobName.split('/').pop() ?? request.blobName;
   const key = (blob.metadata.userid || blob.metadata.upn || base.slice(0, -REMOVAL_FILE_SUFFIX.length)).trim();
   const found = await findExactly(key, ports.people);
-  if (found.kind !== 'one') {
-    const code = found.kind === 'none' ? 'unknown-user' : 'ambiguous-user';
-    const message =
-      found.kind === 'none'
+  const isProtected = found.kind === 'one' && (await ports.protectedAccounts?.isProtected(found.person.id)) === true;
+  if (found.kind !== 'one' || isProtected) {
+    const code = isProtected ? 'protected-account' : found.kind === 'none' ? 'unknown-user' : 'ambiguous-user';
+    const message = isProtected
+      ? `${protectedAccountMessage} Nothing was removed.`
+      : found.kind === 'none'
         ? `Nobody in the directory is "${key}": nothing was removed. Name the file {UPN, object id or employee id}.remove.`
         : `Several people have employee id "${key}": nothing was removed. Use their UPN or object id instead.`;
     const rejection: RejectionRecord = {

@@ -16,8 +16,11 @@ export interface RemovalPorts {
   deleteExchangePhoto(userId: string): Promise<Exclude<ExchangeRemoval, 'off' | 'not-in-directory'>>;
   /** Thumbnails deleted, `PictureURL` cleared, `SPS-PicturePlaceholderState` = 1. */
   resetSharePointToPlaceholder: SharePointPlaceholderPort;
-  /** Renditions and archived originals of this person; returns how many blobs went. */
-  deleteStoredPhotos(userId: string): Promise<number>;
+  /**
+   * Renditions and archived originals of this person's photos received up to `receivedUpTo` (a photo received after
+   * the removal was asked for is a new one, kept); returns how many blobs went.
+   */
+  deleteStoredPhotos(userId: string, receivedUpTo: string): Promise<number>;
   targets: { exchange: boolean; sharePoint: boolean };
   now: () => Date;
   /** Waits between looks at a write under way (tests pass a fake). */
@@ -78,7 +81,7 @@ export async function removePerson(
     ports.targets.sharePoint && record.userPrincipalName !== ''
       ? await ports.resetSharePointToPlaceholder(record.userPrincipalName)
       : undefined;
-  const storedPhotosDeleted = await ports.deleteStoredPhotos(record.userId);
+  const storedPhotosDeleted = await ports.deleteStoredPhotos(record.userId, record.requestedAt);
   const done = ports.now().toISOString();
   const completed: RemovalRecord = {
     ...record,

@@ -4,6 +4,7 @@
 // record is saved as `requested` (who, when, why), and a message is queued for the removal consumer, which deletes
 // and retries until it is done. The page shows the record's progress meanwhile.
 
+import type { ProtectedAccountsPort } from '../ingest/ProtectedAccountsPort';
 import type { QueueSend } from '../messages/Decision';
 import type { PhotoStatePort } from '../write/PhotoStatePort';
 import { markRemoved } from './removePerson';
@@ -18,6 +19,11 @@ export interface RemovalRequestPorts {
   send(sends: QueueSend[]): Promise<void>;
   now: () => Date;
   newRequestId: () => string;
+  /**
+   * PROTECTED_ACCOUNTS_GROUP_ID set: removing a photo changes it too, so the entry points (the page, the API, a
+   * removal file) refuse these people before asking.
+   */
+  protectedAccounts?: ProtectedAccountsPort;
 }
 
 export interface RemovalAsk {

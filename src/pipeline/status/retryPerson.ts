@@ -1,6 +1,6 @@
 // "Try again" for a person whose photo failed somewhere: HR's last dropped photo goes back into photos-incoming,
-// named for its owner, and runs through ingest like any drop. Ingest and the writers are idempotent by content
-// hash, so a target that already holds the photo skips it and only the failed one is written again.
+// named for its owner, and runs through ingest like any drop. The archive holds the photo without its metadata
+// (renderArchiveCopy), usually not byte for byte the upload, so both targets are written again with the same face.
 
 import type { DropLedgerPort } from './StatusPorts';
 import { personStatus, type PersonStatusOptions } from './personStatus';

@@ -14,8 +14,10 @@
 // over instead of stepping back for minutes.
 
 import { randomUUID } from 'node:crypto';
+import { protectedAccountMessage, type ProtectedAccountsPort } from '../ingest/ProtectedAccountsPort';
 import type { WriteCommon } from '../messages/messageContracts';
 import type { PhotoState, PhotoStatePatch, PhotoStatePort, WriteOutcome } from './PhotoStatePort';
+import { coveredByRemoval } from './coveredByRemoval';
 import {
   decideOnClaimHeld,
   decideOnFailure,
@@ -82,6 +84,8 @@ export interface WriteDependencies {
   /** How long a claim on a person's row holds without being released (default: host.json functionTimeout, 5 min). */
   claimMs?: number;
   decisionOptions?: Partial<typeof defaultWriteDecisionOptions> & { random?: () => number };
+  /** PROTECTED_ACCOUNTS_GROUP_ID set: its members are never written, whatever the message says. */
+  protectedAccounts?: ProtectedAccountsPort;
 }
 
 /** What both writers' use cases need besides their own service port. */
@@ -142,8 +146,7 @@ async function writeUnderClaim(
   release: (state: PhotoState | undefined) => PhotoStatePatch | undefined,
 ): Promise<WriteResult> {
   const { subject, target } = request;
-  const removedSince =
-    current?.removedAt !== undefined && current.removedAt !== '' && subject.receivedAt <= current.removedAt;
+  const removedSince = coveredByRemoval(subject.receivedAt, [current]) !== undefined;
   const skip: WriteOutcome | undefined = removedSince
     ? 'skipped-stale'
     : subject.force
@@ -160,6 +163,18 @@ async function writeUnderClaim(
       ...release(state),
     }));
     return { outcome: skip };
+  }
+
+  if (await deps.protectedAccounts?.isProtected(subject.userId)) {
+    // Recorded like any permanent outcome, so the status page says why nothing was written and a retry is pointless.
+    await deps.state.update(subject.userId, target, (state) => ({
+      lastOutcome: 'permanent-failure',
+      lastErrorCode: 'protected-account',
+      lastErrorMessage: protectedAccountMessage,
+      updatedAt: now,
+      ...release(state),
+    }));
+    return { outcome: 'permanent-failure', code: 'protected-account', message: protectedAccountMessage };
   }
 
   const resume = resumePointFor(current, subject.contentHash);

@@ -57,17 +57,34 @@ const users = {
     userPrincipalName: 'ingest.broken@contoso.test',
     employeeId: null,
   },
+  ceo: {
+    id: 'a1f3c2e4-0000-4000-8000-000000000007',
+    userPrincipalName: 'ingest.ceo@contoso.test',
+    employeeId: null,
+  },
 };
+/** The protected-accounts group; the CEO is in it through a nested group, as checkMemberGroups counts. */
+const protectedGroupId = 'b7c8d9e0-0000-4000-8000-00000000aaaa';
+const executivesGroupId = 'b7c8d9e0-0000-4000-8000-00000000bbbb';
 
 beforeAll(async () => {
   stack = await startTestStack({
-    functionModules: [path.join(__dirname, '../../../src/functions/ingestPhoto.ts')],
+    functionModules: [
+      path.join(__dirname, '../../../src/functions/ingestPhoto.ts'),
+      path.join(__dirname, '../../../src/functions/rejectOversizedUploads.ts'),
+    ],
     host: { hostJsonPath: path.join(__dirname, '../../fixtures/ingest/host.json'), blobConcurrency: 2 },
-    extraSettings: { EMPLOYEE_ID_PATTERN: 'EMP-(\\d{6})', INGEST_MAX_BYTES: String(2 * 1024 * 1024) },
+    extraSettings: {
+      EMPLOYEE_ID_PATTERN: 'EMP-(\\d{6})',
+      INGEST_MAX_BYTES: String(2 * 1024 * 1024),
+      PROTECTED_ACCOUNTS_GROUP_ID: protectedGroupId,
+    },
   });
   for (const [name, user] of Object.entries(users)) {
     stack.emulator.control.addUser({ ...user, displayName: name });
   }
+  stack.emulator.control.addGroupMember(protectedGroupId, executivesGroupId);
+  stack.emulator.control.addGroupMember(executivesGroupId, users.ceo.id);
   stack.host.on('invocationCompleted', (event) => completed.push(event));
   blobs = BlobServiceClient.fromConnectionString(stack.storageConnectionString);
 });
@@ -235,6 +252,78 @@ test('corrupt, too small, vector and unknown-user files are rejected with a read
     expect(await container(containers.incoming).getBlobClient(name).exists()).toBe(false);
   }
 }, 60_000);
+
+test('an upload over INGEST_MAX_BYTES never reaches ingest and is rejected unread, with a reason HR reads', async () => {
+  // 3 MB against the 2 MB limit; not an image at all, which ingest would say if it ever read it.
+  const upload = await drop(`huge-${users.alex.userPrincipalName}.jpg`, Buffer.alloc(3 * 1024 * 1024, 7), {
+    upn: users.alex.userPrincipalName,
+  });
+  await stack.host.waitForIdle({ timeoutMs: 10_000 });
+  expect(completed.filter((e) => e.trigger.kind === 'blob' && e.trigger.blobName === upload.name)).toEqual([]);
+
+  await stack.host.triggerTimer('rejectOversizedUploads');
+  const reason = await waitForRejection(upload.name);
+  expect(reason).toMatchObject({
+    code: 'too-many-bytes',
+    details: { bytes: 3 * 1024 * 1024, maxBytes: 2 * 1024 * 1024 },
+    receivedAt: upload.lastModified.toISOString(),
+  });
+  expect(String(reason.message)).toContain('3.0 MB');
+  const rejected = container(containers.rejected).getBlobClient(upload.name);
+  expect((await rejected.getProperties()).metadata).toMatchObject({
+    upn: users.alex.userPrincipalName,
+    rejectioncode: 'too-many-bytes',
+  });
+  expect(await container(containers.incoming).getBlobClient(upload.name).exists()).toBe(false);
+  await stack.host.waitForIdle({ timeoutMs: 10_000 });
+  expect(completed.filter((e) => e.trigger.kind === 'blob' && e.trigger.blobName === upload.name)).toEqual([]);
+}, 30_000);
+
+test('the archive keeps the photo without its EXIF (GPS, camera) and XMP metadata, pixel for pixel', async () => {
+  const base = await portrait(360, 360);
+  const photo = await sharp(base)
+    .withExifMerge({
+      IFD0: { Make: 'PhoneCo', Model: 'Pocket 12' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '47/1 38/1 1234/100',
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '122/1 7/1 0/1',
+      },
+    })
+    .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>')
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  expect((await sharp(photo).metadata()).exif).toBeDefined();
+  const upload = await drop(`archive-${users.lee.userPrincipalName}.jpg`, photo, { upn: users.lee.userPrincipalName });
+  const metadata = await waitForArchive(upload);
+  const archived = await container(containers.archive)
+    .getBlobClient(archiveBlobName(upload.name, upload.lastModified))
+    .downloadToBuffer();
+  const kept = await sharp(archived).metadata();
+  expect({ exif: kept.exif, xmp: kept.xmp, width: kept.width, height: kept.height }).toEqual({
+    exif: undefined,
+    xmp: undefined,
+    width: 360,
+    height: 360,
+  });
+  expect(archived.includes(Buffer.from('PhoneCo'))).toBe(false);
+  expect((await sharp(archived).raw().toBuffer()).equals(await sharp(photo).raw().toBuffer())).toBe(true);
+  // Blob metadata is ours, not the photo's: who it was resolved to stays for the status page and the audit.
+  expect(metadata).toMatchObject({ upn: users.lee.userPrincipalName, userid: users.lee.id });
+}, 30_000);
+
+test('a photo of a protected account is rejected with a readable reason and nothing is queued for them', async () => {
+  const upload = await drop(`${users.ceo.userPrincipalName}.jpg`, await portrait(300, 300));
+  const reason = await waitForRejection(upload.name);
+  expect(reason).toMatchObject({ code: 'protected-account', details: { userId: users.ceo.id } });
+  expect(String(reason.message)).toContain('PROTECTED_ACCOUNTS_GROUP_ID');
+  await stack.host.waitForIdle({ timeoutMs: 10_000 });
+  const queued = await messagesFor(users.ceo.id);
+  expect([queued.exchange.length, queued.sharePoint.length]).toEqual([0, 0]);
+  const renditions = container(containers.processed).listBlobsFlat({ prefix: `${users.ceo.id}/` });
+  expect((await renditions.next()).done).toBe(true);
+}, 30_000);
 
 test('a blob version delivered a second time queues nothing', async () => {
   const photo = await portrait(300, 300);

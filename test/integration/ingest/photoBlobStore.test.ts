@@ -63,11 +63,60 @@ test('renditions land under {userId}/{hash}/ as image/jpeg and an existing rendi
   expect(await store.renditionsExist(owner.userId, 'other')).toBe(false);
 });
 
-test('archiving copies the original into a dated folder with its metadata, then removes it from incoming', async () => {
+test('older rendition sets of a person are tagged superseded=true (blob index tags), out of order and re-drops too', async () => {
+  const person = { userId: '5d6e7f80-1a2b-4c3d-8e9f-a0b1c2d3e4f5', userPrincipalName: 'megan@contoso.com' };
+  const set = (fill: number) => ({
+    exchange: image(fill, 64),
+    small: image(fill, 8),
+    medium: image(fill, 9),
+    large: image(fill, 10),
+  });
+  const [january, march, february] = ['a1', 'b2', 'c3'].map((h) => h.padEnd(64, '0')) as [string, string, string];
+  const processed = blobs.getContainerClient(containers.processed);
+  /** The superseded tag of each of the set's four blobs. */
+  const supersededOf = async (hash: string) =>
+    Promise.all(
+      ['exchange', 'S', 'M', 'L'].map(
+        async (file) =>
+          (await processed.getBlobClient(`${person.userId}/${hash}/${file}.jpg`).getTags()).tags.superseded,
+      ),
+    );
+  const hr = (iso: string) => ({ receivedAt: new Date(iso), origin: 'hr-upload' as const });
+
+  await store.writeRenditions(person, january, set(1), hr('2026-01-10T00:00:00Z'));
+  await store.writeRenditions(person, march, set(3), hr('2026-03-10T00:00:00Z'));
+  // February's photo is delivered last: it is older than March's, so it is superseded on arrival.
+  await store.writeRenditions(person, february, set(2), hr('2026-02-10T00:00:00Z'));
+  expect(await supersededOf(january)).toEqual(['true', 'true', 'true', 'true']);
+  expect(await supersededOf(february)).toEqual(['true', 'true', 'true', 'true']);
+  expect(await supersededOf(march)).toEqual(['false', 'false', 'false', 'false']);
+
+  // The person's own change in Teams is newer, but the newest HR photo stays (PHOTO_AUTHORITY=hr puts it back).
+  const own = 'd4'.padEnd(64, '0');
+  await store.writeRenditions(person, own, set(4), {
+    receivedAt: new Date('2026-04-01T00:00:00Z'),
+    origin: 'user-change',
+  });
+  expect([(await supersededOf(march))[0], (await supersededOf(own))[0]]).toEqual(['false', 'false']);
+
+  // HR drops January's photo again: it is current again and loses its tag; the others are now superseded.
+  await store.writeRenditions(person, january, set(1), hr('2026-05-01T00:00:00Z'));
+  expect((await supersededOf(january))[0]).toBe('false');
+  expect([(await supersededOf(march))[0], (await supersededOf(own))[0]]).toEqual(['true', 'true']);
+  // The lifecycle rule's filter (superseded == 'true') finds exactly those blobs.
+  const found: string[] = [];
+  for await (const blob of processed.findBlobsByTags(`superseded = 'true'`)) {
+    if (blob.name.startsWith(person.userId)) found.push(blob.name);
+  }
+  expect(found.filter((n) => n.includes(january))).toEqual([]);
+  expect(found).toHaveLength(12);
+});
+
+test('archiving copies the original into a dated folder with its metadata; the acknowledgement deletes it', async () => {
   const etag = await drop('batch 1/Adele Vance.jpg', 'original bytes', { upn: 'AdeleV@contoso.com' });
   const original = await store.probeOriginal('batch 1/Adele Vance.jpg', { etag });
   if (!original) throw new Error('probe found nothing');
-  const location = await store.archiveOriginal('batch 1/Adele Vance.jpg', new Date('2026-02-03T23:59:00Z'), {
+  const location = await store.copyToArchive('batch 1/Adele Vance.jpg', new Date('2026-02-03T23:59:00Z'), {
     etag,
     metadata: original.metadata,
     extraMetadata: { contenthash: 'abc123' },
@@ -78,14 +127,32 @@ test('archiving copies the original into a dated folder with its metadata, then 
   expect(props.metadata).toEqual({ upn: 'AdeleV@contoso.com', contenthash: 'abc123' });
   expect(props.contentType).toBe('image/jpeg');
   expect((await archived.downloadToBuffer()).toString()).toBe('original bytes');
+  // Still in photos-incoming until ingest acknowledges it.
+  expect(await store.probeOriginal('batch 1/Adele Vance.jpg', { etag })).toBeDefined();
+  await store.deleteOriginal('batch 1/Adele Vance.jpg', { etag });
   expect(await store.probeOriginal('batch 1/Adele Vance.jpg', { etag })).toBeUndefined();
+
+  // A photo a removal covers: its renditions and this archive copy go (twice is fine).
+  const hash = 'c'.repeat(64);
+  const processed = blobs.getContainerClient(containers.processed);
+  for (const file of ['exchange', 'S']) {
+    await processed.getBlockBlobClient(`${owner.userId}/${hash}/${file}.jpg`).uploadData(Buffer.from('x'));
+  }
+  await processed.getBlockBlobClient(`${owner.userId}/${'d'.repeat(64)}/S.jpg`).uploadData(Buffer.from('kept'));
+  await store.deleteStoredCopies(owner.userId, hash, location);
+  await store.deleteStoredCopies(owner.userId, hash, location);
+  expect(await archived.exists()).toBe(false);
+  const left: string[] = [];
+  for await (const blob of processed.listBlobsFlat({ prefix: `${owner.userId}/` })) left.push(blob.name);
+  expect(left.filter((name) => name.includes(hash))).toEqual([]);
+  expect(left).toContain(`${owner.userId}/${'d'.repeat(64)}/S.jpg`);
 });
 
 test('a newer upload under the same name survives the move of the older version', async () => {
   const oldEtag = await drop('race.jpg', 'old');
   const newEtag = await drop('race.jpg', 'new');
   expect(await store.probeOriginal('race.jpg', { etag: oldEtag })).toBeUndefined();
-  await expect(store.archiveOriginal('race.jpg', new Date(), { etag: oldEtag, metadata: {} })).rejects.toMatchObject({
+  await expect(store.copyToArchive('race.jpg', new Date(), { etag: oldEtag, metadata: {} })).rejects.toMatchObject({
     statusCode: 412,
   });
   const incoming = blobs.getContainerClient(containers.incoming).getBlobClient('race.jpg');

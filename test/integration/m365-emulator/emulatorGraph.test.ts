@@ -77,6 +77,51 @@ describe('users', () => {
   });
 });
 
+describe('checkMemberGroups', () => {
+  const groupId = 'c0ffee00-0000-4000-8000-000000000001';
+  const nestedId = 'c0ffee00-0000-4000-8000-000000000002';
+  const check = (userId: string, groupIds: unknown) =>
+    graph(`/users/${userId}/checkMemberGroups`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ groupIds }),
+    });
+
+  test('answers which of the given groups a user is in, through nested groups, leaving unknown groups out', async () => {
+    const [member, outsider] = emulator.users;
+    if (!member || !outsider) throw new Error('the demo tenant has users');
+    emulator.control.addGroupMember(groupId, nestedId);
+    emulator.control.addGroupMember(nestedId, member.id);
+    const unknown = 'c0ffee00-0000-4000-8000-0000000000ff';
+    const answer = (await (await check(member.id, [groupId, unknown])).json()) as { value: string[] };
+    expect(answer.value).toEqual([groupId]);
+    const none = (await (await check(outsider.id, [groupId])).json()) as { value: string[] };
+    expect(none.value).toEqual([]);
+  });
+
+  test('refuses more than 20 groups, and an app without a group-read permission', async () => {
+    const user = emulator.users[0];
+    if (!user) throw new Error('the demo tenant has users');
+    const tooMany = Array.from({ length: 21 }, (_, i) => `c0ffee00-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    expect((await check(user.id, tooMany)).status).toBe(400);
+    emulator.control.revokeRoles('photoSync', 'graph', ['GroupMember.Read.All']);
+    try {
+      const denied = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/users/${user.id}/checkMemberGroups`, {
+        method: 'POST',
+        headers: {
+          ...bearer(await accessToken(emulator, { resource: emulator.urls.graphBaseUrl })),
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ groupIds: [groupId] }),
+      });
+      expect(denied.status).toBe(403);
+      expect(((await denied.json()) as GraphErrorBody).error.code).toBe('Authorization_RequestDenied');
+    } finally {
+      emulator.control.grantRoles('photoSync', 'graph', ['GroupMember.Read.All']);
+    }
+  });
+});
+
 describe('photos', () => {
   test('PUT then GET $value returns the same bytes, and the metadata has a new mediaEtag and the image size', async () => {
     const user = userByMailbox('exchangeOnline');

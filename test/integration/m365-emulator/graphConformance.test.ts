@@ -19,6 +19,7 @@ import { accessToken, bearer } from './emulatorClients';
 import { jsonBody, recordedM365Clients, type RecordedExchange } from './recordedM365Clients';
 
 const USER = entitySetType('users');
+const conformanceGroupId = 'c0ffee00-0000-4000-8000-00000000c0de';
 const PHOTO = navigationType('microsoft.graph.user/photo');
 const SUBSCRIPTION = entitySetType('subscriptions');
 const ERROR = 'microsoft.graph.publicErrorResponse';
@@ -189,6 +190,11 @@ beforeAll(async () => {
   await graph.getPhotoContent(withPhoto.id);
   await graph.batchGetPhotoMetadata([withPhoto.id, withoutPhoto.id, 'nobody@contoso.com', onPremises.id]);
   await graph.getPhotoUpdateSettings();
+  // Protected accounts (PROTECTED_ACCOUNTS_GROUP_ID): a member, someone else, and nobody.
+  emulator.control.addGroupMember(conformanceGroupId, withPhoto.id);
+  await graph.checkMemberGroups(withPhoto.id, [conformanceGroupId]);
+  await graph.checkMemberGroups(withoutPhoto.id, [conformanceGroupId]);
+  await refused(graph.checkMemberGroups('0badc0de-0000-4000-8000-000000000000', [conformanceGroupId]));
   const expirationDateTime = () => new Date(Date.now() + 60 * 60_000).toISOString();
   const subscription = await graph.subscriptions.create({
     changeType: 'updated',
@@ -252,6 +258,7 @@ test('every Graph method of the product is called above, so a new one needs its 
       'getPhotoContent',
       'batchGetPhotoMetadata',
       'getPhotoUpdateSettings',
+      'checkMemberGroups',
       'batchItem',
     ].sort(),
   );
@@ -273,6 +280,7 @@ test('the product calls exactly the Graph routes this test checks', () => {
       'GET /v1.0/subscriptions/{id}',
       'DELETE /v1.0/subscriptions/{id}',
       'GET /beta/admin/people/photoUpdateSettings',
+      'POST /v1.0/users/{id}/checkMemberGroups',
     ].sort(),
   );
 });
@@ -333,6 +341,26 @@ test('photo removal: 200 with no body (profilephoto-delete documents 200 OK), or
     e.status === 200 ? (e.body.length === 0 ? [] : ['$: a body on a 200 photo removal']) : errorViolations(e, '$'),
   );
   expect(violations).toEqual([]);
+});
+
+test('checkMemberGroups: 200 with a String collection (the member groups among those asked), or an error body', () => {
+  // directoryobject-checkmembergroups: "200 OK and a String collection object"; the action is not in the extracted
+  // fixture (entity types only), so the collection's shape is checked here as OData writes Collection(Edm.String).
+  const answers = on('POST /v1.0/users/{id}/checkMemberGroups');
+  expect(answers.map((e) => e.status).sort()).toEqual([200, 200, 404]);
+  const violations = answers.flatMap((e) => {
+    if (e.status !== 200) return errorViolations(e, '$');
+    const body = jsonBody(e);
+    const problems: string[] = [];
+    if (!isRecord(body) || !Array.isArray(body.value) || !body.value.every((v) => typeof v === 'string'))
+      problems.push('$.value: must be an array of strings');
+    if (!isRecord(body) || !String(body['@odata.context']).endsWith('$metadata#Collection(Edm.String)'))
+      problems.push('$.@odata.context: must name Collection(Edm.String)');
+    return problems;
+  });
+  expect(violations).toEqual([]);
+  const values = answers.filter((e) => e.status === 200).map((e) => (jsonBody(e) as { value: string[] }).value);
+  expect(values).toEqual(expect.arrayContaining([[conformanceGroupId], []]));
 });
 
 test('$batch: the JSON batch answer, each photo answer a profilePhoto or an error body', () => {

@@ -2,43 +2,21 @@
 // User.ReadWrite.All may call) and SharePoint's placeholder reset (thumbnails deleted in every Profile Pictures
 // folder, PictureURL cleared, SPS-PicturePlaceholderState = 1), each safe to run again after a half-done run.
 
-import sharp from 'sharp';
 import { ensureDevCertificateAuthority } from '../../../dev/devCertificates';
 import { startM365Emulator, type M365Emulator } from '../../../dev/m365-emulator';
 import { createM365Clients, type M365Clients } from '../../../src/m365/createM365Clients';
-import { isM365RequestError, type M365RequestError } from '../../../src/m365/M365RequestError';
 import { resetSharePointPhotoToPlaceholder } from '../../../src/m365/resetSharePointPhotoToPlaceholder';
 import { thumbnailFileName, type ThumbnailSize } from '../../../src/m365/sharePointAccount';
+import { demoUserWithMailbox, m365RequestFailure, solidJpeg } from '../../support/m365ClientTestHelpers';
 import { emulatorM365Config } from '../writers/emulatorM365Config';
 
 let emulator: M365Emulator;
 let clients: M365Clients;
 const sizes: ThumbnailSize[] = ['S', 'M', 'L'];
 
-function jpeg(colour: string, size = 96): Promise<Buffer> {
-  return sharp({ create: { width: size, height: size, channels: 3, background: colour } })
-    .jpeg()
-    .toBuffer();
-}
-
-function user(mailbox: 'exchangeOnline' | 'none' | 'onPremises') {
-  const found = emulator.users.find((u) => u.mailbox === mailbox);
-  if (!found) throw new Error(`the demo tenant has no user with mailbox ${mailbox}`);
-  return found;
-}
-
-async function failure(promise: Promise<unknown>): Promise<M365RequestError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isM365RequestError(error)) throw new Error(`expected an M365RequestError, got ${String(error)}`);
-  return error;
-}
-
 /** Writes the person's three thumbnails and picture properties as the SharePoint writer does. */
 async function writeSharePointPhoto(upn: string): Promise<void> {
-  for (const size of sizes) await clients.sharePoint.uploadThumbnail(upn, size, await jpeg('#336699', 48));
+  for (const size of sizes) await clients.sharePoint.uploadThumbnail(upn, size, await solidJpeg('#336699', 48));
   await clients.sharePoint.setProfileProperty(upn, 'PictureURL', await clients.sharePoint.thumbnailUrl(upn, 'M'));
   await clients.sharePoint.setProfileProperty(upn, 'SPS-PicturePlaceholderState', '0');
 }
@@ -71,8 +49,8 @@ beforeEach(() => {
 
 describe('Graph photo delete', () => {
   it('deletes the photo, and a second delete reports there was none', async () => {
-    const person = user('exchangeOnline');
-    await clients.graph.putPhoto(person.id, await jpeg('#aa5500'));
+    const person = demoUserWithMailbox(emulator, 'exchangeOnline');
+    await clients.graph.putPhoto(person.id, await solidJpeg('#aa5500'));
     expect(await clients.graph.deletePhoto(person.id)).toBe('deleted');
     // What Exchange holds (a Graph read right after may still lag behind it, as Microsoft warns for photo changes).
     expect(emulator.control.getPhoto(person.id)).toBeUndefined();
@@ -80,12 +58,12 @@ describe('Graph photo delete', () => {
   });
 
   it('is refused to an app holding only ProfilePhoto.ReadWrite.All (Graph documents User.ReadWrite.All)', async () => {
-    const person = user('exchangeOnline');
-    await clients.graph.putPhoto(person.id, await jpeg('#225588'));
+    const person = demoUserWithMailbox(emulator, 'exchangeOnline');
+    await clients.graph.putPhoto(person.id, await solidJpeg('#225588'));
     emulator.control.revokeRoles('photoSync', 'graph', ['User.ReadWrite.All']);
     const limited = createM365Clients(emulatorM365Config(emulator), { retry: { baseDelayMs: 10, maxDelayMs: 50 } });
     try {
-      const refused = await failure(limited.graph.deletePhoto(person.id));
+      const refused = await m365RequestFailure(limited.graph.deletePhoto(person.id));
       expect(refused).toMatchObject({ status: 403, code: 'ErrorAccessDenied', retryable: false });
       expect(emulator.control.getPhoto(person.id)).toBeDefined();
     } finally {
@@ -96,15 +74,15 @@ describe('Graph photo delete', () => {
 
   it('says when Exchange Online holds nothing to delete: no mailbox, or a mailbox on-premises', async () => {
     emulator.control.setMailboxlessPhotoWrite('bareNotFound');
-    expect(await clients.graph.deletePhoto(user('none').id)).toBe('no-mailbox');
+    expect(await clients.graph.deletePhoto(demoUserWithMailbox(emulator, 'none').id)).toBe('no-mailbox');
     emulator.control.setMailboxlessPhotoWrite('nonExistentMailbox');
-    expect(await clients.graph.deletePhoto(user('none').id)).toBe('no-mailbox');
-    expect(await clients.graph.deletePhoto(user('onPremises').id)).toBe('on-premises');
+    expect(await clients.graph.deletePhoto(demoUserWithMailbox(emulator, 'none').id)).toBe('no-mailbox');
+    expect(await clients.graph.deletePhoto(demoUserWithMailbox(emulator, 'onPremises').id)).toBe('on-premises');
   });
 
   it('throws a throttled delete once retries are spent, leaving the photo for the next try', async () => {
-    const person = user('exchangeOnline');
-    await clients.graph.putPhoto(person.id, await jpeg('#557711'));
+    const person = demoUserWithMailbox(emulator, 'exchangeOnline');
+    await clients.graph.putPhoto(person.id, await solidJpeg('#557711'));
     emulator.control.injectFault({
       service: 'graph',
       method: 'DELETE',
@@ -113,7 +91,7 @@ describe('Graph photo delete', () => {
       code: 'ServiceUnavailable',
       times: Infinity,
     });
-    const failed = await failure(clients.graph.deletePhoto(person.id));
+    const failed = await m365RequestFailure(clients.graph.deletePhoto(person.id));
     expect(failed).toMatchObject({ status: 503, retryable: true });
     expect(emulator.control.getPhoto(person.id)).toBeDefined();
     emulator.control.clearFaults();
@@ -123,7 +101,7 @@ describe('Graph photo delete', () => {
 
 describe('SharePoint back to its placeholder', () => {
   it('deletes the three thumbnails, clears PictureURL and shows the placeholder', async () => {
-    const upn = user('exchangeOnline').userPrincipalName;
+    const upn = demoUserWithMailbox(emulator, 'exchangeOnline').userPrincipalName;
     await writeSharePointPhoto(upn);
     expect(thumbnailsOf(upn)).toHaveLength(3);
 
@@ -141,10 +119,10 @@ describe('SharePoint back to its placeholder', () => {
   });
 
   it('deletes thumbnails left in the older locale folder too, and touches nobody else', async () => {
-    const upn = user('exchangeOnline').userPrincipalName;
-    const other = user('none').userPrincipalName;
+    const upn = demoUserWithMailbox(emulator, 'exchangeOnline').userPrincipalName;
+    const other = demoUserWithMailbox(emulator, 'none').userPrincipalName;
     await writeSharePointPhoto(other);
-    const older = await jpeg('#111111', 48);
+    const older = await solidJpeg('#111111', 48);
     // What a write before the locale change left behind, straight into the older folder.
     const token = await clients.auth.getToken(emulator.urls.mySiteUrl);
     const upload = await fetch(
@@ -161,7 +139,7 @@ describe('SharePoint back to its placeholder', () => {
   });
 
   it('finishes on a second run after failing part-way through the deletes', async () => {
-    const upn = user('exchangeOnline').userPrincipalName;
+    const upn = demoUserWithMailbox(emulator, 'exchangeOnline').userPrincipalName;
     await writeSharePointPhoto(upn);
     emulator.control.injectFault({
       service: 'mySite',
@@ -186,7 +164,7 @@ describe('SharePoint back to its placeholder', () => {
   it('deletes the files of a person SharePoint has no profile for yet', async () => {
     const hire = emulator.control.addUser({ displayName: 'New Hire', userPrincipalName: 'new.hire@contoso.com' });
     for (const size of sizes) {
-      await clients.sharePoint.uploadThumbnail(hire.userPrincipalName, size, await jpeg('#999999', 48));
+      await clients.sharePoint.uploadThumbnail(hire.userPrincipalName, size, await solidJpeg('#999999', 48));
     }
     expect(await resetSharePointPhotoToPlaceholder(clients.sharePoint, hire.userPrincipalName)).toEqual({
       thumbnailsDeleted: 3,
@@ -196,7 +174,7 @@ describe('SharePoint back to its placeholder', () => {
   });
 
   it('refuses a file delete without If-Match, as the REST reference requires it', async () => {
-    const upn = user('exchangeOnline').userPrincipalName;
+    const upn = demoUserWithMailbox(emulator, 'exchangeOnline').userPrincipalName;
     await writeSharePointPhoto(upn);
     const token = await clients.auth.getToken(emulator.urls.mySiteUrl);
     const [path] = thumbnailsOf(upn);

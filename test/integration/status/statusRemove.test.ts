@@ -150,6 +150,11 @@ it('removes a photo from the page after its confirmation step, leaving only the 
 
   await page.reload();
   await expect(page.locator('[data-removal]').getAttribute('data-removal')).resolves.toBe('removed');
+  // The URL still says done=removal-requested: the notice now says the removal finished, not that it was asked for.
+  expect(page.url()).toMatch(/done=removal-requested/);
+  const finished = await page.getByRole('status').textContent();
+  expect(finished).toContain('The removal is done');
+  expect(finished).not.toContain('asked for');
   await expect(page.locator('section[aria-labelledby="h-removal"]').textContent()).resolves.toContain(
     'Privacy request from the employee',
   );

@@ -6,6 +6,7 @@ import {
   blobAuditProblems,
   deployDocProblems,
   keyVaultProblems,
+  photoStorageProblems,
   retentionProblems,
 } from './hardeningChecks';
 import { copyProject, type ProjectCopy } from './projectCopy';
@@ -136,5 +137,44 @@ describe('the deploy docs never leave a private key readable or on disk', () => 
     expect(deployDocProblems(copy.root).join('\n')).toMatch(
       /"cp local\.settings\.example\.json \.local\/prod\.settings\.json.*" runs without umask 077/,
     );
+  });
+});
+
+describe("the photos have a storage account of their own, apart from the Functions host's", () => {
+  it('holds in the repository', () => {
+    expect(photoStorageProblems(repoRoot)).toEqual([]);
+  });
+
+  it('is missed when the photo containers go back into the host account', () => {
+    copy.edit(
+      'infra/main.bicep',
+      'containerNames: [deploymentContainerName]',
+      'containerNames: concat(photoContainerNames, [deploymentContainerName])',
+    );
+    expect(photoStorageProblems(copy.root)).toEqual([
+      expect.stringMatching(/expected one storage account with the photo containers and one without, found 2 and 0/),
+    ]);
+  });
+
+  it("is missed when HR's rights or the Event Grid topic are put on the host account", () => {
+    copy.edit(
+      'infra/main.bicep',
+      'storageAccountName: photoStorage.outputs.name\n    incomingContainerName',
+      'storageAccountName: storage.outputs.name\n    incomingContainerName',
+    );
+    expect(photoStorageProblems(copy.root)).toEqual([
+      expect.stringMatching(/main\.bicep:\d+: hrAccess is not on the photos' account \(storage\.outputs\.name\)/),
+    ]);
+  });
+
+  it('is missed when the app reaches photos through the host account', () => {
+    copy.edit(
+      'infra/app/functionApp.bicep',
+      'PhotoStorage__blobServiceUri: photoStorage.properties',
+      'PhotoStorage__blobServiceUri: storage.properties',
+    );
+    expect(photoStorageProblems(copy.root)).toEqual([
+      expect.stringMatching(/PhotoStorage__blobServiceUri is not the photos account blob endpoint/),
+    ]);
   });
 });

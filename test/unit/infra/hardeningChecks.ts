@@ -174,3 +174,45 @@ export function deployDocProblems(root: string): string[] {
   }
   return problems;
 }
+
+/**
+ * The photos live in a storage account of their own (issue 14: "photo access never includes the host's keys"): the
+ * photo containers, their Event Grid topic, lifecycle rules and HR's rights are on it, the host's account holds none
+ * of them, and the app reaches it through the PhotoStorage__* settings, never through AzureWebJobsStorage.
+ */
+export function photoStorageProblems(root: string): string[] {
+  const main = parseBicep(root, 'infra/main.bicep');
+  const uses = modules(main);
+  const accounts = uses.filter((m) => m.target === 'infra/core/storage/storageAccount.bicep');
+  const photos = accounts.filter((m) => m.params.get('containerNames')?.text.includes('photoContainerNames'));
+  const host = accounts.filter((m) => !photos.includes(m));
+  if (photos.length !== 1 || host.length !== 1) {
+    return [
+      `expected one storage account with the photo containers and one without, found ${photos.length} and ${host.length}`,
+    ];
+  }
+  const photoName = `${photos[0]?.symbol}.outputs.name`;
+  const hostName = `${host[0]?.symbol}.outputs.name`;
+  const problems: string[] = [];
+  const onPhotos = ['infra/app/photoRetention.bicep', 'infra/app/hrAccess.bicep', 'infra/app/eventGridTopic.bicep'];
+  for (const use of uses.filter((m) => onPhotos.includes(m.target ?? ''))) {
+    const account = use.params.get('storageAccountName')?.text;
+    if (account !== photoName)
+      problems.push(`${where(main, use.node)}: ${use.symbol} is not on the photos' account (${account})`);
+  }
+  for (const use of uses.filter(
+    (m) => m.target === 'infra/app/functionApp.bicep' || m.target === 'infra/app/rbac.bicep',
+  )) {
+    if (use.params.get('photoStorageAccountName')?.text !== photoName)
+      problems.push(`${where(main, use.node)}: ${use.symbol} does not get the photos' account`);
+    if (use.params.get('storageAccountName')?.text !== hostName)
+      problems.push(`${where(main, use.node)}: ${use.symbol} does not get the host's account as storageAccountName`);
+  }
+  const app = readFileSync(path.join(root, 'infra/app/functionApp.bicep'), 'utf8');
+  const setting = (name: string) => new RegExp(`^\\s*${name}: (.+)$`, 'm').exec(app)?.[1] ?? '';
+  if (!/^photoStorage\.properties\.primaryEndpoints\.blob$/.test(setting('PhotoStorage__blobServiceUri')))
+    problems.push('functionApp.bicep: PhotoStorage__blobServiceUri is not the photos account blob endpoint');
+  if (!/name: photoStorageAccountName/.test(app))
+    problems.push('functionApp.bicep: the photoStorage resource is not the account named photoStorageAccountName');
+  return problems;
+}

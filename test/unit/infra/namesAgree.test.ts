@@ -5,7 +5,15 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config';
-import { containers, poisonQueueName, queues, storageConnection, tables } from '../../../src/storage/names';
+import {
+  containers,
+  photoStorageConnection,
+  hostMaxDequeueCount,
+  poisonQueueName,
+  queues,
+  storageConnection,
+  tables,
+} from '../../../src/storage/names';
 import { loadFunctionApp } from '../../../dev/runtime/loadFunctionApp';
 import type { RegisteredFunction } from '../../../dev/runtime/functionsCore';
 import {
@@ -67,7 +75,8 @@ describe('function registrations', () => {
     expect(trigger?.path).toBe(`${containers.incoming}/{name}`);
     // Flex Consumption supports only the Event Grid source; polling would also take minutes.
     expect(trigger?.source).toBe('EventGrid');
-    expect(trigger?.connection).toBe(storageConnection);
+    // The photos' own account, not the host's (PhotoStorage__* app settings point at it).
+    expect(trigger?.connection).toBe(photoStorageConnection);
     expect(outputs.get('INGEST_FUNCTION_NAME')).toBe(ingest.metadata.name);
     expect(outputs.get('PHOTOS_INCOMING_CONTAINER_NAME')).toBe(containers.incoming);
   });
@@ -110,6 +119,10 @@ describe('host.json', () => {
 
   it('uses base64 queue messages, the encoding the code writes', () => {
     expect(host.extensions.queues.messageEncoding).toBe('base64');
+  });
+
+  it('gives a queue message the tries the removal consumer counts on to record its last one as failed', () => {
+    expect(host.extensions.queues.maxDequeueCount).toBe(hostMaxDequeueCount);
   });
 
   it('allows a function more time than one Microsoft 365 call may take by default', () => {
@@ -169,7 +182,7 @@ describe('app settings', () => {
 
   it('set only settings that the code or the Functions host reads', () => {
     const read = settingsReadBySource();
-    const hostSettings = ['AzureWebJobsStorage__credential'];
+    const hostSettings = ['AzureWebJobsStorage__credential', 'PhotoStorage__credential'];
     for (const key of appSettings.keys()) {
       expect({ key, read: read.has(key) || hostSettings.includes(key) }).toEqual({ key, read: true });
     }
@@ -179,7 +192,8 @@ describe('app settings', () => {
     const docs = readRepoFile('docs/configuration.md');
     const example = JSON.parse(readRepoFile('local.settings.example.json')) as { Values: Record<string, string> };
     // Only meaningful on Azure: managed-identity storage, Entra-authenticated telemetry, a PEM from Key Vault.
-    const azureOnly = /^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_|M365_CLIENT_CERTIFICATE$|WEBSITE_INSTANCE_ID$)/;
+    const azureOnly =
+      /^(AzureWebJobsStorage__|PhotoStorage__|APPLICATIONINSIGHTS_|M365_CLIENT_CERTIFICATE$|WEBSITE_INSTANCE_ID$)/;
     for (const key of settingsReadBySource()) {
       expect({ key, documented: docs.includes(`\`${key}\``) }).toEqual({ key, documented: true });
       if (!azureOnly.test(key)) expect({ key, inExample: key in example.Values }).toEqual({ key, inExample: true });

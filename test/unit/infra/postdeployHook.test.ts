@@ -59,6 +59,7 @@ const environment = {
   AZURE_EVENTGRID_SYSTEM_TOPIC_NAME: 'egst-abc',
   PHOTOS_INCOMING_CONTAINER_NAME: 'photos-incoming',
   INGEST_FUNCTION_NAME: 'ingestPhoto',
+  INGEST_MAX_BYTES: '52428800',
   NOTIFICATIONS_FUNCTION_NAME: 'graphNotifications',
   CERTIFICATE_SECRET_NAME: 'm365-client-certificate',
   CLIENT_STATE_SECRET_NAME: 'notification-client-state',
@@ -139,6 +140,18 @@ it('subscribes the webhook with the blobs_extension key, filtered to photos-inco
     'https://func-abc.azurewebsites.net/runtime/webhooks/blobs?functionName=Host.Functions.ingestPhoto&code=blobkey123',
   );
   expect(create && optionOf(create, '--subject-begins-with')).toBe('/blobServices/default/containers/photos-incoming/');
+});
+
+it('filters out uploads over INGEST_MAX_BYTES, so the blob trigger never reads them into memory', () => {
+  const run = runHook(happyRules, { ...environment, INGEST_MAX_BYTES: '2097152' });
+  const create = run.calls.find((c) => commandOf(c).startsWith('eventgrid'));
+  const at = create ? create.args.indexOf('--advanced-filter') : -1;
+  expect(create?.args.slice(at, at + 4)).toEqual([
+    '--advanced-filter',
+    'data.contentLength',
+    'NumberLessThanOrEquals',
+    '2097152',
+  ]);
 });
 
 it('passes secrets to Key Vault in files, never on the command line', () => {

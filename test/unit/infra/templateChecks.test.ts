@@ -60,11 +60,11 @@ describe('modules and the files they name agree', () => {
 
   it('fails when an output read through a module is not declared', () => {
     copy.edit('infra/core/monitor/monitoring.bicep', 'output logAnalyticsId string', 'output workspaceId string');
-    expect(moduleProblems(copy.root)).toEqual([
-      expect.stringMatching(
-        /monitoring\.outputs\.logAnalyticsId is not an output of infra\/core\/monitor\/monitoring\.bicep/,
-      ),
-    ]);
+    // Read twice: by the host's storage account and by the photos'.
+    const missing = expect.stringMatching(
+      /monitoring\.outputs\.logAnalyticsId is not an output of infra\/core\/monitor\/monitoring\.bicep/,
+    ) as unknown;
+    expect(moduleProblems(copy.root)).toEqual([missing, missing]);
   });
 });
 

@@ -10,6 +10,8 @@ import { renderRenditions } from '../../../../src/imaging/renderRenditions';
 import { containers } from '../../../../src/storage/names';
 import { InMemoryDirectory } from '../../../support/InMemoryDirectory';
 import { InMemoryIngestStore } from '../../../support/InMemoryIngestStore';
+import { markRemoved } from '../../../../src/pipeline/status/removePerson';
+import { InMemoryPhotoState } from '../write/writeTestDoubles';
 
 const adeleId = '3f9a1c2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b';
 
@@ -45,13 +47,14 @@ function setup(overrides: Partial<IngestOptions> = {}) {
     queued.push(...sends.map((s) => ({ ...s, originalStillIncoming: incoming })));
     return Promise.resolve();
   };
-  const ports: IngestPorts = { store, directory, render: renderStandIn(renders), send };
+  const state = new InMemoryPhotoState();
+  const ports: IngestPorts = { store, directory, render: renderStandIn(renders), send, state };
   const options: IngestOptions = { maxBytes: 1024, targets: { exchange: true, sharePoint: true }, ...overrides };
   const drop = (name: string, data: Buffer | string, metadata: Record<string, string> = {}) => {
     const blob = store.put(containers.incoming, name, Buffer.from(data), metadata);
     return { blobName: name, bytes: blob.data, etag: blob.etag, correlationId: `inv-${name}` };
   };
-  return { store, directory, renders, ports, options, drop, queued };
+  return { store, directory, renders, ports, options, drop, queued, state };
 }
 
 describe('ingestPhoto', () => {
@@ -73,6 +76,7 @@ describe('ingestPhoto', () => {
       userid: adeleId,
       contenthash: hash,
       correlationid: 'inv-AdeleV@contoso.com.jpg',
+      receivedat: '2026-03-14T09:26:53.000Z',
     });
     expect([...store.container(containers.processed).keys()].sort()).toEqual(
       ['L', 'M', 'S', 'exchange'].map((f) => `${adeleId}/${hash}/${f}.jpg`),
@@ -205,6 +209,31 @@ describe('ingestPhoto', () => {
     expect(renders).toHaveLength(0);
   });
 
+  it('rejects a member of the protected-accounts group with a readable reason, storing and queueing nothing of theirs', async () => {
+    const { store, ports, options, drop, queued, directory } = setup();
+    const ceoId = '0c1d2e3f-4a5b-4c6d-8e7f-901234567890';
+    directory.add({ id: ceoId, userPrincipalName: 'ceo@contoso.com' });
+    const protectedIds = new Set([ceoId]);
+    const guarded = {
+      ...ports,
+      protectedAccounts: { isProtected: (id: string) => Promise.resolve(protectedIds.has(id)) },
+    };
+    const ceo = await ingestPhoto(drop('ceo@contoso.com.jpg', 'ceo bytes'), guarded, options);
+    const adele = await ingestPhoto(drop('AdeleV@contoso.com.jpg', 'adele bytes'), guarded, options);
+    expect(ceo).toMatchObject({ kind: 'rejected', code: 'protected-account' });
+    expect(store.errorJson('ceo@contoso.com.jpg')).toMatchObject({
+      code: 'protected-account',
+      message: expect.stringContaining('protected account') as unknown,
+      details: { userId: ceoId },
+    });
+    expect(adele.kind).toBe('accepted');
+    // The owner is resolved while the image renders, so the CEO's bytes may have been decoded; nothing of them is kept.
+    const processed = [...store.container(containers.processed).keys()];
+    expect(processed).toHaveLength(4);
+    expect(processed.every((name) => name.includes(adeleId))).toBe(true);
+    expect(queued.every((s) => JSON.stringify(s.message).includes(adeleId))).toBe(true);
+  });
+
   it('passes a rejection from the renderer on to photos-rejected', async () => {
     const { store, ports, options, drop } = setup();
     const outcome = await ingestPhoto(drop('AdeleV@contoso.com.jpg', '<svg/>'), ports, options);
@@ -248,6 +277,60 @@ describe('ingestPhoto', () => {
       'exchangePhotoWrites',
       'sharePointPhotoWrites',
     ]);
+  });
+
+  describe('racing a removal of the person', () => {
+    const adeleCopies = (store: InMemoryIngestStore) => [
+      ...[...store.container(containers.processed).keys()].filter((name) => name.startsWith(`${adeleId}/`)),
+      ...[...store.container(containers.archive).values()].filter((b) => b.metadata.userid === adeleId),
+    ];
+
+    it('deletes what it stored when a removal ran its deletes while the photo was being ingested', async () => {
+      const { store, ports, options, drop, state } = setup();
+      const request = drop('AdeleV@contoso.com.jpg', 'photo before the removal');
+      // The interleaving the removal consumer can produce: the mark and every delete land while ingest is between
+      // storing its renditions and archiving, so the removal's deletes found nothing to delete yet.
+      const queue = ports.send.bind(ports);
+      ports.send = async (sends) => {
+        await queue(sends);
+        await markRemoved(state, adeleId, new Date(store.now.getTime() + 2_000).toISOString());
+        const removalFound = adeleCopies(store);
+        for (const name of [...store.container(containers.processed).keys()]) {
+          if (name.startsWith(`${adeleId}/`)) store.container(containers.processed).delete(name);
+        }
+        expect(removalFound).toHaveLength(4); // the renditions: the archive copy did not exist yet
+      };
+      const outcome = await ingestPhoto(request, ports, options);
+      expect(outcome).toMatchObject({ kind: 'removed', owner: { userId: adeleId } });
+      expect(adeleCopies(store)).toEqual([]);
+      expect(store.container(containers.incoming).size).toBe(0);
+    });
+
+    it('after a crash between deleting its copies and acknowledging, the retry ends the same way', async () => {
+      const { store, ports, options, drop, state } = setup();
+      const request = drop('AdeleV@contoso.com.jpg', 'photo before the removal');
+      await markRemoved(state, adeleId, new Date(store.now.getTime() + 1).toISOString());
+      store.failNext('delete');
+      await expect(ingestPhoto(request, ports, options)).rejects.toMatchObject({ retryable: true });
+      expect(adeleCopies(store)).toEqual([]);
+      expect(store.container(containers.incoming).size).toBe(1);
+      store.failNext('deleteStoredCopies');
+      await expect(ingestPhoto(request, ports, options)).rejects.toMatchObject({ retryable: true });
+      // Not acknowledged: the original is still there for the next try, which finishes the job.
+      expect(store.container(containers.incoming).size).toBe(1);
+      expect(await ingestPhoto(request, ports, options)).toMatchObject({ kind: 'removed' });
+      expect(adeleCopies(store)).toEqual([]);
+      expect(store.container(containers.incoming).size).toBe(0);
+    });
+
+    it('keeps and queues a photo received after the removal was asked for', async () => {
+      const { store, ports, options, drop, state, queued } = setup();
+      await markRemoved(state, adeleId, new Date(store.now.getTime() - 1).toISOString());
+      const outcome = await ingestPhoto(drop('AdeleV@contoso.com.jpg', 'photo after the removal'), ports, options);
+      expect(outcome.kind).toBe('accepted');
+      expect(adeleCopies(store)).toHaveLength(5);
+      expect(queued).toHaveLength(2);
+    });
   });
 
   it('throws a directory outage so the host retries, leaving the photo where it was', async () => {

@@ -57,6 +57,18 @@ describe('describeTarget', () => {
     expect(view.reason).toContain('no Exchange Online mailbox');
   });
 
+  it('says a protected account is never written, in HR words', () => {
+    const state = row({
+      lastOutcome: 'permanent-failure',
+      lastErrorCode: 'protected-account',
+      lastErrorMessage: 'This person is a protected account (PROTECTED_ACCOUNTS_GROUP_ID)…',
+      updatedAt: '2026-12-02T11:00:04.000Z',
+    });
+    const view = describeTarget('exchange', state, drop, on);
+    expect(view).toMatchObject({ state: 'failed', code: 'protected-account' });
+    expect(view.reason).toContain('never changes their photo');
+  });
+
   it('falls back to the recorded message for a code HR words do not know', () => {
     const state = row({ lastOutcome: 'dead-lettered', lastErrorCode: 'odd', lastErrorMessage: 'Something odd' });
     expect(describeTarget('exchange', state, undefined, on)).toMatchObject({

@@ -146,10 +146,42 @@ describe('handleRemovalMessage', () => {
     });
   });
 
-  it('throws what it cannot classify for the host to retry', async () => {
-    const { options, ask } = setup();
+  it('throws what it cannot classify for the host to retry, with the reason on the record first', async () => {
+    const { options, audit, ask } = setup();
     await ask();
     options.deleteStoredPhotos = () => Promise.reject(new TypeError('a bug'));
+    options.delivery = { dequeueCount: 2, maxDequeueCount: 5 };
     await expect(handleRemovalMessage(photoRemovalMessage(person.id, 'req-1'), options)).rejects.toThrow('a bug');
+    const record = await audit.get(person.id, 'req-1');
+    expect(record).toMatchObject({ status: 'requested', lastErrorCode: 'unexpected-error', attempts: 1 });
+    expect(record?.lastErrorMessage).toContain('TypeError: a bug');
+  });
+
+  it('still throws the error when even its reason cannot be saved', async () => {
+    const { options, audit, ask } = setup();
+    await ask();
+    options.deleteStoredPhotos = () => Promise.reject(new TypeError('a bug'));
+    options.audit = {
+      get: (userId, requestId) => audit.get(userId, requestId),
+      listForUser: (userId) => audit.listForUser(userId),
+      save: () => Promise.reject(new Error('table down')),
+    };
+    await expect(handleRemovalMessage(photoRemovalMessage(person.id, 'req-1'), options)).rejects.toThrow('a bug');
+  });
+
+  it("on the host's last try, records what it cannot classify as failed with the cause and parks the message", async () => {
+    const { options, audit, ask } = setup();
+    await ask();
+    options.deleteStoredPhotos = () => Promise.reject(new TypeError('a bug'));
+    options.delivery = { dequeueCount: 5, maxDequeueCount: 5 };
+    const entry = photoRemovalMessage(person.id, 'req-1');
+    const decision = await handleRemovalMessage(entry, options);
+    expect(decision.deadLetters).toEqual([
+      { queue: 'photoRemovals', message: entry, cause: expect.objectContaining({ code: 'unexpected-error' }) },
+    ]);
+    const record = await audit.get(person.id, 'req-1');
+    expect(record).toMatchObject({ status: 'failed', lastErrorCode: 'unexpected-error' });
+    expect(record?.lastErrorMessage).toContain('TypeError: a bug');
+    expect(record?.lastErrorMessage).toContain('5 quick tries');
   });
 });

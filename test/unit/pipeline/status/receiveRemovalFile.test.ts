@@ -64,6 +64,19 @@ describe('receiveRemovalFile', () => {
     expect(isRemovalRequestName('adele@contoso.com.jpg')).toBe(false);
   });
 
+  it('refuses to remove the photo of a protected account, with the reason beside the file, and asks for nothing', async () => {
+    const { ports, audit, sent, deleted, rejected } = setup();
+    const guarded = { ...ports, protectedAccounts: { isProtected: (id: string) => Promise.resolve(id === adele.id) } };
+    const outcome = await receiveRemovalFile(file('adele@contoso.com.remove', 'Left'), guarded);
+    expect(outcome).toMatchObject({ kind: 'rejected', code: 'protected-account' });
+    expect(rejected[0]?.rejection.message).toContain('Nothing was removed');
+    expect([sent, deleted, await audit.listForUser(adele.id)]).toEqual([[], [], []]);
+    // Someone else is removed as before.
+    await expect(receiveRemovalFile(file('a2@contoso.com.remove'), guarded)).resolves.toMatchObject({
+      kind: 'removal-requested',
+    });
+  });
+
   it('asks for the removal of the person the file names, with its text as the reason, then deletes the file', async () => {
     const { ports, audit, sent, deleted } = setup({ requestedby: 'hr.ops@contoso.com' });
     const outcome = await receiveRemovalFile(file('adele@contoso.com.remove', '  Left\n the company '), ports);

@@ -69,6 +69,7 @@ function requested(requestedAt: string, requestedBy = 'diego@contoso.com'): Remo
 function setup(clock: { now: Date }) {
   const state = new InMemoryPhotoState();
   const calls: string[] = [];
+  const receivedUpToAsked: string[] = [];
   const audit = new InMemoryRemovalAudit();
   const ports: RemovalPorts = {
     state,
@@ -81,8 +82,9 @@ function setup(clock: { now: Date }) {
       calls.push(`sharepoint:${upn}`);
       return Promise.resolve({ thumbnailsDeleted: 3, profile: 'reset' as const });
     },
-    deleteStoredPhotos: (userId) => {
+    deleteStoredPhotos: (userId, receivedUpTo) => {
       calls.push(`stored:${userId}`);
+      receivedUpToAsked.push(receivedUpTo);
       return Promise.resolve(5);
     },
     targets: { exchange: true, sharePoint: true },
@@ -92,14 +94,16 @@ function setup(clock: { now: Date }) {
       return Promise.resolve();
     },
   };
-  return { state, calls, ports, audit };
+  return { state, calls, ports, audit, receivedUpToAsked };
 }
 
 describe('removePerson', () => {
   it('deletes everywhere, then completes the audit record: who asked, when, why, what went; never the photo', async () => {
     const clock = { now: new Date('2026-12-02T10:00:12Z') };
-    const { calls, ports, audit } = setup(clock);
+    const { calls, ports, audit, receivedUpToAsked } = setup(clock);
     await removePerson(requested('2026-12-02T10:00:10.000Z'), ports);
+    // Only photos received up to the removal's moment: one uploaded after it is a new photo.
+    expect(receivedUpToAsked).toEqual(['2026-12-02T10:00:10.000Z']);
     expect(calls).toEqual([
       'graph:11111111-1111-4111-8111-111111111111',
       'sharepoint:adele@contoso.com',

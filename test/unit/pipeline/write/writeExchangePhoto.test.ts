@@ -106,6 +106,22 @@ describe('writeExchangePhoto', () => {
     expect(graph.puts).toHaveLength(2);
   });
 
+  it('never writes a member of the protected-accounts group, even a forced write, and records why', async () => {
+    const { graph, state, deps } = setup();
+    const members = new Set(['11111111-1111-4111-8111-111111111111']);
+    const guarded = { ...deps, protectedAccounts: { isProtected: (id: string) => Promise.resolve(members.has(id)) } };
+    const result = await runWriter(writer(guarded), message({ force: true }), deps.rescheduler);
+    expect(result).toMatchObject({ outcome: 'permanent-failure', code: 'protected-account' });
+    expect(graph.puts).toHaveLength(0);
+    expect(await state.get('11111111-1111-4111-8111-111111111111', 'exchange')).toMatchObject({
+      lastOutcome: 'permanent-failure',
+      lastErrorCode: 'protected-account',
+      writeClaimId: '',
+    });
+    members.clear();
+    await expect(runWriter(writer(guarded), message(), deps.rescheduler)).resolves.toEqual({ outcome: 'written' });
+  });
+
   it('does not let an older photo arriving late overwrite a newer one', async () => {
     const { graph, deps } = setup();
     await runWriter(
