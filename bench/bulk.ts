@@ -19,11 +19,11 @@ import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
-import { startHostInstances } from '../dev/instances/startHostInstances';
 import { startLocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
 import { sharePointCallCosts } from '../dev/m365-emulator';
 import { containers } from '../src/storage/names';
+import { startBenchInstances } from './e2e/benchInstances';
 import { budgetUseWhileBacklogged } from './e2e/budgetUseWhileBacklogged';
 import { generateBenchPhotos, withJpegComment } from './e2e/generateBenchPhotos';
 import { formatLatencies, summariseLatencies } from './e2e/latencySummary';
@@ -89,19 +89,7 @@ async function main(): Promise<void> {
     host: { logger: timeline, hostJsonPath },
     extraSettings: { SHAREPOINT_RESOURCE_UNITS_PER_MINUTE: String(options.unitsPerMinute) },
   });
-  let peakRss = process.memoryUsage.rss();
-  const sampleRss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 1_000);
-  sampleRss.unref();
-  const extraInstances = await startHostInstances({
-    count: options.instances - 1,
-    settings: stack.settings,
-    hostId: stack.host.hostId,
-    stateDir: stack.stateDir,
-    onLine: (_instance, line) => {
-      const level = line.level === 'warn' || line.level === 'error' || line.level === 'debug' ? line.level : 'info';
-      if (line.message !== 'host-instance-stats') timeline.log(level, line.message);
-    },
-  });
+  const instances = await startBenchInstances(stack, timeline, options.instances);
   let failed = false;
   try {
     const users = Array.from({ length: options.photos }, (_, i) =>
@@ -255,15 +243,15 @@ async function main(): Promise<void> {
     failed = true;
     console.error(`\nbench:bulk FAILED: ${(error as Error).message}`);
   } finally {
-    clearInterval(sampleRss);
-    const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
-    const peaks = [peakRss, ...extraInstances.map((instance) => instance.peakRss)];
+    const withinTarget = instances
+      .peaks()
+      .slice(1)
+      .every((peak) => peak <= 400 * 2 ** 20);
     console.log(
-      `peak RSS per instance: instance-1 ${mb(peakRss)} (shares its process with the emulator, the uploader and the ` +
-        `benchmark)${extraInstances.map((instance) => `, ${instance.name} ${mb(instance.peakRss)}`).join('')} ` +
-        `(target ≤ 400 MB) ${peaks.slice(1).every((p) => p <= 400 * 2 ** 20) ? 'OK' : 'ABOVE TARGET'}`,
+      `${instances.describePeaks('the emulator, the uploader and the benchmark')} (target ≤ 400 MB) ` +
+        `${withinTarget ? 'OK' : 'ABOVE TARGET'}`,
     );
-    await Promise.all(extraInstances.map((instance) => instance.stop()));
+    await instances.stop();
     await stack.stop();
   }
   console.log(`\nresult: ${failed ? 'FAIL (something was lost or the run did not finish)' : 'OK'}`);

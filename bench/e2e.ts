@@ -16,7 +16,6 @@ import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
-import { startHostInstances } from '../dev/instances/startHostInstances';
 import { startLocalStack, type LocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
 import { sharePointCallCosts, type EmulatorStats } from '../dev/m365-emulator';
@@ -24,6 +23,7 @@ import { loadIngestConfig, loadM365Config } from '../src/config';
 import { renderRenditions } from '../src/imaging/renderRenditions';
 import { createM365Clients } from '../src/m365/createM365Clients';
 import { containers } from '../src/storage/names';
+import { startBenchInstances } from './e2e/benchInstances';
 import { generateBenchPhotos } from './e2e/generateBenchPhotos';
 import { formatLatencies, summariseLatencies } from './e2e/latencySummary';
 import {
@@ -333,21 +333,7 @@ async function main(): Promise<void> {
     // here (its own account is covered by test/unit/m365/RateLimitPacer.test.ts).
     extraSettings: { SHAREPOINT_RESOURCE_UNITS_PER_MINUTE: '0' },
   });
-  // Instances 2…N in their own processes; their log lines feed the same timeline. Peak memory per instance: the first
-  // shares this process with the emulator and the benchmark itself, so its figure is an upper bound.
-  let peakRss = process.memoryUsage.rss();
-  const sampleRss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 1_000);
-  sampleRss.unref();
-  const extraInstances = await startHostInstances({
-    count: options.instances - 1,
-    settings: stack.settings,
-    hostId: stack.host.hostId,
-    stateDir: stack.stateDir,
-    onLine: (_instance, line) => {
-      const level = line.level === 'warn' || line.level === 'error' || line.level === 'debug' ? line.level : 'info';
-      if (line.message !== 'host-instance-stats') timeline.log(level, line.message);
-    },
-  });
+  const instances = await startBenchInstances(stack, timeline, options.instances);
   let lost = false;
   try {
     const users: BenchUser[] = Array.from({ length: options.photos }, (_, i) => {
@@ -474,13 +460,8 @@ async function main(): Promise<void> {
     lost = true;
     console.error(`\nbench:e2e FAILED: ${(error as Error).message}`);
   } finally {
-    clearInterval(sampleRss);
-    const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
-    console.log(
-      `peak RSS per instance: instance-1 ${mb(peakRss)} (shares its process with the emulator and the benchmark)` +
-        extraInstances.map((instance) => `, ${instance.name} ${mb(instance.peakRss)}`).join(''),
-    );
-    await Promise.all(extraInstances.map((instance) => instance.stop()));
+    console.log(instances.describePeaks('the emulator and the benchmark'));
+    await instances.stop();
     await stack.stop();
   }
   console.log(`\nresult: ${lost ? 'FAIL (something was lost or the run did not finish)' : 'OK'}`);
