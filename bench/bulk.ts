@@ -17,12 +17,13 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import sharp from 'sharp';
 import { startLocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
 import { sharePointCallCosts } from '../dev/m365-emulator';
 import { containers } from '../src/storage/names';
+import { exitIfStillRunning, positiveInteger } from './benchCli';
 import { startBenchInstances } from './e2e/benchInstances';
 import { budgetUseWhileBacklogged } from './e2e/budgetUseWhileBacklogged';
 import { generateBenchPhotos, withJpegComment } from './e2e/generateBenchPhotos';
@@ -43,12 +44,6 @@ interface BulkOptions {
   timeoutSeconds: number;
 }
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return parsed;
-}
-
 function parseOptions(): BulkOptions {
   return new Command()
     .name('bench:bulk')
@@ -64,13 +59,7 @@ function parseOptions(): BulkOptions {
 async function main(): Promise<void> {
   const options = parseOptions();
   const deadline = performance.now() + options.timeoutSeconds * 1000;
-  setTimeout(
-    () => {
-      console.error(`bench:bulk: still running ${options.timeoutSeconds + 60} s after start; exiting.`);
-      process.exit(1);
-    },
-    (options.timeoutSeconds + 60) * 1000,
-  ).unref();
+  exitIfStillRunning('bench:bulk', options.timeoutSeconds);
   const hostJsonPath = path.resolve(__dirname, '../../host.json');
   const hostJson = readHostJson(hostJsonPath);
   const writerSlots = hostJson.queues.batchSize + hostJson.queues.newBatchThreshold;

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import sharp from 'sharp';
 import { startLocalStack, type LocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
@@ -23,6 +23,7 @@ import { loadIngestConfig, loadM365Config } from '../src/config';
 import { renderRenditions } from '../src/imaging/renderRenditions';
 import { createM365Clients } from '../src/m365/createM365Clients';
 import { containers } from '../src/storage/names';
+import { exitIfStillRunning, positiveInteger } from './benchCli';
 import { startBenchInstances } from './e2e/benchInstances';
 import { generateBenchPhotos } from './e2e/generateBenchPhotos';
 import { formatLatencies, summariseLatencies } from './e2e/latencySummary';
@@ -63,12 +64,6 @@ class BenchTimeoutError extends Error {
     super(`Hard timeout reached while ${what}`);
     this.name = 'BenchTimeoutError';
   }
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return parsed;
 }
 
 function parseOptions(): BenchOptions {
@@ -304,14 +299,7 @@ function expectedPhotos(result: PhaseResult, users: BenchUser[]): ExpectedPhoto[
 async function main(): Promise<void> {
   const options = parseOptions();
   const deadline = performance.now() + options.timeoutSeconds * 1000;
-  // The last resort if stopping hangs: the process must end, and non-zero.
-  setTimeout(
-    () => {
-      console.error(`bench:e2e: still running ${options.timeoutSeconds + 60} s after start; exiting.`);
-      process.exit(1);
-    },
-    (options.timeoutSeconds + 60) * 1000,
-  ).unref();
+  exitIfStillRunning('bench:e2e', options.timeoutSeconds);
 
   const timeline = new PhotoTimeline();
   const hostJsonPath = path.resolve(__dirname, '../../host.json');

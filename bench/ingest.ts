@@ -8,10 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import sharp from 'sharp';
 import { loadIngestConfig } from '../src/config';
 import { renderRenditions, RenditionOptions } from '../src/imaging/renderRenditions';
+import { positiveInteger } from './benchCli';
 
 const TARGET_RATIO = 1.2;
 const TARGET_RSS_MB = 400;
@@ -28,12 +29,6 @@ interface RunResult {
 }
 
 const options: RenditionOptions = loadIngestConfig({});
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return parsed;
-}
 
 /** Photo-like content: smooth colour fields plus sensor grain, so JPEG sizes resemble a phone's (a few MB). */
 async function photoLikeJpeg(width: number, height: number, orientation?: number): Promise<Buffer> {
