@@ -3,15 +3,20 @@
 // lists recent drops with rejection reasons and exports them as CSV; searches that match nobody or many people
 // get a clear answer. The run saves a screenshot of the page (UPDATE_SCREENSHOTS=1 writes docs/status-page.png).
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { parse } from 'csv-parse/sync';
 import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { containers } from '../../../src/storage/names';
-import { launchHeadlessChromium, type HeadlessBrowser } from '../../support/headlessChromium';
-import { startTestStack, waitFor, type LocalStack } from '../../support/localStackFixture';
+import type { HeadlessBrowser } from '../../support/headlessChromium';
+import { waitFor, type LocalStack } from '../../support/localStackFixture';
+import {
+  closeStatusPage,
+  demoUser as demoUserOf,
+  dropIncoming,
+  fetchPersonStatus,
+  openStatusPage,
+  saveScreenshot,
+  searchLabel,
+} from './statusPageFixture';
 import { DEFAULT_PHOTO_READ_LAG_MS } from '../../../dev/m365-emulator';
 
 let stack: LocalStack;
@@ -19,32 +24,16 @@ let browser: HeadlessBrowser;
 let page: Page;
 let statusUrl: string;
 
-const searchLabel = 'Name, e-mail address (UPN) or employee id';
-
-function demoUser(givenName: string) {
-  const user = stack.emulator.users.find((u) => u.userPrincipalName.startsWith(`${givenName.toLowerCase()}.`));
-  if (!user) throw new Error(`no demo user ${givenName}`);
-  return user;
-}
-
-async function drop(name: string, bytes: Buffer): Promise<void> {
-  await BlobServiceClient.fromConnectionString(stack.storageConnectionString)
-    .getContainerClient(containers.incoming)
-    .getBlockBlobClient(name)
-    .uploadData(bytes);
-}
+const demoUser = (givenName: string) => demoUserOf(stack, givenName);
+const drop = (name: string, bytes: Buffer) => dropIncoming(stack, name, bytes);
 
 const photo = (colour: string) =>
   sharp({ create: { width: 900, height: 700, channels: 3, background: colour } })
     .jpeg()
     .toBuffer();
 
-/** The JSON API's view of one person, as a script would read it. */
-async function apiStatus(q: string): Promise<{ targets: { target: string; state: string; reason?: string }[] }> {
-  const response = await fetch(`${statusUrl}/people?q=${encodeURIComponent(q)}`);
-  if (response.status !== 200) throw new Error(`status ${response.status}`);
-  return (await response.json()) as { targets: { target: string; state: string; reason?: string }[] };
-}
+type PersonStatus = { targets: { target: string; state: string; reason?: string }[] };
+const apiStatus = (q: string) => fetchPersonStatus<PersonStatus>(statusUrl, q);
 
 const stateOf = async (q: string, target: string) =>
   (await apiStatus(q)).targets.find((t) => t.target === target)?.state;
@@ -70,16 +59,10 @@ async function attributes(locator: Locator, name: string): Promise<(string | nul
 }
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  statusUrl = `${stack.host.httpBaseUrl}/status`;
-  browser = await launchHeadlessChromium();
-  page = await browser.context.newPage();
+  ({ stack, browser, page, statusUrl } = await openStatusPage());
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+afterAll(() => closeStatusPage({ stack, browser }));
 
 it('shows a written person side by side: the Exchange photo, the three SharePoint thumbnails and the drop', async () => {
   const adele = demoUser('Adele');
@@ -102,12 +85,7 @@ it('shows a written person side by side: the Exchange photo, the three SharePoin
   expect(await attributes(page.locator('[data-state]'), 'data-state')).toEqual(['written', 'written']);
   expect(await page.getByRole('button', { name: /Try again/ }).count()).toBe(0);
 
-  const shotDir = path.resolve(__dirname, '../../../.local/screenshots');
-  mkdirSync(shotDir, { recursive: true });
-  await page.screenshot({ path: path.join(shotDir, 'status-page.png'), fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    await page.screenshot({ path: path.resolve(__dirname, '../../../docs/status-page.png'), fullPage: true });
-  }
+  await saveScreenshot(page, 'status-page.png');
 });
 
 it('shows a failed target with the reason in HR words, and "Try again" writes it once the cause is fixed', async () => {

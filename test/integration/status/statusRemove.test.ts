@@ -4,36 +4,35 @@
 // "Removed" is checked where it matters: Graph has no photo, SharePoint shows its placeholder with no thumbnail left,
 // our containers hold nothing of the person, and the audit record says who asked, when and why, without the photo.
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { thumbnailFileName } from '../../../src/m365/sharePointAccount';
 import { containers, tables } from '../../../src/storage/names';
-import { launchHeadlessChromium, type HeadlessBrowser } from '../../support/headlessChromium';
-import { startTestStack, waitFor, type LocalStack } from '../../support/localStackFixture';
+import type { HeadlessBrowser } from '../../support/headlessChromium';
+import { waitFor, type LocalStack } from '../../support/localStackFixture';
+import {
+  closeStatusPage,
+  demoUser as demoUserOf,
+  dropIncoming,
+  fetchPersonStatus,
+  openStatusPage,
+  saveScreenshot,
+  searchLabel,
+} from './statusPageFixture';
 
 let stack: LocalStack;
 let browser: HeadlessBrowser;
 let page: Page;
 let statusUrl: string;
 
-const searchLabel = 'Name, e-mail address (UPN) or employee id';
 const slow = { timeoutMs: 30_000, intervalMs: 250 };
 
-function demoUser(givenName: string) {
-  const user = stack.emulator.users.find((u) => u.userPrincipalName.startsWith(`${givenName.toLowerCase()}.`));
-  if (!user) throw new Error(`no demo user ${givenName}`);
-  return user;
-}
-
+const demoUser = (givenName: string) => demoUserOf(stack, givenName);
 const blobs = () => BlobServiceClient.fromConnectionString(stack.storageConnectionString);
-
-async function drop(name: string, bytes: Buffer, metadata: Record<string, string> = {}): Promise<void> {
-  await blobs().getContainerClient(containers.incoming).getBlockBlobClient(name).uploadData(bytes, { metadata });
-}
+const drop = (name: string, bytes: Buffer, metadata: Record<string, string> = {}) =>
+  dropIncoming(stack, name, bytes, metadata);
 
 const photo = (colour: string) =>
   sharp({ create: { width: 800, height: 800, channels: 3, background: colour } })
@@ -45,11 +44,7 @@ interface ApiStatus {
   removal?: { state: string; text: string; requestedBy: string; reason: string; lastErrorCode?: string };
 }
 
-async function apiStatus(q: string): Promise<ApiStatus> {
-  const response = await fetch(`${statusUrl}/people?q=${encodeURIComponent(q)}`);
-  if (response.status !== 200) throw new Error(`status ${response.status}`);
-  return (await response.json()) as ApiStatus;
-}
+const apiStatus = (q: string) => fetchPersonStatus<ApiStatus>(statusUrl, q);
 
 async function writtenEverywhere(upn: string, colour: string): Promise<void> {
   await drop(`${upn}.jpg`, await photo(colour));
@@ -102,27 +97,13 @@ async function expectNoTrace(user: { id: string; userPrincipalName: string }): P
   expect(await storedBlobsOf(user.id)).toEqual([]);
 }
 
-/** Into .local/screenshots on every run; UPDATE_SCREENSHOTS=1 also refreshes the copy in docs/. */
-async function screenshot(name: string): Promise<void> {
-  const shotDir = path.resolve(__dirname, '../../../.local/screenshots');
-  mkdirSync(shotDir, { recursive: true });
-  await page.screenshot({ path: path.join(shotDir, name), fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    await page.screenshot({ path: path.resolve(__dirname, `../../../docs/${name}`), fullPage: true });
-  }
-}
+const screenshot = (name: string) => saveScreenshot(page, name);
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  statusUrl = `${stack.host.httpBaseUrl}/status`;
-  browser = await launchHeadlessChromium();
-  page = await browser.context.newPage();
+  ({ stack, browser, page, statusUrl } = await openStatusPage());
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+afterAll(() => closeStatusPage({ stack, browser }));
 
 it('removes a photo from the page after its confirmation step, leaving only the audit record', async () => {
   const adele = demoUser('Adele');
