@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import sharp from 'sharp';
 import { startM365Emulator, type M365Emulator } from '../../../dev/m365-emulator';
 import { accessToken, bearer } from './emulatorClients';
+import { waitFor } from '../../support/localStackFixture';
 
 /** A notification endpoint: echoes the validation token (or a wrong one) and records what Graph posts. */
 interface Receiver {
@@ -45,16 +46,6 @@ async function startReceiver(): Promise<Receiver> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return Object.assign(receiver, { url: `http://127.0.0.1:${port}/api/notifications`, server });
-}
-
-async function waitFor<T>(probe: () => T | undefined, deadlineMs = 10_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 let emulator: M365Emulator;
@@ -133,10 +124,12 @@ test('a photo change by the user delivers a change notification with the real pa
     .jpeg()
     .toBuffer();
   await emulator.control.changePhotoAsUser(user?.userPrincipalName ?? '', photo);
-  const notification = await waitFor(() =>
-    (receiver.notifications as { value: { subscriptionId: string }[] }[]).find(
-      (n) => n.value[0]?.subscriptionId === created.id,
-    ),
+  const notification = await waitFor(
+    () =>
+      (receiver.notifications as { value: { subscriptionId: string }[] }[]).find(
+        (n) => n.value[0]?.subscriptionId === created.id,
+      ),
+    { what: 'the change notification', timeoutMs: 10_000, intervalMs: 25 },
   );
   expect(notification).toEqual({
     value: [
@@ -177,10 +170,12 @@ test('reauthorizationRequired goes to the lifecycleNotificationUrl', async () =>
     })
   ).json()) as { id: string };
   emulator.control.triggerLifecycleEvent(created.id, 'reauthorizationRequired');
-  const event = await waitFor(() =>
-    (receiver.notifications as { value: { subscriptionId: string; lifecycleEvent?: string }[] }[]).find(
-      (n) => n.value[0]?.subscriptionId === created.id && n.value[0]?.lifecycleEvent !== undefined,
-    ),
+  const event = await waitFor(
+    () =>
+      (receiver.notifications as { value: { subscriptionId: string; lifecycleEvent?: string }[] }[]).find(
+        (n) => n.value[0]?.subscriptionId === created.id && n.value[0]?.lifecycleEvent !== undefined,
+      ),
+    { what: 'the lifecycle notification', timeoutMs: 10_000, intervalMs: 25 },
   );
   expect(event.value[0]).toMatchObject({ lifecycleEvent: 'reauthorizationRequired', tenantId: emulator.tenantId });
 });
@@ -199,8 +194,9 @@ test('a notification the endpoint refuses is retried until it is accepted', asyn
     .jpeg()
     .toBuffer();
   await emulator.control.changePhotoAsUser(emulator.users[1]?.id ?? '', photo);
-  const delivery = await waitFor(() =>
-    emulator.control.deliveries().find((d) => d.subscriptionId === created.id && d.delivered),
+  const delivery = await waitFor(
+    () => emulator.control.deliveries().find((d) => d.subscriptionId === created.id && d.delivered),
+    { what: 'the retried delivery', timeoutMs: 10_000, intervalMs: 25 },
   );
   expect(delivery.attempts).toBe(2);
 });

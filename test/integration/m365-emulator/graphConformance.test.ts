@@ -17,6 +17,7 @@ import {
 } from '../../support/graphSchemaViolations';
 import { accessToken, bearer } from './emulatorClients';
 import { jsonBody, recordedM365Clients, type RecordedExchange } from './recordedM365Clients';
+import { waitFor } from '../../support/localStackFixture';
 
 const USER = entitySetType('users');
 const conformanceGroupId = 'c0ffee00-0000-4000-8000-00000000c0de';
@@ -127,16 +128,6 @@ const jpeg = (colour: string) =>
     .jpeg()
     .toBuffer();
 
-async function waitFor<T>(probe: () => T | undefined, deadlineMs = 10_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 beforeAll(async () => {
   emulator = await startM365Emulator({ seed: 'demo', subscriptions: { retryDelaysMs: [100, 200] } });
   // Our notification endpoint's part of the handshake (echo the token), and 202 to notifications.
@@ -215,7 +206,11 @@ beforeAll(async () => {
   emulator.control.setNotifyOnPhotoChange(true);
   await emulator.control.changePhotoAsUser(withPhoto.id, await jpeg('#208040'));
   emulator.control.triggerLifecycleEvent(subscription.id, 'reauthorizationRequired');
-  await waitFor(() => (emulator.control.deliveries().filter((d) => d.delivered).length >= 2 ? true : undefined));
+  await waitFor(() => emulator.control.deliveries().filter((d) => d.delivered).length >= 2, {
+    what: 'both notifications delivered',
+    timeoutMs: 10_000,
+    intervalMs: 25,
+  });
 
   await graph.subscriptions.delete(subscription.id);
   await graph.subscriptions.get(subscription.id);
