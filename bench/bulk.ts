@@ -67,12 +67,12 @@ async function main(): Promise<void> {
     `bench:bulk — ${options.photos} photos dropped at once, ${options.instances} host instance(s), SharePoint ` +
       `${options.unitsPerMinute} resource units/min per app shared through table storage`,
   );
-  console.log(`node ${process.version}, sharp ${sharp.versions.sharp}; production host.json; Azurite in memory`);
+  console.log(`node ${process.version}, sharp ${sharp.versions.sharp}; production host.json; Azurite on disk (its in-memory store holds 512 MB, not a whole company's photos)`);
 
   const timeline = new PhotoTimeline();
   const stack = await startLocalStack({
     ports: 'ephemeral',
-    persistence: 'memory',
+    persistence: 'disk',
     functionModules: [path.resolve(__dirname, '../src/functions/*.js')],
     emulator: { seed: 'none' },
     host: { logger: timeline, hostJsonPath },
@@ -117,8 +117,13 @@ async function main(): Promise<void> {
     const uploads = Promise.all(Array.from({ length: options.concurrency }, uploader));
     let nextProgressAt = performance.now() + PROGRESS_INTERVAL_MS;
     let uploadsFinished = false;
-    void uploads.then(() => (uploadsFinished = true));
+    let uploadFailure: unknown;
+    uploads.then(
+      () => (uploadsFinished = true),
+      (error: unknown) => (uploadFailure = error),
+    );
     while (!uploadsFinished || !timeline.settled()) {
+      if (uploadFailure !== undefined) throw new Error(`HR's upload failed: ${(uploadFailure as Error).message}`);
       if (performance.now() > nextProgressAt) {
         nextProgressAt += PROGRESS_INTERVAL_MS;
         console.log(`  ${progressLine(timeline, startedAt, stack.emulator.control.stats().throttled)}`);
