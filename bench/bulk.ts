@@ -12,12 +12,14 @@
 // - peak RSS per instance (target ≤ 400 MB; the first instance shares its process with the emulator, the uploader and
 //   the benchmark, so its figure is an upper bound);
 // - whether anything was lost (exit 1 if so).
-// Bounded by --timeout-seconds; everything started is stopped at the end.
+// Each upload is followed by the BlobCreated event Event Grid would post, sent to the instances in turn (`--delivery
+// poll` lists the container instead, which at thousands of blobs makes Azurite the bottleneck). Azurite keeps its
+// data on disk. Bounded by --timeout-seconds; everything started is stopped at the end.
 
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import sharp from 'sharp';
 import { startLocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
@@ -42,6 +44,7 @@ interface BulkOptions {
   unitsPerMinute: number;
   concurrency: number;
   timeoutSeconds: number;
+  delivery: 'eventGrid' | 'poll';
 }
 
 function parseOptions(): BulkOptions {
@@ -52,6 +55,14 @@ function parseOptions(): BulkOptions {
     .option('--units-per-minute <n>', "SharePoint's per-app budget in resource units", positiveInteger, 1_200)
     .option('--concurrency <n>', 'uploads at once', positiveInteger, 8)
     .option('--timeout-seconds <n>', 'hard limit for the whole run', positiveInteger, 3_600)
+    .addOption(
+      new Option(
+        '--delivery <how>',
+        'how blobs reach ingest: Event Grid events posted to the instances, as on Azure, or the local listing',
+      )
+        .choices(['eventGrid', 'poll'])
+        .default('eventGrid'),
+    )
     .parse()
     .opts<BulkOptions>();
 }
@@ -67,7 +78,9 @@ async function main(): Promise<void> {
     `bench:bulk — ${options.photos} photos dropped at once, ${options.instances} host instance(s), SharePoint ` +
       `${options.unitsPerMinute} resource units/min per app shared through table storage`,
   );
-  console.log(`node ${process.version}, sharp ${sharp.versions.sharp}; production host.json; Azurite on disk (its in-memory store holds 512 MB, not a whole company's photos)`);
+  console.log(
+    `node ${process.version}, sharp ${sharp.versions.sharp}; production host.json; Azurite on disk (its in-memory store holds 512 MB, not a whole company's photos); blobs delivered by ${options.delivery === 'eventGrid' ? 'Event Grid events posted to the instances in turn, as on Azure' : 'listing photos-incoming'}`,
+  );
 
   const timeline = new PhotoTimeline();
   const stack = await startLocalStack({
@@ -75,10 +88,10 @@ async function main(): Promise<void> {
     persistence: 'disk',
     functionModules: [path.resolve(__dirname, '../src/functions/*.js')],
     emulator: { seed: 'none' },
-    host: { logger: timeline, hostJsonPath },
+    host: { logger: timeline, hostJsonPath, blobTriggerSource: options.delivery },
     extraSettings: { SHAREPOINT_RESOURCE_UNITS_PER_MINUTE: String(options.unitsPerMinute) },
   });
-  const instances = await startBenchInstances(stack, timeline, options.instances);
+  const instances = await startBenchInstances(stack, timeline, options.instances, options.delivery);
   let failed = false;
   try {
     const users = Array.from({ length: options.photos }, (_, i) =>
@@ -106,11 +119,14 @@ async function main(): Promise<void> {
         const bytes = withJpegComment(pool[index % pool.length] ?? Buffer.alloc(0), index);
         const blobName = `${user.userPrincipalName}.jpg`;
         timeline.uploaded(blobName, Number.NaN);
-        await incoming
-          .getBlockBlobClient(blobName)
-          .uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'image/jpeg' } });
+        const blob = incoming.getBlockBlobClient(blobName);
+        await blob.uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'image/jpeg' } });
         const record = timeline.photos.get(blobName);
         if (record) record.uploadedAt = performance.now();
+        if (options.delivery === 'eventGrid') {
+          const baseUrl = instances.baseUrls[index % instances.baseUrls.length] ?? '';
+          await postBlobCreated(baseUrl, blob.url, bytes.length, index);
+        }
       }
       uploadsDoneAt = Math.max(uploadsDoneAt, performance.now());
     };
@@ -250,6 +266,31 @@ async function main(): Promise<void> {
   }
   console.log(`\nresult: ${failed ? 'FAIL (something was lost or the run did not finish)' : 'OK'}`);
   if (failed) process.exitCode = 1;
+}
+
+/**
+ * What Event Grid does on Azure for each upload: post a BlobCreated event (Event Grid schema) to the blob extension's
+ * webhook of one of the app's instances, spread across them as the app's front end would. Listing a container of
+ * thousands of blobs twice a second from every instance, as the local runtime does without events, is not how the
+ * app runs and would make Azurite the bottleneck of a company-sized drop.
+ */
+async function postBlobCreated(baseUrl: string, blobUrl: string, contentLength: number, index: number): Promise<void> {
+  const response = await fetch(`${baseUrl}/runtime/webhooks/blobs?functionName=Host.Functions.ingestPhoto`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+    body: JSON.stringify([
+      {
+        id: `bench-bulk-${index}`,
+        eventType: 'Microsoft.Storage.BlobCreated',
+        subject: `/blobServices/default/containers/${containers.incoming}/blobs/${new URL(blobUrl).pathname.split('/').slice(3).join('/')}`,
+        eventTime: new Date().toISOString(),
+        dataVersion: '',
+        metadataVersion: '1',
+        data: { api: 'PutBlob', contentType: 'image/jpeg', contentLength, blobType: 'BlockBlob', url: blobUrl },
+      },
+    ]),
+  });
+  if (response.status !== 202) throw new Error(`the blob-created event was answered ${response.status}`);
 }
 
 function progressLine(timeline: PhotoTimeline, startedAt: number, throttled: number): string {

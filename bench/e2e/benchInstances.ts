@@ -11,6 +11,8 @@ export interface BenchInstances {
   peaks(): number[];
   /** One line for the report: each instance's peak, with what the first one shares its process with. */
   describePeaks(firstSharesWith: string): string;
+  /** Every instance's base URL (`http://127.0.0.1:port`), the first first: where Event Grid would post blob events. */
+  baseUrls: string[];
   stop(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function startBenchInstances(
   stack: LocalStack,
   timeline: PhotoTimeline,
   count: number,
+  blobTriggerSource: 'poll' | 'eventGrid' = 'poll',
 ): Promise<BenchInstances> {
   let firstPeak = process.memoryUsage.rss();
   const sample = setInterval(() => (firstPeak = Math.max(firstPeak, process.memoryUsage.rss())), 1_000);
@@ -27,6 +30,7 @@ export async function startBenchInstances(
     settings: stack.settings,
     hostId: stack.host.hostId,
     stateDir: stack.stateDir,
+    blobTriggerSource,
     onLine: (_instance, line) => {
       const level = line.level === 'warn' || line.level === 'error' || line.level === 'debug' ? line.level : 'info';
       if (line.message !== 'host-instance-stats') timeline.log(level, line.message);
@@ -34,6 +38,9 @@ export async function startBenchInstances(
   });
   const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
   return {
+    baseUrls: [stack.host.httpPort, ...others.map((instance) => instance.httpPort)].map(
+      (port) => `http://127.0.0.1:${port}`,
+    ),
     peaks: () => [firstPeak, ...others.map((instance) => instance.peakRss)],
     describePeaks: (firstSharesWith) =>
       `peak RSS per instance: instance-1 ${mb(firstPeak)} (shares its process with ${firstSharesWith})` +

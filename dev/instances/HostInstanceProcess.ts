@@ -35,8 +35,12 @@ export class HostInstanceProcess {
   peakRss = 0;
   readonly name: string;
 
+  /** Where this instance's HTTP triggers and webhooks listen (127.0.0.1). */
+  readonly httpPort: number;
+
   constructor(config: Omit<HostInstanceConfig, 'logFormat'>, stateDir: string) {
     this.name = config.name;
+    this.httpPort = config.httpPort;
     this.#configPath = path.join(stateDir, `${config.name}.json`);
     writeFileSync(this.#configPath, JSON.stringify({ ...config, logFormat: 'json' }), { mode: 0o600 });
   }

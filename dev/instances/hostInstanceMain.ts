@@ -17,6 +17,8 @@ export interface HostInstanceConfig {
   /** One app, many instances: they share blob receipts and timer status, as instances of one Function App do. */
   hostId: string;
   queueLeaseMs?: number;
+  /** `eventGrid`: blobs arrive only as posted events, as on Azure (a benchmark posts them); default `poll`. */
+  blobTriggerSource?: 'poll' | 'eventGrid';
   timerSchedules: 'scheduled' | 'manual';
   /** `json`: one object per line for a parent process to read; `console`: the host's usual lines, prefixed. */
   logFormat: 'json' | 'console';
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     hostId: config.hostId,
     timerSchedules: config.timerSchedules,
     ...(config.queueLeaseMs ? { queueLeaseMs: config.queueLeaseMs } : {}),
+    ...(config.blobTriggerSource ? { blobTriggerSource: config.blobTriggerSource } : {}),
     logger,
   });
   logger.log('info', 'host-instance-ready', { pid: process.pid });

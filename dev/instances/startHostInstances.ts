@@ -15,6 +15,8 @@ export interface HostInstancesOptions {
   stateDir: string;
   /** HTTP ports, one per instance; default free ones. */
   ports?: number[];
+  /** How blobs reach the instances' blob triggers (LocalFunctionsHost `blobTriggerSource`); default `poll`. */
+  blobTriggerSource?: 'poll' | 'eventGrid';
   /** Every JSON line an instance prints (resource reports included). */
   onLine?: (instance: HostInstanceProcess, line: HostLine) => void;
 }
@@ -29,6 +31,7 @@ export async function startHostInstances(options: HostInstancesOptions): Promise
         httpPort: options.ports?.[i] ?? (await freePort()),
         hostId: options.hostId,
         timerSchedules: 'manual',
+        ...(options.blobTriggerSource ? { blobTriggerSource: options.blobTriggerSource } : {}),
       },
       options.stateDir,
     );
