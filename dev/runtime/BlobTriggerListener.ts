@@ -4,8 +4,10 @@
 // Azurite sends no events, so by default (`source: 'poll'`) the container is also listed every `pollIntervalMs`
 // and each new blob version (ETag) is delivered once, guarded by receipts like the host's scanning trigger;
 // `source: 'eventGrid'` turns listing off, so only posted events deliver, as under Core Tools and on Azure.
-// A failing delivery is retried `maxDequeueCount` times, `visibilityTimeout` apart (the host retries blob triggers
-// through an internal queue that uses the queue settings), then reported on `webjobs-blobtrigger-poison`.
+// A failing delivery is tried `extensions.blobs.poisonBlobThreshold` times (default 5), then reported on
+// `webjobs-blobtrigger-poison`: the extension retries blob triggers through an internal queue whose dequeue count is
+// that threshold, not `extensions.queues.maxDequeueCount`. Tries here are `visibilityTimeout` apart; the extension's
+// internal queue uses a default QueuesOptions, whose visibility timeout is zero, so on Azure they follow at once.
 // https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-blob-trigger#poison-blobs
 
 import { blobTriggerMetadata } from './blobTriggerMetadata';
@@ -34,7 +36,8 @@ export interface BlobTriggerOptions {
   pollIntervalMs: number;
   /** host.json `extensions.blobs.maxDegreeOfParallelism`, shared by every blob-triggered function of the host. */
   slots: BlobInvocationSlots;
-  maxDequeueCount: number;
+  /** host.json `extensions.blobs.poisonBlobThreshold`: tries before the blob is reported as poison. */
+  poisonBlobThreshold: number;
   retryDelayMs: number;
   /** `poll` (default): list the container too, since Azurite sends no events. `eventGrid`: posted events only. */
   source?: 'poll' | 'eventGrid';
@@ -316,7 +319,7 @@ export class BlobTriggerListener implements TriggerListener {
         // Also after an event, so listing (source 'poll') does not deliver the same version a second time.
         await claim.complete('completed');
         this.#finish(delivery, key);
-      } else if (delivery.attempt >= this.options.maxDequeueCount) await this.#poison(delivery, key, claim);
+      } else if (delivery.attempt >= this.options.poisonBlobThreshold) await this.#poison(delivery, key, claim);
       else {
         await claim.release();
         this.#retryLater(delivery, key, this.options.retryDelayMs);

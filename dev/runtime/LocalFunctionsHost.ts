@@ -182,7 +182,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
           logger: this.logger,
           pollIntervalMs: options.pollIntervalMs ?? 500,
           slots: blobSlots,
-          maxDequeueCount: queues.maxDequeueCount,
+          poisonBlobThreshold: this.hostJson.blobs.poisonBlobThreshold,
           retryDelayMs: queues.visibilityTimeoutMs,
           source: options.blobTriggerSource ?? 'poll',
           ...(options.blobMaxContentLength !== undefined ? { maxContentLength: options.blobMaxContentLength } : {}),

@@ -20,6 +20,8 @@ export interface QueueHostOptions {
 export interface BlobHostOptions {
   /** Concurrent invocations of all blob-triggered functions together, per instance. */
   maxDegreeOfParallelism: number;
+  /** Tries of a failing blob before it is reported on `webjobs-blobtrigger-poison` (default 5, at least 1). */
+  poisonBlobThreshold: number;
 }
 
 export interface HostJsonOptions {
@@ -100,6 +102,7 @@ export function parseHostJson(json: RawHostJson, cores = availableParallelism())
         Number.MAX_SAFE_INTEGER,
         'blobs',
       ),
+      poisonBlobThreshold: wholeNumber(b, 'poisonBlobThreshold', 5, 1, 1000, 'blobs'),
     },
     http: { routePrefix: typeof routePrefix === 'string' ? routePrefix.replace(/^\/+|\/+$/g, '') : 'api' },
   };

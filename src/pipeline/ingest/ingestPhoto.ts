@@ -2,7 +2,8 @@
 // rendered, stored under photos-processed/{userId}/{contentHash}/ and archived, and two write messages come back
 // for the entry point to queue; a photo HR must fix is moved to photos-rejected with a reason; a CSV manifest is
 // kept where later photos can read it. Anything else (storage or directory unavailable, throttling) is thrown so the
-// Functions host retries the blob and, after maxDequeueCount tries, reports it on webjobs-blobtrigger-poison.
+// Functions host retries the blob and, after host.json's blobs.poisonBlobThreshold tries, reports it on
+// webjobs-blobtrigger-poison.
 //
 // Idempotence. Delivery is at-least-once and a run can stop between any two steps, so:
 // - Every step is repeatable: renditions are content-addressed and never overwritten, the archive/rejected copies

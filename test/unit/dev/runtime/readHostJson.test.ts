@@ -18,4 +18,15 @@ describe('parseHostJson: extensions.blobs', () => {
     expect(parse).toThrow(LocalRuntimeError);
     expect(parse).toThrow(/extensions\.blobs\.maxDegreeOfParallelism must be 1\.\./);
   });
+
+  it('tries a failing blob poisonBlobThreshold times (default 5, minimum 1), whatever the queues maxDequeueCount', () => {
+    expect(parseHostJson({ extensions: { queues: { maxDequeueCount: 9 } } }, 2).blobs.poisonBlobThreshold).toBe(5);
+    expect(
+      parseHostJson({ extensions: { blobs: { poisonBlobThreshold: 2 }, queues: { maxDequeueCount: 9 } } }, 2).blobs
+        .poisonBlobThreshold,
+    ).toBe(2);
+    expect(() => parseHostJson({ extensions: { blobs: { poisonBlobThreshold: 0 } } }, 2)).toThrow(
+      /extensions\.blobs\.poisonBlobThreshold must be 1\.\./,
+    );
+  });
 });
