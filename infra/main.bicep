@@ -112,8 +112,10 @@ var queueNames = [
   'photo-changes-poison'
   'photo-removals'
   'photo-removals-poison'
-  'webjobs-blobtrigger-poison'
 ]
+// The blob trigger reports a photo it gave up on in the trigger's own account (the photos'), not the host's; the
+// retryParkedUploads timer reads it there.
+var photoQueueNames = ['webjobs-blobtrigger-poison']
 var tableNames = ['PhotoSyncState', 'GraphSubscriptions', 'ReconcileCheckpoint', 'PhotoRemovals', 'M365Budget']
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -158,7 +160,7 @@ module photoStorage 'core/storage/storageAccount.bicep' = {
     location: location
     tags: tags
     containerNames: photoContainerNames
-    queueNames: []
+    queueNames: photoQueueNames
     tableNames: []
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
   }

@@ -15,7 +15,8 @@ import { GraphDirectory } from './m365/GraphDirectory';
 import { GraphProtectedAccounts } from './m365/GraphProtectedAccounts';
 import { PhotoStateStore } from './storage/PhotoStateStore';
 import { DecisionExecutor } from './edge/DecisionExecutor';
-import { createPhotoBlobClient, createStorageClients } from './storage/storageClients';
+import { createPhotoBlobClient, createPhotoQueueClient, createStorageClients } from './storage/storageClients';
+import { ParkedUploadQueue } from './storage/ParkedUploadQueue';
 import { SubscriptionStore } from './storage/SubscriptionStore';
 import { PhotoChangeStateStore } from './storage/PhotoChangeStateStore';
 import { ReconcileCheckpointStore } from './storage/ReconcileCheckpointStore';
@@ -162,6 +163,24 @@ function protectedAccountsPort(): { protectedAccounts?: GraphProtectedAccounts }
 /** The sweep that refuses uploads over INGEST_MAX_BYTES without reading them (rejectOversizedUploads). */
 export function oversizedUploadsWiring(): { ports: PhotoBlobStore; maxBytes: number } {
   return { ports: photoBlobStore(), maxBytes: getConfig().ingest.maxBytes };
+}
+
+const parkedUploadQueue = once(
+  () =>
+    new ParkedUploadQueue(createPhotoQueueClient(getConfig().photoStorage), {
+      leaseSeconds: getConfig().ingest.parkedRetrySeconds,
+    }),
+);
+
+/** What the parked-upload retry needs beside ingest itself: the host's reports, the incoming blobs, the limit. */
+export function parkedUploadsWiring(): {
+  queue: ParkedUploadQueue;
+  store: PhotoBlobStore;
+  maxBytes: number;
+  firstRetrySeconds: number;
+} {
+  const { maxBytes, parkedRetrySeconds } = getConfig().ingest;
+  return { queue: parkedUploadQueue(), store: photoBlobStore(), maxBytes, firstRetrySeconds: parkedRetrySeconds };
 }
 
 const writerAdapters = () => ({

@@ -39,6 +39,11 @@ export type PhotoStorageConfig =
   | {
       kind: 'identity';
       blobServiceUri: string;
+      /**
+       * The blob trigger reports a photo it gave up on to `webjobs-blobtrigger-poison` in this account (the account
+       * of the connection), so the host needs its queue endpoint too, and so does the timer that retries them.
+       */
+      queueServiceUri: string;
       /** User-assigned managed identity client id; absent means the system-assigned identity. */
       clientId?: string;
     };
@@ -80,6 +85,8 @@ export interface IngestConfig {
   heic: { enabled: boolean; timeoutMs: number; maxMemoryMb: number };
   /** A CSV manifest over either limit is rejected as `manifest-too-large` before it is parsed in full. */
   manifest: { maxBytes: number; maxRows: number };
+  /** The wait after a parked upload's retry fails again, doubling each time up to 6 hours (retryParkedUploads). */
+  parkedRetrySeconds: number;
 }
 
 export interface NotificationsConfig {
@@ -163,6 +170,11 @@ export function loadPhotoStorageConfig(settings: Env): PhotoStorageConfig {
   if (connectionString) return { kind: 'connectionString', connectionString };
   const account = env.PhotoStorage__accountName?.trim();
   const blob = env.PhotoStorage__blobServiceUri?.trim() || (account && `https://${account}.blob.core.windows.net`);
+  // The queue endpoint beside a standard blob endpoint (https://{account}.blob.{suffix}) when it is not given.
+  const queue =
+    env.PhotoStorage__queueServiceUri?.trim() ||
+    (account && `https://${account}.queue.core.windows.net`) ||
+    (blob && /^https:\/\/[a-z0-9]+\.blob\./.test(blob) ? blob.replace('.blob.', '.queue.') : '');
   if (!blob) {
     throw new ConfigError(
       'PhotoStorage',
@@ -171,8 +183,15 @@ export function loadPhotoStorageConfig(settings: Env): PhotoStorageConfig {
         'not the one AzureWebJobsStorage names.',
     );
   }
+  if (!queue) {
+    throw new ConfigError(
+      'PhotoStorage__queueServiceUri',
+      'is not set: the photos account queue endpoint, where the ingest trigger reports photos it gave up on ' +
+        '(webjobs-blobtrigger-poison).',
+    );
+  }
   const clientId = env.PhotoStorage__clientId?.trim();
-  return { kind: 'identity', blobServiceUri: blob, ...(clientId ? { clientId } : {}) };
+  return { kind: 'identity', blobServiceUri: blob, queueServiceUri: queue, ...(clientId ? { clientId } : {}) };
 }
 
 function loadCredential(env: Env): M365Credential {
@@ -279,6 +298,7 @@ export function loadIngestConfig(settings: Env): IngestConfig {
       maxBytes: integer(env, 'INGEST_MANIFEST_MAX_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       maxRows: integer(env, 'INGEST_MANIFEST_MAX_ROWS', 20_000, 1, 1_000_000),
     },
+    parkedRetrySeconds: integer(env, 'INGEST_PARKED_RETRY_SECONDS', 300, 1, 6 * 60 * 60),
     ...(employeeIdPattern ? { employeeIdPattern } : {}),
   };
 }

@@ -6,8 +6,10 @@
 // `source: 'eventGrid'` turns listing off, so only posted events deliver, as under Core Tools and on Azure.
 // A failing delivery is tried `extensions.blobs.poisonBlobThreshold` times (default 5), then reported on
 // `webjobs-blobtrigger-poison`: the extension retries blob triggers through an internal queue whose dequeue count is
-// that threshold, not `extensions.queues.maxDequeueCount`. Tries here are `visibilityTimeout` apart; the extension's
-// internal queue uses a default QueuesOptions, whose visibility timeout is zero, so on Azure they follow at once.
+// that threshold, not `extensions.queues.maxDequeueCount`. The tries follow one another without a pause, as on
+// Azure: the extension's internal queue is built with a default QueuesOptions, whose visibility timeout is zero
+// (SharedBlobQueueListenerFactory.BlobsOptionsToQueuesOptions). Only a delivery that never reached the function (the
+// blob could not be read, a receipt could not be claimed) waits `retryDelayMs`, so a storage outage is no busy loop.
 // https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-blob-trigger#poison-blobs
 
 import { blobTriggerMetadata } from './blobTriggerMetadata';
@@ -38,6 +40,7 @@ export interface BlobTriggerOptions {
   slots: BlobInvocationSlots;
   /** host.json `extensions.blobs.poisonBlobThreshold`: tries before the blob is reported as poison. */
   poisonBlobThreshold: number;
+  /** The pause before looking again at a delivery that did not reach the function (not a try). */
   retryDelayMs: number;
   /** `poll` (default): list the container too, since Azurite sends no events. `eventGrid`: posted events only. */
   source?: 'poll' | 'eventGrid';
@@ -322,7 +325,8 @@ export class BlobTriggerListener implements TriggerListener {
       } else if (delivery.attempt >= this.options.poisonBlobThreshold) await this.#poison(delivery, key, claim);
       else {
         await claim.release();
-        this.#retryLater(delivery, key, this.options.retryDelayMs);
+        // The next try at once, as the extension's internal queue hands it back (no visibility timeout).
+        this.#retryLater(delivery, key, 0);
       }
     } catch (error) {
       // Without a completed receipt the version is delivered again: at least once, as on Azure.

@@ -5,8 +5,9 @@
 // settle and checks the outcome against storage and the emulator (checkSoakOutcome.ts).
 //
 // Time is compressed in three places, stand-ins for things Azure does on a longer clock: queue messages a dead host
-// was processing come back after `queueLeaseMs` (the host's lease is 10 minutes), the reconcile timer (every minute
-// on Azure) is run every few seconds through the host's admin API, and Graph's read-after-write lag is 2 s (the
+// was processing come back after `queueLeaseMs` (the host's lease is 10 minutes); the reconcile timer (every minute
+// on Azure) and the retry of parked uploads (every 5 minutes, a failed retry waiting 5 minutes and more) run every
+// 10 s through the host's admin API, a failed retry waiting 5 s; and Graph's read-after-write lag is 2 s (the
 // emulator's default is a minute).
 
 import { randomBytes } from 'node:crypto';
@@ -49,7 +50,9 @@ export interface SoakResult {
   figures: SoakFigures;
 }
 
+/** How often the soak runs the timers it drives: reconcile and the retry of parked uploads. */
 const reconcileEveryMs = 10_000;
+const drivenTimers = ['reconcilePhotos', 'retryParkedUploads'];
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const { log, profile } = options;
@@ -94,6 +97,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       NOTIFICATION_URL: `http://localhost:${httpPorts[0]}/api/notifications`,
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString('base64url'),
       PHOTO_READ_LAG_MS: '4000',
+      INGEST_PARKED_RETRY_SECONDS: '5',
     };
     const hosts = httpPorts.map(
       (httpPort, index) =>
@@ -149,7 +153,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         await sleep(Math.min(250, chaos.startedAt + action.at - Date.now()));
         if (Date.now() >= nextReconcileAt) {
           nextReconcileAt += reconcileEveryMs;
-          void admin('reconcilePhotos');
+          for (const timer of drivenTimers) void admin(timer);
         }
       }
       running.push(chaos.run(action));
@@ -165,7 +169,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     for (let lastReconcile = 0; ; await sleep(2_000)) {
       if (Date.now() - lastReconcile > reconcileEveryMs) {
         lastReconcile = Date.now();
-        await admin('reconcilePhotos');
+        for (const timer of drivenTimers) await admin(timer);
       }
       outcome = await checkSoakOutcome(people, { storageConnectionString: storage.connectionString, emulator }).catch(
         (error: unknown) => ({ problems: [`checking failed: ${(error as Error).message}`], writes: [] }),

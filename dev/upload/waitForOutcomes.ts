@@ -79,7 +79,7 @@ export async function waitForOutcomes(
     const outcome: UploadOutcome = {
       kind: 'pending',
       message: stillThere
-        ? `still in ${containers.incoming}: is the pipeline running (npm start)? Failing photos are retried, then listed on webjobs-blobtrigger-poison.`
+        ? `still in ${containers.incoming}: is the pipeline running (npm start)? Failing photos are retried, then parked on webjobs-blobtrigger-poison and tried again every 5 minutes (retryParkedUploads).`
         : 'no longer in photos-incoming, but no archived copy or error JSON was found for it.',
     };
     outcomes.set(upload.blobName, outcome);

@@ -58,6 +58,8 @@ var appSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   PhotoStorage__blobServiceUri: photoStorage.properties.primaryEndpoints.blob
+  // The blob trigger writes the photos it gives up on to webjobs-blobtrigger-poison in the trigger's own account.
+  PhotoStorage__queueServiceUri: photoStorage.properties.primaryEndpoints.queue
   PhotoStorage__credential: 'managedidentity'
   PhotoStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

@@ -63,6 +63,18 @@ resource appPhotoStorageRole 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
+// The blob trigger writes the photos it gave up on to webjobs-blobtrigger-poison in the photos account, and
+// retryParkedUploads reads and deletes those reports: the only queue there.
+resource appPhotoQueueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(photoStorage.id, appPrincipalId, roles.storageQueueDataContributor)
+  scope: photoStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, appPrincipalId, roles.keyVaultSecretsUser)
   scope: vault

@@ -25,10 +25,22 @@ function readTrigger(context: InvocationContext): { blobName: string; etag?: str
 }
 
 export async function ingestPhotoHandler(blob: unknown, context: InvocationContext): Promise<void> {
-  const startedAt = Date.now();
   const { blobName, etag } = readTrigger(context);
   const bytes = Buffer.isBuffer(blob) ? blob : Buffer.from(blob as Uint8Array);
-  const request = { blobName, bytes, correlationId: context.invocationId, ...(etag ? { etag } : {}) };
+  await ingestIncomingBlob({ blobName, bytes, ...(etag ? { etag } : {}) }, context);
+}
+
+/**
+ * One blob of photos-incoming, as its trigger delivers it or as retryParkedUploads hands it back: HR's removal
+ * request file or a photo. Resolves with the outcome's kind; throws what the host (or the retry) should try again.
+ */
+export async function ingestIncomingBlob(
+  blob: { blobName: string; bytes: Buffer; etag?: string },
+  context: InvocationContext,
+): Promise<string> {
+  const startedAt = Date.now();
+  const { blobName } = blob;
+  const request = { ...blob, correlationId: context.invocationId };
   if (isRemovalRequestName(blobName)) {
     // HR's removal request file (`{person}.remove`), not a photo: the removal use case, not ingest.
     const outcome = await receiveRemovalFile(request, removalFileWiring());
@@ -39,14 +51,15 @@ export async function ingestPhotoHandler(blob: unknown, context: InvocationConte
       const userId = outcome.kind === 'removal-requested' ? outcome.record.userId : undefined;
       context.info(JSON.stringify({ ...fields, outcome: outcome.kind, userId }));
     }
-    return;
+    return outcome.kind;
   }
   const { ports, options } = ingestWiring();
   let outcome: IngestOutcome;
   try {
     outcome = await ingestPhoto(request, ports, options);
   } catch (error) {
-    // Not HR's to fix: the host retries the blob, then reports it on webjobs-blobtrigger-poison.
+    // Not HR's to fix: the host retries the blob, then reports it on webjobs-blobtrigger-poison, where
+    // retryParkedUploads picks it up again later.
     const { code, retryable } = error as { code?: unknown; retryable?: unknown };
     const fields = { event: 'photo-ingest', blob: blobName, correlationId: context.invocationId };
     context.warn(JSON.stringify({ ...fields, outcome: 'failed', code, retryable, error: (error as Error).message }));
@@ -54,6 +67,7 @@ export async function ingestPhotoHandler(blob: unknown, context: InvocationConte
   }
   recordIngestOutcome(outcome);
   await getDecisionExecutor().carryOut(ingestDecision(request, outcome, Date.now() - startedAt), context);
+  return outcome.kind;
 }
 
 app.storageBlob('ingestPhoto', {

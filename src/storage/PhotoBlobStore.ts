@@ -246,6 +246,18 @@ export class PhotoBlobStore {
     }
   }
 
+  /** The bytes of the incoming blob at this ETag, as its trigger hands them; undefined when gone or replaced. */
+  async readOriginal(name: string, options: { etag: string }): Promise<Buffer | undefined> {
+    try {
+      return await this.#container(containers.incoming)
+        .getBlobClient(name)
+        .downloadToBuffer(0, undefined, { conditions: { ifMatch: options.etag } });
+    } catch (error) {
+      if (isStatus(error, 404, 412)) return undefined;
+      throw error;
+    }
+  }
+
   /** The incoming blob at this ETag; undefined when it is gone or has been replaced by a newer upload. */
   async probeOriginal(name: string, options: { etag?: string } = {}): Promise<OriginalBlob | undefined> {
     try {

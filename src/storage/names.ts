@@ -21,6 +21,12 @@ export const queues = {
   photoRemovals: 'photo-removals',
 } as const;
 
+/**
+ * Where the Functions host reports a blob its trigger gave up on (host.json `extensions.blobs.poisonBlobThreshold`
+ * tries): a queue in the trigger connection's account (PhotoStorage), read by retryParkedUploads.
+ */
+export const blobTriggerPoisonQueue = 'webjobs-blobtrigger-poison';
+
 /** host.json's `extensions.queues.maxDequeueCount` (a unit test keeps them equal): the host's tries per message. */
 export const hostMaxDequeueCount = 5;
 

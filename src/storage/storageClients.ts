@@ -41,6 +41,13 @@ export function createStorageClients(config: StorageConnectionConfig): StorageCl
   };
 }
 
+/** The queue client of the photos storage account: the blob trigger's `webjobs-blobtrigger-poison` lives there. */
+export function createPhotoQueueClient(config: PhotoStorageConfig): QueueServiceClient {
+  return config.kind === 'connectionString'
+    ? QueueServiceClient.fromConnectionString(config.connectionString)
+    : new QueueServiceClient(config.queueServiceUri, identityCredential(config.clientId));
+}
+
 /** The blob client of the photos storage account (PhotoStorage), apart from the host's. */
 export function createPhotoBlobClient(config: PhotoStorageConfig): BlobServiceClient {
   return config.kind === 'connectionString'

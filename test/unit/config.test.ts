@@ -62,8 +62,15 @@ describe('loadConfig', () => {
     expect(onAzure.photoStorage).toEqual({
       kind: 'identity',
       blobServiceUri: 'https://stphotosabc.blob.core.windows.net/',
+      // Derived from the blob endpoint: the ingest trigger's poison queue is in the photos account.
+      queueServiceUri: 'https://stphotosabc.queue.core.windows.net/',
       clientId: 'c1',
     });
+    const customEndpoint = { ...withoutPhotos, PhotoStorage__blobServiceUri: 'https://photos.example.net/' };
+    expect(configErrorOf(() => loadConfig(customEndpoint)).setting).toBe('PhotoStorage__queueServiceUri');
+    expect(
+      loadConfig({ ...customEndpoint, PhotoStorage__queueServiceUri: 'https://queues.example.net/' }).photoStorage,
+    ).toMatchObject({ queueServiceUri: 'https://queues.example.net/' });
   });
 
   it('reads PROTECTED_ACCOUNTS_GROUP_ID as a group object id and refuses anything else', () => {

@@ -11,6 +11,7 @@ import { blobPoisonQueue } from '../../../dev/runtime/BlobTriggerListener';
 import { uploadPhotos } from '../../../dev/upload';
 import { waitForOutcomes } from '../../../dev/upload/waitForOutcomes';
 import type { InvocationCompletedEvent } from '../../../dev/runtime/invocationEvents';
+import type { HostLogger } from '../../../dev/runtime/HostLogger';
 import {
   EXCHANGE_WRITE_SCHEMA,
   SHAREPOINT_WRITE_SCHEMA,
@@ -26,6 +27,21 @@ import { redeliver } from './redeliver';
 let stack: LocalStack;
 let blobs: BlobServiceClient;
 const completed: InvocationCompletedEvent[] = [];
+const hostLines: string[] = [];
+/** Keeps every line the host logs (the app's JSON lines included) and prints errors, like the quiet test logger. */
+const capturingLogger: HostLogger = {
+  log(level, message) {
+    hostLines.push(message);
+    if (level === 'error') console.error(message);
+  },
+};
+
+/** The app's structured log lines of one event. */
+function logLines(event: string): Array<Record<string, unknown>> {
+  return hostLines
+    .filter((line) => line.includes(`"event":"${event}"`))
+    .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>);
+}
 const users = {
   adele: {
     id: 'a1f3c2e4-0000-4000-8000-000000000001',
@@ -72,12 +88,19 @@ beforeAll(async () => {
     functionModules: [
       path.join(__dirname, '../../../src/functions/ingestPhoto.ts'),
       path.join(__dirname, '../../../src/functions/rejectOversizedUploads.ts'),
+      path.join(__dirname, '../../../src/functions/retryParkedUploads.ts'),
     ],
-    host: { hostJsonPath: path.join(__dirname, '../../fixtures/ingest/host.json'), blobConcurrency: 2 },
+    host: {
+      hostJsonPath: path.join(__dirname, '../../fixtures/ingest/host.json'),
+      blobConcurrency: 2,
+      logger: capturingLogger,
+    },
     extraSettings: {
       EMPLOYEE_ID_PATTERN: 'EMP-(\\d{6})',
       INGEST_MAX_BYTES: String(2 * 1024 * 1024),
       PROTECTED_ACCOUNTS_GROUP_ID: protectedGroupId,
+      // A parked photo whose retry fails again comes back after a second (5 minutes on Azure).
+      INGEST_PARKED_RETRY_SECONDS: '1',
     },
   });
   for (const [name, user] of Object.entries(users)) {
@@ -129,12 +152,22 @@ async function peekAll<T>(queueName: string): Promise<T[]> {
   return peekedMessageItems.map((m) => decodeQueueMessage(m.messageText) as T);
 }
 
-async function waitForArchive(upload: { name: string; lastModified: Date }): Promise<Record<string, string>> {
+/** Polls until the upload is archived; `meanwhile` runs before each look (a timer that may archive it). */
+async function waitForArchive(
+  upload: { name: string; lastModified: Date },
+  meanwhile?: () => Promise<void>,
+): Promise<Record<string, string>> {
   const archived = container(containers.archive).getBlobClient(archiveBlobName(upload.name, upload.lastModified));
-  return waitFor(async () => (await archived.exists()) && (await archived.getProperties()).metadata, {
-    what: `${upload.name} to be archived`,
-    timeoutMs: 20_000,
-  });
+  return waitFor(
+    async () => {
+      await meanwhile?.();
+      return (await archived.exists()) && (await archived.getProperties()).metadata;
+    },
+    {
+      what: `${upload.name} to be archived`,
+      timeoutMs: 20_000,
+    },
+  );
 }
 
 async function waitForRejection(name: string): Promise<Record<string, unknown>> {
@@ -185,7 +218,7 @@ test('good photos named by UPN, metadata, object id, employee id and manifest ar
     drop('IMG 0042, Lee.jpg', photo),
   ]);
   const owners = [users.adele, users.alex, users.megan, users.adele, users.lee];
-  const archivedMetadata = await Promise.all(drops.map(waitForArchive));
+  const archivedMetadata = await Promise.all(drops.map((upload) => waitForArchive(upload)));
   await Promise.all(drops.map((upload) => waitForSuccess(upload.name)));
   archivedMetadata.forEach((metadata, i) => expect(metadata.userid).toBe(owners[i]?.id));
   expect(archivedMetadata[1]?.upn).toBe(users.alex.userPrincipalName);
@@ -358,7 +391,7 @@ test('a directory lookup failing twice is retried by the host and then succeeds'
   expect([exchange.length, sharePoint.length]).toEqual([1, 1]);
 }, 30_000);
 
-test('a photo whose lookup keeps failing ends on webjobs-blobtrigger-poison and stays in photos-incoming', async () => {
+test('a photo whose lookup keeps failing is parked on webjobs-blobtrigger-poison, and written by the retry once Graph is back', async () => {
   stack.emulator.control.injectFault({
     service: 'graph',
     method: 'GET',
@@ -376,11 +409,32 @@ test('a photo whose lookup keeps failing ends on webjobs-blobtrigger-poison and 
     { what: 'the poison-queue report', timeoutMs: 30_000 },
   );
   expect(poison.ContainerName).toBe(containers.incoming);
+  const tries = () =>
+    completed.filter((e) => e.trigger.kind === 'blob' && e.trigger.blobName === upload.name).map((e) => e.outcome);
+  // host.json's poisonBlobThreshold (5 in this fixture's host.json) tries, one after the other.
+  expect(tries()).toEqual(Array(5).fill('failed'));
   expect(await container(containers.incoming).getBlobClient(upload.name).exists()).toBe(true);
   expect(await container(containers.rejected).getBlobClient(`${upload.name}.error.json`).exists()).toBe(false);
-  const { exchange } = await messagesFor(users.broken.id);
-  expect(exchange).toHaveLength(0);
-}, 45_000);
+
+  // The retry timer while Graph still fails: the photo stays where it is and its report waits.
+  const failedRetries = () => logLines('parked-upload-retry').filter((l) => l.blob === upload.name);
+  await stack.host.triggerTimer('retryParkedUploads');
+  expect(failedRetries().map((l) => l.result)).toEqual(['postponed']);
+  expect(await container(containers.incoming).getBlobClient(upload.name).exists()).toBe(true);
+  expect((await messagesFor(users.broken.id)).exchange).toHaveLength(0);
+
+  // Graph recovers: the next run after the report's wait ingests the photo and deletes the report.
+  stack.emulator.control.clearFaults();
+  await waitForArchive(upload, async () => {
+    await stack.host.triggerTimer('retryParkedUploads');
+  });
+  expect(failedRetries().map((l) => l.result)).toEqual(['postponed', 'ingested']);
+  const { exchange, sharePoint } = await messagesFor(users.broken.id);
+  expect([exchange.length, sharePoint.length]).toEqual([1, 1]);
+  await stack.host.triggerTimer('retryParkedUploads');
+  const queue = new QueueClient(stack.storageConnectionString, blobPoisonQueue);
+  expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
+}, 60_000);
 
 test('the upload command sends a folder with its manifest and reports each file as archived or rejected', async () => {
   const folder = mkdtempSync(path.join(tmpdir(), 'upload-'));

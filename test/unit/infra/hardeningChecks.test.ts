@@ -177,4 +177,15 @@ describe("the photos have a storage account of their own, apart from the Functio
       expect.stringMatching(/PhotoStorage__blobServiceUri is not the photos account blob endpoint/),
     ]);
   });
+
+  it("is missed when the trigger's poison reports would go to the host account", () => {
+    copy.edit(
+      'infra/app/functionApp.bicep',
+      'PhotoStorage__queueServiceUri: photoStorage.properties',
+      'PhotoStorage__queueServiceUri: storage.properties',
+    );
+    expect(photoStorageProblems(copy.root)).toEqual([
+      expect.stringMatching(/PhotoStorage__queueServiceUri is not the photos account queue endpoint/),
+    ]);
+  });
 });

@@ -212,6 +212,8 @@ export function photoStorageProblems(root: string): string[] {
   const setting = (name: string) => new RegExp(`^\\s*${name}: (.+)$`, 'm').exec(app)?.[1] ?? '';
   if (!/^photoStorage\.properties\.primaryEndpoints\.blob$/.test(setting('PhotoStorage__blobServiceUri')))
     problems.push('functionApp.bicep: PhotoStorage__blobServiceUri is not the photos account blob endpoint');
+  if (!/^photoStorage\.properties\.primaryEndpoints\.queue$/.test(setting('PhotoStorage__queueServiceUri')))
+    problems.push('functionApp.bicep: PhotoStorage__queueServiceUri is not the photos account queue endpoint');
   if (!/name: photoStorageAccountName/.test(app))
     problems.push('functionApp.bicep: the photoStorage resource is not the account named photoStorageAccountName');
   return problems;

@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config';
 import {
+  blobTriggerPoisonQueue,
   containers,
   photoStorageConnection,
   hostMaxDequeueCount,
@@ -54,11 +55,14 @@ describe('storage names', () => {
     expect(bicepStringArray(mainBicep, 'photoContainerNames').sort()).toEqual(Object.values(containers).sort());
   });
 
-  it('creates every queue of src/storage/names.ts with its poison queue, and the blob trigger poison queue', () => {
+  it('creates every queue of src/storage/names.ts with its poison queue', () => {
     const expected = Object.values(queues).flatMap((q) => [q, poisonQueueName(q)]);
-    expect(bicepStringArray(mainBicep, 'queueNames').sort()).toEqual(
-      [...expected, 'webjobs-blobtrigger-poison'].sort(),
-    );
+    expect(bicepStringArray(mainBicep, 'queueNames').sort()).toEqual(expected.sort());
+  });
+
+  it("creates the blob trigger's poison queue in the photos account, the trigger connection's", () => {
+    expect(bicepStringArray(mainBicep, 'photoQueueNames')).toEqual([blobTriggerPoisonQueue]);
+    expect(mainBicep).toMatch(/containerNames: photoContainerNames\s+queueNames: photoQueueNames/);
   });
 
   it('creates exactly the tables of src/storage/names.ts', () => {
