@@ -7,7 +7,7 @@
 // Time is compressed in three places, stand-ins for things Azure does on a longer clock: queue messages a dead host
 // was processing come back after `queueLeaseMs` (the host's lease is 10 minutes); the reconcile timer (every minute
 // on Azure) and the retry of parked uploads (every 5 minutes, a failed retry waiting 5 minutes and more) run every
-// 10 s through the host's admin API, a failed retry waiting 5 s; and Graph's read-after-write lag is 2 s (the
+// 10 s through the host's admin API, a failed retry waiting 3 s (doubling); and Graph's read-after-write lag is 2 s (the
 // emulator's default is a minute).
 
 import { randomBytes } from 'node:crypto';
@@ -97,7 +97,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       NOTIFICATION_URL: `http://localhost:${httpPorts[0]}/api/notifications`,
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString('base64url'),
       PHOTO_READ_LAG_MS: '4000',
-      INGEST_PARKED_RETRY_SECONDS: '5',
+      INGEST_PARKED_RETRY_SECONDS: '3',
     };
     const hosts = httpPorts.map(
       (httpPort, index) =>
