@@ -2,22 +2,36 @@
 // retryParkedUploads use case reads them: received a batch at a time under a lease, deleted once the photo has its
 // outcome, hidden for longer after a retry that failed again.
 
-import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { RestError, type QueueClient, type QueueServiceClient } from '@azure/storage-queue';
 import type { ParkedReportMessage } from '../pipeline/ingest/retryParkedUploads';
 import { blobTriggerPoisonQueue } from './names';
+import { decodeQueueMessage } from './queueMessageEncoding';
 
 export interface ParkedQueueMessage extends ParkedReportMessage {
   messageId: string;
   popReceipt: string;
 }
 
-/** The most a queue hands out per receive. */
-const BATCH = 32;
-/** The service caps a message's visibility timeout at 7 days. */
-const MAX_VISIBILITY_SECONDS = 7 * 24 * 60 * 60;
+/** Reports retried at once: each is an ingest, so a few, as the blob trigger's own concurrency would allow. */
+const BATCH_SIZE = 8;
+
+/**
+ * A report's body: base64 JSON, the host's default encoding (and ours, queueMessageEncoding), or plain JSON from a
+ * host configured otherwise; undefined when it is neither.
+ */
+export function decodeParkedReport(text: string): unknown {
+  try {
+    return decodeQueueMessage(text);
+  } catch {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+}
 
 export class ParkedUploadQueue {
-  readonly batchSize: number;
   readonly #queue: QueueClient;
   readonly #leaseSeconds: number;
 
@@ -26,38 +40,36 @@ export class ParkedUploadQueue {
    * (INGEST_PARKED_RETRY_SECONDS) serves: a run that dies with reports in hand gives them back after the same wait
    * as a retry that failed, and a retry that outlives it is at worst repeated by the next run (ingest is idempotent).
    */
-  constructor(photoQueues: QueueServiceClient, options: { leaseSeconds: number; batchSize?: number }) {
+  constructor(photoQueues: QueueServiceClient, options: { leaseSeconds: number }) {
     this.#queue = photoQueues.getQueueClient(blobTriggerPoisonQueue);
-    this.batchSize = Math.min(BATCH, Math.max(1, options.batchSize ?? 8));
     this.#leaseSeconds = Math.max(1, Math.round(options.leaseSeconds));
   }
 
   async receive(): Promise<ParkedQueueMessage[]> {
-    // The host creates the queue with its first report; none yet means nothing is parked.
-    if (!(await this.#queue.exists())) return [];
-    const { receivedMessageItems } = await this.#queue.receiveMessages({
-      numberOfMessages: this.batchSize,
-      visibilityTimeout: this.#leaseSeconds,
-    });
-    return receivedMessageItems.map((m) => ({
-      messageId: m.messageId,
-      popReceipt: m.popReceipt,
-      text: m.messageText,
-      dequeueCount: m.dequeueCount,
-    }));
+    try {
+      const { receivedMessageItems } = await this.#queue.receiveMessages({
+        numberOfMessages: BATCH_SIZE,
+        visibilityTimeout: this.#leaseSeconds,
+      });
+      return receivedMessageItems.map((m) => ({
+        messageId: m.messageId,
+        popReceipt: m.popReceipt,
+        body: decodeParkedReport(m.messageText),
+        dequeueCount: m.dequeueCount,
+      }));
+    } catch (error) {
+      // The host creates the queue with its first report; none yet means nothing is parked.
+      if (error instanceof RestError && error.statusCode === 404) return [];
+      throw error;
+    }
   }
 
   async dismiss(message: ParkedQueueMessage): Promise<void> {
     await this.#queue.deleteMessage(message.messageId, message.popReceipt);
   }
 
+  /** Hides the report for `seconds` (at most 6 hours, retryParkedUploads); it keeps its text. */
   async postpone(message: ParkedQueueMessage, seconds: number): Promise<void> {
-    // Without new text the message keeps its own; only when it is next visible changes.
-    await this.#queue.updateMessage(
-      message.messageId,
-      message.popReceipt,
-      undefined,
-      Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(seconds))),
-    );
+    await this.#queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.max(0, Math.round(seconds)));
   }
 }

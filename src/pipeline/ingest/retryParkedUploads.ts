@@ -16,22 +16,23 @@
 // - the report is not one the host writes: deleted with a warning (nothing can be retried from it).
 // Ingest is idempotent (src/pipeline/ingest/ingestPhoto.ts), so a retry racing a redelivery of the same blob is safe.
 
-import { isRemovalRequestName } from '../status/receiveRemovalFile';
 import { decision, type Decision } from '../messages/Decision';
 import type { LogLine } from '../messages/LogLine';
 
 /** What the host writes on `webjobs-blobtrigger-poison` (its BlobTriggerMessage), as far as a retry needs it. */
 export interface ParkedUploadReport {
-  functionId: string;
   container: string;
   blobName: string;
   /** The version that failed, quoted as in HTTP headers; absent in reports that do not carry one. */
   etag?: string;
 }
 
-/** A report as received: its text, how often it has been received, and whatever the queue needs to act on it. */
+/**
+ * A report as received: its body decoded from the queue's encoding (undefined when it is not JSON), how often it has
+ * been received, and whatever the queue needs to act on it.
+ */
 export interface ParkedReportMessage {
-  text: string;
+  body: unknown;
   dequeueCount: number;
 }
 
@@ -73,31 +74,12 @@ export function parkedRetryDelaySeconds(tries: number, firstSeconds: number): nu
 
 const stripQuotes = (etag: string): string => etag.replace(/^(W\/)?"|"$/g, '');
 
-function asReport(value: unknown): ParkedUploadReport | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const { FunctionId, ContainerName, BlobName, ETag } = value as Record<string, unknown>;
+/** The host's report in a decoded message body, or undefined when the body is not one the host writes. */
+export function readParkedUploadReport(body: unknown): ParkedUploadReport | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const { ContainerName, BlobName, ETag } = body as Record<string, unknown>;
   if (typeof ContainerName !== 'string' || typeof BlobName !== 'string' || !BlobName) return undefined;
-  return {
-    functionId: typeof FunctionId === 'string' ? FunctionId : '',
-    container: ContainerName,
-    blobName: BlobName,
-    ...(typeof ETag === 'string' && ETag ? { etag: ETag } : {}),
-  };
-}
-
-/** The host's report, whether the queue holds it base64-encoded (the host's default) or as plain JSON. */
-export function parseParkedUploadReport(text: string): ParkedUploadReport | undefined {
-  const candidates = [text];
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text.trim())) candidates.unshift(Buffer.from(text, 'base64').toString('utf8'));
-  for (const candidate of candidates) {
-    try {
-      const report = asReport(JSON.parse(candidate));
-      if (report) return report;
-    } catch {
-      // Not JSON in this encoding: try the next.
-    }
-  }
-  return undefined;
+  return { container: ContainerName, blobName: BlobName, ...(typeof ETag === 'string' && ETag ? { etag: ETag } : {}) };
 }
 
 async function retryOne<M extends ParkedReportMessage>(
@@ -105,7 +87,7 @@ async function retryOne<M extends ParkedReportMessage>(
   ports: ParkedUploadPorts<M>,
   options: ParkedUploadOptions,
 ): Promise<ParkedUploadResult> {
-  const report = parseParkedUploadReport(message.text);
+  const report = readParkedUploadReport(message.body);
   if (!report) {
     await ports.dismiss(message);
     return { name: '(unreadable report)', kind: 'dismissed', reason: 'malformed' };
@@ -125,8 +107,8 @@ async function retryOne<M extends ParkedReportMessage>(
     await ports.dismiss(message);
     return { name, kind: 'dismissed', reason: 'replaced' };
   }
-  // A removal request file is tiny; only a photo can be over the limit (and then it is never delivered to ingest).
-  if (current.contentLength > options.maxBytes && !isRemovalRequestName(name)) {
+  // Never delivered to ingest (the Event Grid filter), and rejected unread by rejectOversizedUploads.
+  if (current.contentLength > options.maxBytes) {
     await ports.dismiss(message);
     return { name, kind: 'dismissed', reason: 'oversized' };
   }
@@ -164,7 +146,7 @@ export async function retryParkedUploads<M extends ParkedReportMessage>(
         retryOne(message, ports, options).catch(
           // Storage failed while looking or acknowledging: the report reappears when its lease ends.
           (error: unknown): ParkedUploadResult => ({
-            name: parseParkedUploadReport(message.text)?.blobName ?? '(unreadable report)',
+            name: readParkedUploadReport(message.body)?.blobName ?? '(unreadable report)',
             kind: 'failed',
             error: (error as Error).message,
           }),

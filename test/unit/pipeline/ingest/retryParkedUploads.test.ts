@@ -1,7 +1,7 @@
 import {
   parkedRetryDelaySeconds,
   parkedUploadsDecision,
-  parseParkedUploadReport,
+  readParkedUploadReport,
   retryParkedUploads,
   type ParkedReportMessage,
   type ParkedUploadPorts,
@@ -11,9 +11,9 @@ interface Message extends ParkedReportMessage {
   id: number;
 }
 
-/** The host's BlobTriggerMessage, base64-encoded as its queues hold it. */
-function hostReport(blobName: string, etag?: string, container = 'photos-incoming'): string {
-  const body = {
+/** The host's BlobTriggerMessage, as the queue adapter hands it over decoded. */
+function hostReport(blobName: string, etag?: string, container = 'photos-incoming'): object {
+  return {
     Type: 'BlobTrigger',
     FunctionId: 'Host.Functions.ingestPhoto',
     BlobType: 'BlockBlob',
@@ -21,16 +21,15 @@ function hostReport(blobName: string, etag?: string, container = 'photos-incomin
     BlobName: blobName,
     ...(etag ? { ETag: etag } : {}),
   };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64');
 }
 
 /** A queue of reports and a photos-incoming container, in memory; ingest fails for the names in `failing`. */
 function fakePorts(
-  reports: Array<{ text: string; dequeueCount?: number }>,
+  reports: Array<{ body: unknown; dequeueCount?: number }>,
   blobs: Record<string, { etag: string; contentLength?: number }>,
   failing = new Set<string>(),
 ) {
-  const pending: Message[] = reports.map((r, id) => ({ id, text: r.text, dequeueCount: r.dequeueCount ?? 1 }));
+  const pending: Message[] = reports.map((r, id) => ({ id, body: r.body, dequeueCount: r.dequeueCount ?? 1 }));
   const dismissed: number[] = [];
   const postponed: Array<{ id: number; seconds: number }> = [];
   const ingested: Array<{ name: string; etag: string }> = [];
@@ -60,24 +59,21 @@ function fakePorts(
 
 const options = { incomingContainer: 'photos-incoming', maxBytes: 10_000, firstRetrySeconds: 300, deadline: Infinity };
 
-describe('parseParkedUploadReport', () => {
-  it("reads the host's report base64-encoded or as plain JSON", () => {
-    const expected = {
-      functionId: 'Host.Functions.ingestPhoto',
+describe('readParkedUploadReport', () => {
+  it("reads the host's report", () => {
+    expect(readParkedUploadReport(hostReport('a b/ana@contoso.com.jpg', '"0x8DC"'))).toEqual({
       container: 'photos-incoming',
       blobName: 'a b/ana@contoso.com.jpg',
       etag: '"0x8DC"',
-    };
-    expect(parseParkedUploadReport(hostReport('a b/ana@contoso.com.jpg', '"0x8DC"'))).toEqual(expected);
-    expect(parseParkedUploadReport(Buffer.from(hostReport('x.jpg'), 'base64').toString('utf8'))).toMatchObject({
-      blobName: 'x.jpg',
     });
+    expect(readParkedUploadReport(hostReport('x.jpg'))).toEqual({ container: 'photos-incoming', blobName: 'x.jpg' });
   });
 
   it('refuses what the host never writes', () => {
-    expect(parseParkedUploadReport('not json')).toBeUndefined();
-    expect(parseParkedUploadReport(JSON.stringify({ ContainerName: 'photos-incoming' }))).toBeUndefined();
-    expect(parseParkedUploadReport(JSON.stringify(['photos-incoming', 'x.jpg']))).toBeUndefined();
+    expect(readParkedUploadReport(undefined)).toBeUndefined();
+    expect(readParkedUploadReport('not json')).toBeUndefined();
+    expect(readParkedUploadReport({ ContainerName: 'photos-incoming' })).toBeUndefined();
+    expect(readParkedUploadReport(['photos-incoming', 'x.jpg'])).toBeUndefined();
   });
 });
 
@@ -91,7 +87,7 @@ describe('parkedRetryDelaySeconds', () => {
 
 describe('retryParkedUploads', () => {
   it('ingests a parked photo still in photos-incoming at the reported version, then deletes the report', async () => {
-    const { ports, dismissed, postponed, ingested } = fakePorts([{ text: hostReport('ana.jpg', '"0x1"') }], {
+    const { ports, dismissed, postponed, ingested } = fakePorts([{ body: hostReport('ana.jpg', '"0x1"') }], {
       'ana.jpg': { etag: '"0x1"' },
     });
     const results = await retryParkedUploads(ports, options);
@@ -102,7 +98,7 @@ describe('retryParkedUploads', () => {
   });
 
   it('compares ETags with or without quotes, as listings and headers give them', async () => {
-    const { ports, ingested } = fakePorts([{ text: hostReport('ana.jpg', '0x1') }], { 'ana.jpg': { etag: '"0x1"' } });
+    const { ports, ingested } = fakePorts([{ body: hostReport('ana.jpg', '0x1') }], { 'ana.jpg': { etag: '"0x1"' } });
     await retryParkedUploads(ports, options);
     expect(ingested).toHaveLength(1);
   });
@@ -110,11 +106,11 @@ describe('retryParkedUploads', () => {
   it('drops a report whose photo has its outcome, was replaced, is over the limit or is not in photos-incoming', async () => {
     const { ports, dismissed, ingested } = fakePorts(
       [
-        { text: hostReport('gone.jpg', '"0x1"') },
-        { text: hostReport('replaced.jpg', '"0x1"') },
-        { text: hostReport('huge.jpg', '"0x1"') },
-        { text: hostReport('other.jpg', '"0x1"', 'somewhere-else') },
-        { text: 'garbage' },
+        { body: hostReport('gone.jpg', '"0x1"') },
+        { body: hostReport('replaced.jpg', '"0x1"') },
+        { body: hostReport('huge.jpg', '"0x1"') },
+        { body: hostReport('other.jpg', '"0x1"', 'somewhere-else') },
+        { body: undefined },
       ],
       {
         'replaced.jpg': { etag: '"0x2"' },
@@ -136,7 +132,7 @@ describe('retryParkedUploads', () => {
 
   it('hides a report whose retry fails again for longer each time, and keeps it', async () => {
     const { ports, dismissed, postponed } = fakePorts(
-      [{ text: hostReport('ana.jpg', '"0x1"'), dequeueCount: 3 }],
+      [{ body: hostReport('ana.jpg', '"0x1"'), dequeueCount: 3 }],
       { 'ana.jpg': { etag: '"0x1"' } },
       new Set(['ana.jpg']),
     );
@@ -157,7 +153,7 @@ describe('retryParkedUploads', () => {
 
   it('receives no new batch once the deadline has passed', async () => {
     const { ports, ingested } = fakePorts(
-      [{ text: hostReport('a.jpg') }, { text: hostReport('b.jpg') }, { text: hostReport('c.jpg') }],
+      [{ body: hostReport('a.jpg') }, { body: hostReport('b.jpg') }, { body: hostReport('c.jpg') }],
       { 'a.jpg': { etag: '"1"' }, 'b.jpg': { etag: '"1"' }, 'c.jpg': { etag: '"1"' } },
     );
     let clock = 0;
