@@ -178,6 +178,17 @@ describe("the photos have a storage account of their own, apart from the Functio
     ]);
   });
 
+  it("is missed when the app may not write the trigger's poison reports in the photos account", () => {
+    copy.edit(
+      'infra/app/rbac.bicep',
+      'roles.storageQueueDataContributor)\n  scope: photoStorage',
+      'roles.storageQueueDataContributor)\n  scope: storage',
+    );
+    expect(photoStorageProblems(copy.root)).toEqual([
+      expect.stringMatching(/rbac\.bicep: the app has no Storage Queue Data Contributor on the photos account/),
+    ]);
+  });
+
   it("is missed when the trigger's poison reports would go to the host account", () => {
     copy.edit(
       'infra/app/functionApp.bicep',

@@ -214,6 +214,12 @@ export function photoStorageProblems(root: string): string[] {
     problems.push('functionApp.bicep: PhotoStorage__blobServiceUri is not the photos account blob endpoint');
   if (!/^photoStorage\.properties\.primaryEndpoints\.queue$/.test(setting('PhotoStorage__queueServiceUri')))
     problems.push('functionApp.bicep: PhotoStorage__queueServiceUri is not the photos account queue endpoint');
+  // The blob trigger writes its poison reports to a queue in its connection's account, the photos'.
+  const rbac = readFileSync(path.join(root, 'infra/app/rbac.bicep'), 'utf8');
+  const queueRoleOnPhotos =
+    /name: guid\(photoStorage\.id, appPrincipalId, roles\.storageQueueDataContributor\)\s+scope: photoStorage\s/;
+  if (!queueRoleOnPhotos.test(rbac))
+    problems.push('rbac.bicep: the app has no Storage Queue Data Contributor on the photos account');
   if (!/name: photoStorageAccountName/.test(app))
     problems.push('functionApp.bicep: the photoStorage resource is not the account named photoStorageAccountName');
   return problems;
