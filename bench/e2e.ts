@@ -1,20 +1,23 @@
-// `npm run bench:e2e`: N photos (default 200) dropped in photos-incoming on Azurite, through the local Functions
-// host running the app's own registrations, into the Microsoft 365 emulator. Phase 1 (no throttling): latency from
-// "upload finished" to "both targets written" (p50/p95/max, with a per-stage breakdown) and throughput. A baseline
+// `npm run bench:e2e`: N photos (default 200) dropped in photos-incoming on Azurite, each followed by the BlobCreated
+// event Event Grid posts on Azure (`--delivery poll`: the local runtime lists the container instead), through the
+// local Functions host running the app's own registrations, into the Microsoft 365 emulator. Phase 1 (no
+// throttling): latency from "upload finished" to "both targets written" (p50/p95/max, with a per-stage breakdown),
+// throughput, and the CPU each process spent per photo (where the machine's cores went). A baseline
 // measured in the same run: the writers' Microsoft 365 calls made directly with the same concurrency (the floor).
 // Phase 2: the emulator throttles Graph and SharePoint to R requests/s per app (10·R per 10 s window: fixed windows
 // for SharePoint, whose quota resets whole, a sliding one for Graph); prints the achieved write rate as a percentage
 // of the allowed rate (target ≥ 90 %): the share of SharePoint's budget the writers used in the windows during which
 // work was waiting. Also the 429s served, and whether anything was lost (exit 1 if so).
-// Runs the production host.json. `--instances N` runs N host instances on the one Azurite (the first in this process,
-// the others as processes of their own, as Flex Consumption scales out) and prints the peak memory of each.
+// Runs the production host.json. `--instances N` runs N host instances on the one Azurite, each a process of its own
+// (as Flex Consumption scales out, and as on Azure, where the app never shares a machine, let alone an event loop,
+// with Graph, SharePoint or storage), and prints the peak memory of each.
 // Bounded by --timeout-seconds; everything started is stopped at the end.
 
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import sharp from 'sharp';
 import { startLocalStack, type LocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
@@ -24,7 +27,7 @@ import { renderRenditions } from '../src/imaging/renderRenditions';
 import { createM365Clients } from '../src/m365/createM365Clients';
 import { containers } from '../src/storage/names';
 import { exitIfStillRunning, positiveInteger } from './benchCli';
-import { startBenchInstances } from './e2e/benchInstances';
+import { reserveFirstInstancePort, startBenchInstances } from './e2e/benchInstances';
 import { generateBenchPhotos } from './e2e/generateBenchPhotos';
 import { formatLatencies, summariseLatencies } from './e2e/latencySummary';
 import {
@@ -34,6 +37,9 @@ import {
   type BaselineResult,
 } from './e2e/measureBaseline';
 import { PhotoTimeline, type PhotoRecord } from './e2e/PhotoTimeline';
+import { postBlobCreated } from './e2e/postBlobCreated';
+import { endpointNames, requestsPerPhoto } from './e2e/requestsByService';
+import { cpuPerPhoto, cpuSnapshot, processCpuSeconds, type BenchProcess } from './e2e/processCpu';
 import { budgetUseWhileBacklogged, type BudgetWindow } from './e2e/budgetUseWhileBacklogged';
 import { RequestSampler, requestsByGroup, type ServiceGroup } from './e2e/RequestSampler';
 import { verifyNothingLost, type ExpectedPhoto } from './e2e/verifyNothingLost';
@@ -50,6 +56,7 @@ interface BenchOptions {
   timeoutSeconds: number;
   instances: number;
   size: number;
+  delivery: 'eventGrid' | 'poll';
 }
 
 interface BenchUser {
@@ -83,6 +90,14 @@ function parseOptions(): BenchOptions {
       positiveInteger,
       1,
     )
+    .addOption(
+      new Option(
+        '--delivery <how>',
+        'how blobs reach ingest: Event Grid events posted to the instances, as on Azure, or the local listing',
+      )
+        .choices(['eventGrid', 'poll'])
+        .default('eventGrid'),
+    )
     .option(
       '--size <px>',
       'side of the square photos dropped (800: a typical HR photo; 3464: 12 MP)',
@@ -108,7 +123,14 @@ async function runPhase(
   label: string,
   stack: LocalStack,
   timeline: PhotoTimeline,
-  input: { users: BenchUser[]; photos: Buffer[]; concurrency: number; deadline: number },
+  input: {
+    users: BenchUser[];
+    photos: Buffer[];
+    concurrency: number;
+    deadline: number;
+    /** Where Event Grid would post each upload's BlobCreated event, in turn; none when the instances list. */
+    eventGridTo: string[];
+  },
 ): Promise<PhaseResult> {
   timeline.reset();
   stack.emulator.control.resetStats();
@@ -125,11 +147,12 @@ async function runPhase(
       if (!user || !bytes) continue;
       const blobName = `${user.userPrincipalName}.jpg`;
       timeline.uploaded(blobName, Number.NaN);
-      await incoming
-        .getBlockBlobClient(blobName)
-        .uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'image/jpeg' } });
+      const blob = incoming.getBlockBlobClient(blobName);
+      await blob.uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'image/jpeg' } });
       const record = timeline.photos.get(blobName);
       if (record) record.uploadedAt = performance.now();
+      const eventGridTo = input.eventGridTo[index % Math.max(1, input.eventGridTo.length)];
+      if (eventGridTo) await postBlobCreated(eventGridTo, blob.url, bytes.length);
     }
   };
   await Promise.all(Array.from({ length: input.concurrency }, uploader));
@@ -310,18 +333,25 @@ async function main(): Promise<void> {
   );
   console.log(`node ${process.version}, sharp ${sharp.versions.sharp}; production host.json; Azurite in memory`);
   const firstPhotos = await generateBenchPhotos(options.photos, { phase: 0, size: options.size });
+  // The instances run in processes of their own; this process keeps the emulator and the uploads, and its host loads
+  // no functions.
+  const firstInstance = await reserveFirstInstancePort();
   const stack = await startLocalStack({
     ports: 'ephemeral',
     persistence: 'memory',
-    functionModules: [path.resolve(__dirname, '../src/functions/*.js')],
+    functionModules: [],
     emulator: { seed: 'none' },
     host: { logger: timeline, hostJsonPath },
     // The emulator's SharePoint budget changes between phases (off, then a 10 s window sized from phase 1), so no
     // fixed own account fits both: the pipeline paces by SharePoint's best-effort RateLimit headers and Retry-After
     // here (its own account is covered by test/unit/m365/RateLimitPacer.test.ts).
-    extraSettings: { SHAREPOINT_RESOURCE_UNITS_PER_MINUTE: '0' },
+    extraSettings: { SHAREPOINT_RESOURCE_UNITS_PER_MINUTE: '0', NOTIFICATION_URL: firstInstance.notificationUrl },
   });
-  const instances = await startBenchInstances(stack, timeline, options.instances);
+  const instances = await startBenchInstances(stack, timeline, options.instances, {
+    firstPort: firstInstance.firstPort,
+    blobTriggerSource: options.delivery,
+  });
+  const eventGridTo = options.delivery === 'eventGrid' ? instances.baseUrls : [];
   let lost = false;
   try {
     const users: BenchUser[] = Array.from({ length: options.photos }, (_, i) => {
@@ -339,13 +369,41 @@ async function main(): Promise<void> {
 
     // Phase 1: no throttling (the emulator gives SharePoint its real per-minute budget by default: lifted here).
     stack.emulator.control.setThrottling({ service: 'sharepoint' });
+    const benchProcesses: BenchProcess[] = [
+      { name: 'Azurite', pid: stack.azurite.pid },
+      ...instances.processes(),
+      { name: 'the benchmark with the emulator', pid: undefined },
+    ];
+    const cpuBefore = cpuSnapshot(benchProcesses);
+    const requestsBefore = await instances.requestCounts();
     const first = await runPhase('phase 1: no throttling', stack, timeline, {
       users,
       photos: firstPhotos,
       concurrency: options.concurrency,
       deadline,
+      eventGridTo,
     });
     printPhase(first, timeline);
+    const firstCpu = cpuPerPhoto(cpuBefore, cpuSnapshot(benchProcesses), first.complete, availableParallelism());
+    const firstRequests = requestsPerPhoto(
+      requestsBefore,
+      await instances.requestCounts(),
+      endpointNames({
+        'blob storage': `http://127.0.0.1:${stack.azurite.ports.blob}`,
+        queues: `http://127.0.0.1:${stack.azurite.ports.queue}`,
+        tables: `http://127.0.0.1:${stack.azurite.ports.table}`,
+        Graph: stack.settings.GRAPH_BASE_URL,
+        'sign-in': stack.settings.M365_AUTHORITY_HOST,
+        'SharePoint My Site': stack.settings.SHAREPOINT_MYSITE_URL,
+        'SharePoint admin': stack.settings.SHAREPOINT_ADMIN_URL,
+      }),
+      first.complete,
+    );
+    console.log(
+      `requests the app made per photo written (all instances): ` +
+        `${firstRequests.map(([service, perPhoto]) => `${service} ${perPhoto.toFixed(1)}`).join(', ')}; ` +
+        `all ${firstRequests.reduce((sum, [, perPhoto]) => sum + perPhoto, 0).toFixed(1)}`,
+    );
     // Per photo once ingest picked it up: the uploads arrive as one burst, so drop-to-written mostly measures the
     // backlog ahead of the blob trigger; this is the figure comparable with one photo's direct calls.
     const firstServiceTime = summariseLatencies(
@@ -354,7 +412,7 @@ async function main(): Promise<void> {
         .filter((v) => !Number.isNaN(v)),
     );
     const firstRate = first.complete / ((first.endedAt - first.startedAt) / 1000);
-    await stack.host.waitForIdle({ timeoutMs: Math.max(1_000, deadline - performance.now()) });
+    await instances.waitForIdle(Math.max(1_000, deadline - performance.now()));
     const firstLoss = await verifyNothingLost(expectedPhotos(first, users), {
       storageConnectionString: stack.storageConnectionString,
       emulator: stack.emulator,
@@ -371,11 +429,24 @@ async function main(): Promise<void> {
     const direct = await baselinePhotos(users, firstPhotos);
     const pipeline = { photosPerSecond: firstRate, p50: firstServiceTime.p50 };
     printBaseline('Graph PUT photo only', await measureGraphPutBaseline(clients, direct, options), pipeline);
+    const baselineCpuBefore = processCpuSeconds(undefined);
     printBaseline(
       'all writer calls (Graph 2 + SharePoint 7)',
       await measureWriterCallsBaseline(clients, direct, options),
       pipeline,
     );
+    const baselineCpuAfter = processCpuSeconds(undefined);
+    if (firstCpu && baselineCpuBefore !== undefined && baselineCpuAfter !== undefined) {
+      console.log(
+        `\nwhere the cores went in phase 1 (CPU per photo written, every process): ` +
+          `${firstCpu.byProcess.map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ')}; ` +
+          `all ${firstCpu.totalMs.toFixed(0)} ms, so ${availableParallelism()} cores allow at most ` +
+          `${firstCpu.cpuBoundPhotosPerSecond.toFixed(1)} photos/s; the pipeline made ${firstRate.toFixed(1)} ` +
+          `(${(firstRate / firstCpu.cpuBoundPhotosPerSecond).toFixed(2)}× that). The writer calls made directly cost ` +
+          `${(((baselineCpuAfter - baselineCpuBefore) * 1000) / direct.length).toFixed(0)} ms per photo (caller and ` +
+          `emulator together).`,
+      );
+    }
     // Ingest's own CPU-bound rate: the renditions alone, on the same photos, as many at once as there are cores.
     const cpu = await measureRenderRate(firstPhotos);
     console.log(
@@ -418,6 +489,7 @@ async function main(): Promise<void> {
         photos: secondPhotos,
         concurrency: options.concurrency,
         deadline,
+        eventGridTo,
       },
     );
     printPhase(second, timeline);
@@ -429,7 +501,7 @@ async function main(): Promise<void> {
       unthrottledPhotosPerSecond: firstRate,
       writerSlots: hostJson.queues.batchSize + hostJson.queues.newBatchThreshold,
     });
-    await stack.host.waitForIdle({ timeoutMs: Math.max(1_000, deadline - performance.now()) });
+    await instances.waitForIdle(Math.max(1_000, deadline - performance.now()));
     const secondLoss = await verifyNothingLost(expectedPhotos(second, users), {
       storageConnectionString: stack.storageConnectionString,
       emulator: stack.emulator,
@@ -448,7 +520,7 @@ async function main(): Promise<void> {
     lost = true;
     console.error(`\nbench:e2e FAILED: ${(error as Error).message}`);
   } finally {
-    console.log(instances.describePeaks('the emulator and the benchmark'));
+    console.log(instances.describePeaks());
     await instances.stop();
     await stack.stop();
   }

@@ -2,7 +2,8 @@
 // Ports may be ephemeral (0): Azurite prints "… successfully listening at http://127.0.0.1:{port}" per service.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { developmentStorageConnectionString } from './runtime/appSettings';
 import { LocalRuntimeError } from './runtime/LocalRuntimeError';
 
@@ -22,6 +23,8 @@ export interface AzuriteOptions {
 
 export interface Azurite {
   ports: AzuritePorts;
+  /** The child process's id (benchmarks read its CPU time). */
+  pid: number | undefined;
   connectionString: string;
   stop(): Promise<void>;
 }
@@ -46,9 +49,23 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * The compiled preload that makes Azurite's lookups use their index (azuriteIndexedLookups.ts): beside this file when
+ * it runs from dist, in dist when Jest runs this file from source.
+ */
+function indexedLookupsPreload(): string {
+  const candidates = [
+    path.join(__dirname, 'azuriteIndexedLookups.js'),
+    path.resolve(__dirname, '../dist/dev/azuriteIndexedLookups.js'),
+  ];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new LocalRuntimeError('azurite-failed', `${candidates[1]} is missing: run npm run build first`);
+  return found;
+}
+
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const requested = portsFor(options.ports);
-  const args = [require.resolve('azurite/dist/src/azurite.js')];
+  const args = ['--require', indexedLookupsPreload(), require.resolve('azurite/dist/src/azurite.js')];
   for (const service of services)
     args.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(requested[service]));
   // The Azure SDKs are often newer than Azurite's API version list; loose mode ignores headers it does not know.
@@ -115,6 +132,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   let stopping: Promise<void> | undefined;
   return {
     ports,
+    pid: child.pid,
     connectionString: developmentStorageConnectionString(ports),
     stop() {
       stopping ??= stopChild(child).finally(() => process.removeListener('exit', killOnExit));

@@ -26,6 +26,8 @@ export class HostInstanceProcess {
   #wanted = false;
   #ready: Promise<void> | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
+  #idleReports = 0;
+  readonly #statsWaiters: Array<(line: HostLine) => void> = [];
   /** Lines the host wrote on stderr (the app's own console output, crashes), the last few kept for the report. */
   readonly stderrTail: string[] = [];
   starts = 0;
@@ -48,6 +50,11 @@ export class HostInstanceProcess {
   onLine(listener: HostLineListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** The running process's id, if one runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
   }
 
   get running(): boolean {
@@ -77,6 +84,10 @@ export class HostInstanceProcess {
         if (line.message === 'host-instance-ready') resolve();
         if (line.message === 'host-instance-stats' && typeof line.rss === 'number')
           this.peakRss = Math.max(this.peakRss, line.rss);
+        if (line.message === 'host-instance-stats') {
+          this.#idleReports = line.inFlight === 0 ? this.#idleReports + 1 : 0;
+          for (const waiter of this.#statsWaiters.splice(0)) waiter(line);
+        }
         let event: Record<string, unknown> | undefined;
         if (line.message.startsWith('{')) {
           try {
@@ -120,6 +131,37 @@ export class HostInstanceProcess {
         await new Promise((resolve) => setTimeout(resolve, restartDelayMs));
       }
     }
+  }
+
+  /**
+   * Resolves once the instance has reported no invocation in flight twice in a row after this call. (Work still
+   * waiting in the shared queues is the caller's to check: any instance may take it.)
+   */
+  async waitForNoInvocations(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.#idleReports = 0;
+    while (this.#idleReports < 2) {
+      if (Date.now() > deadline) throw new Error(`${this.name} was still busy after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /**
+   * The HTTP requests the running process has made so far by destination (`host:port`), as of its next report
+   * (within a second). Counts start again when the process restarts.
+   */
+  requestCounts(): Promise<Record<string, number>> {
+    return new Promise((resolve) =>
+      this.#statsWaiters.push((line) => {
+        let requests: unknown;
+        try {
+          requests = typeof line.requests === 'string' ? JSON.parse(line.requests) : undefined;
+        } catch {
+          requests = undefined;
+        }
+        resolve(typeof requests === 'object' && requests !== null ? (requests as Record<string, number>) : {});
+      }),
+    );
   }
 
   /** SIGKILL: nothing in the process gets to finish, flush or release. */

@@ -5,6 +5,7 @@
 // HOST_INSTANCE_CONFIG (never from argv, where `ps` would show secrets).
 
 import { ingestMaxBytesOf } from '../ingestMaxBytesOf';
+import { countOutgoingRequests } from './countOutgoingRequests';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConsoleHostLogger, type HostLogger } from '../runtime/HostLogger';
@@ -24,8 +25,8 @@ export interface HostInstanceConfig {
   logFormat: 'json' | 'console';
 }
 
-/** How often an instance reports its resident memory (the benchmarks print the peak per instance). */
-const statsIntervalMs = 2_000;
+/** How often an instance reports its resident memory (the benchmarks print the peak per instance) its invocations in flight and the requests it has made. */
+const statsIntervalMs = 1_000;
 
 function loggerFor(config: HostInstanceConfig): HostLogger {
   if (config.logFormat === 'json')
@@ -39,6 +40,7 @@ function loggerFor(config: HostInstanceConfig): HostLogger {
 }
 
 async function main(): Promise<void> {
+  const requests = countOutgoingRequests();
   const file = process.env.HOST_INSTANCE_CONFIG;
   if (!file) throw new Error('HOST_INSTANCE_CONFIG must name the instance configuration file');
   const config = JSON.parse(readFileSync(file, 'utf8')) as HostInstanceConfig;
@@ -59,7 +61,13 @@ async function main(): Promise<void> {
   logger.log('info', 'host-instance-ready', { pid: process.pid });
   if (config.logFormat === 'json')
     setInterval(
-      () => logger.log('debug', 'host-instance-stats', { rss: process.memoryUsage.rss() }),
+      () =>
+        logger.log('debug', 'host-instance-stats', {
+          rss: process.memoryUsage.rss(),
+          inFlight: host.inFlightCount,
+          // Log fields are scalars: the counts by destination travel as JSON.
+          requests: JSON.stringify(requests()),
+        }),
       statsIntervalMs,
     ).unref();
   process.once('SIGTERM', () => {

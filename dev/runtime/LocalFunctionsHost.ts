@@ -275,15 +275,23 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
   }
 
   /** Resolves once nothing is running and no trigger has work waiting (including messages hidden for a retry). */
+  /** Invocations running now (cheap: no storage call, unlike waitForIdle's check of the triggers' sources). */
+  get inFlightCount(): number {
+    return this.#invoker?.inFlightCount ?? 0;
+  }
+
+  /** True while an invocation runs or a trigger has work waiting (a visible message, an unprocessed blob). */
+  async isBusy(): Promise<boolean> {
+    return this.inFlightCount > 0 || (await Promise.all(this.#listeners.map((l) => l.hasPendingWork()))).some(Boolean);
+  }
+
   async waitForIdle(options: { timeoutMs?: number; pollMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     let quietChecks = 0;
     while (quietChecks < 2) {
       if (Date.now() > deadline)
         throw new LocalRuntimeError('idle-timeout', `The host was still busy after ${options.timeoutMs ?? 30_000} ms.`);
-      const busy =
-        (this.#invoker?.inFlightCount ?? 0) > 0 ||
-        (await Promise.all(this.#listeners.map((l) => l.hasPendingWork()))).some(Boolean);
+      const busy = await this.isBusy();
       quietChecks = busy || (this.#invoker?.inFlightCount ?? 0) > 0 ? 0 : quietChecks + 1;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50));
     }

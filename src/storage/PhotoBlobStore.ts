@@ -76,9 +76,25 @@ export function archiveBlobName(name: string, receivedAt: Date): string {
   return fitBlobName(`${yyyy}/${mm}/${dd}/`, name);
 }
 
+/**
+ * How far the storage service's clock (a blob's Last-Modified) and this instance's may disagree: a listing serves
+ * photos uploaded at least this long before it began by this instance's clock.
+ */
+const manifestListingClockSkewMs = 5_000;
+
+interface ManifestListing {
+  /** When the listing began, by this instance's clock (ms since the epoch). */
+  startedAt: number;
+  /** The oldest manifests it holds were received after this (ms since the epoch). */
+  coversFrom: number;
+  manifests: Promise<PhotoManifest[]>;
+}
+
 export class PhotoBlobStore {
   /** Parsed manifests by blob version; only versions seen in the latest listing are kept (see readManifests). */
   readonly #manifestCache = new Map<string, PhotoManifest | null>();
+  /** The latest listing of the manifests, reused for photos uploaded before it began (see readManifests). */
+  #manifestListing: ManifestListing | undefined;
   readonly #manifestLimits: ManifestLimits;
 
   constructor(
@@ -369,22 +385,60 @@ export class PhotoBlobStore {
   }
 
   /**
-   * Manifests in force: `*.csv` still in photos-incoming and those already moved to `photos-archive/manifests/`,
-   * uploaded after `receivedAfter`. Parsed once per blob version; unreadable ones are left out (their own trigger
-   * rejects them with a reason).
+   * Manifests in force for a photo uploaded at `photoUploadedAt`: `*.csv` still in photos-incoming and those already
+   * moved to `photos-archive/manifests/`, uploaded after `receivedAfter`. Parsed once per blob version; unreadable
+   * ones are left out (their own trigger rejects them with a reason).
+   *
+   * Finding the manifests not yet moved means listing photos-incoming, which in a first rollout's drop holds
+   * thousands of photos waiting: one listing per photo made ingest O(photos waiting) each (on Azure, pages of 5,000
+   * entries). A listing is therefore reused for every photo uploaded before it began: HR uploads a photo's manifest
+   * before the photo, so such a listing saw it. A photo uploaded since the latest listing began gets a new one.
    */
-  async readManifests(options: { receivedAfter: Date }): Promise<PhotoManifest[]> {
+  async readManifests(options: { receivedAfter: Date; photoUploadedAt: Date }): Promise<PhotoManifest[]> {
+    const latest = this.#manifestListing;
+    const reusable =
+      latest !== undefined &&
+      latest.startedAt - manifestListingClockSkewMs > options.photoUploadedAt.getTime() &&
+      latest.coversFrom <= options.receivedAfter.getTime();
+    const listing = reusable ? latest : this.#listManifests(options.receivedAfter);
+    const manifests = await listing.manifests;
+    return manifests.filter((manifest) => manifest.receivedAt > options.receivedAfter);
+  }
+
+  #listManifests(receivedAfter: Date): ManifestListing {
+    const listing: ManifestListing = {
+      startedAt: Date.now(),
+      coversFrom: receivedAfter.getTime(),
+      manifests: Promise.resolve([]),
+    };
+    listing.manifests = this.#readManifestsNow(receivedAfter).then(
+      ({ manifests, complete }) => {
+        // A manifest moved or replaced while listed may be missing from this listing: later photos list again.
+        if (!complete && this.#manifestListing === listing) this.#manifestListing = undefined;
+        return manifests;
+      },
+      (error: unknown) => {
+        if (this.#manifestListing === listing) this.#manifestListing = undefined;
+        throw error;
+      },
+    );
+    this.#manifestListing = listing;
+    return listing;
+  }
+
+  async #readManifestsNow(receivedAfter: Date): Promise<{ manifests: PhotoManifest[]; complete: boolean }> {
     const sources = [
       { container: containers.incoming, prefix: undefined, strip: '' },
       { container: containers.archive, prefix: archivedManifestPrefix, strip: archivedManifestPrefix },
     ];
     const manifests: PhotoManifest[] = [];
     const inForce = new Set<string>();
+    let complete = true;
     for (const source of sources) {
       const container = this.#container(source.container);
       for await (const blob of container.listBlobsFlat(source.prefix ? { prefix: source.prefix } : {})) {
         const lastModified = blob.properties.lastModified;
-        if (!blob.name.toLowerCase().endsWith('.csv') || lastModified <= options.receivedAfter) continue;
+        if (!blob.name.toLowerCase().endsWith('.csv') || lastModified <= receivedAfter) continue;
         // Over the limit: never downloaded here; its own trigger rejects it as manifest-too-large.
         if ((blob.properties.contentLength ?? 0) > this.#manifestLimits.maxBytes) continue;
         inForce.add(manifestCacheKey(container, blob.name, blob.properties.etag ?? ''));
@@ -395,12 +449,13 @@ export class PhotoBlobStore {
           lastModified,
           source.strip,
         );
-        if (manifest) manifests.push(manifest);
+        if (manifest === 'gone') complete = false;
+        else if (manifest) manifests.push(manifest);
       }
     }
     // Evict what is no longer in force (expired, replaced, moved): the cache holds at most the current manifests.
     for (const key of this.#manifestCache.keys()) if (!inForce.has(key)) this.#manifestCache.delete(key);
-    return manifests;
+    return { manifests, complete };
   }
 
   async #readManifest(
@@ -409,7 +464,7 @@ export class PhotoBlobStore {
     etag: string,
     lastModified: Date,
     strip: string,
-  ): Promise<PhotoManifest | undefined> {
+  ): Promise<PhotoManifest | 'gone' | undefined> {
     const key = manifestCacheKey(container, blobName, etag);
     if (!this.#manifestCache.has(key)) {
       let manifest: PhotoManifest | null = null;
@@ -424,7 +479,7 @@ export class PhotoBlobStore {
         };
       } catch (error) {
         // Moved or replaced since the listing: the next listing shows where it went.
-        if (isStatus(error, 404, 412)) return undefined;
+        if (isStatus(error, 404, 412)) return 'gone';
         // Unreadable CSV is remembered as "no manifest" for this version.
         if (!isPhotoRejectedError(error)) throw error;
       }

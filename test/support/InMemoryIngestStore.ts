@@ -166,7 +166,7 @@ export class InMemoryIngestStore implements IngestStorePort {
     return Promise.resolve(`${containers.rejected}/${name}`);
   }
 
-  readManifests(options: { receivedAfter: Date }): Promise<PhotoManifest[]> {
+  readManifests(options: { receivedAfter: Date; photoUploadedAt: Date }): Promise<PhotoManifest[]> {
     this.#check('readManifests');
     const found: PhotoManifest[] = [];
     const sources = [

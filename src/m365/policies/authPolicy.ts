@@ -1,5 +1,5 @@
 // Auth: an app-only bearer token for the request's origin (Graph, a SharePoint host), asked for once per call and
-// kept for its retries; MSAL caches and renews it. Tokens are never logged.
+// kept for its retries; M365Auth keeps it until MSAL would renew it. Tokens are never logged.
 
 import type { M365Auth } from '../M365Auth';
 import type { M365Policy } from './M365Policy';

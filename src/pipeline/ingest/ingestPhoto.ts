@@ -101,7 +101,8 @@ export interface IngestStorePort {
     rejection: RejectionRecord,
     options: { etag: string; metadata: Record<string, string> },
   ): Promise<string>;
-  readManifests(options: { receivedAfter: Date }): Promise<PhotoManifest[]>;
+  /** Manifests received after `receivedAfter` that a photo uploaded at `photoUploadedAt` may be named in. */
+  readManifests(options: { receivedAfter: Date; photoUploadedAt: Date }): Promise<PhotoManifest[]>;
 }
 
 export interface IngestPorts {
@@ -194,7 +195,10 @@ async function acceptPhoto(
         {
           directory: ports.directory,
           loadManifests: () =>
-            ports.store.readManifests({ receivedAfter: new Date(original.lastModified.getTime() - lifetime) }),
+            ports.store.readManifests({
+              receivedAfter: new Date(original.lastModified.getTime() - lifetime),
+              photoUploadedAt: original.lastModified,
+            }),
           ...(options.employeeIdPattern ? { employeeIdPattern: options.employeeIdPattern } : {}),
         },
       ).then(async (resolvedUser) => {

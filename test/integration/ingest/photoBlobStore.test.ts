@@ -1,7 +1,7 @@
 // The blob adapter against real Azurite: ETag conditions, server-side copies that keep metadata, content types and
 // content-addressed renditions behave as the ingest use case assumes.
 
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobClient, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { startAzurite, type Azurite } from '../../../dev/azurite';
 import { provisionStorage } from '../../../dev/provisionStorage';
 import { containers } from '../../../src/storage/names';
@@ -188,10 +188,81 @@ test('manifests are read from photos-incoming and from the archive, and unreadab
   await drop('april.csv', 'UserPrincipalName,FileName\nAlexW@contoso.com,IMG_2.jpg\n');
   await store.archiveManifest('march.csv', { etag, metadata: {} });
 
-  const manifests = await store.readManifests({ receivedAfter: before });
+  const manifests = await store.readManifests({ receivedAfter: before, photoUploadedAt: new Date() });
   expect(manifests.map((m) => m.name).sort()).toEqual(['april.csv', 'march.csv']);
   expect(manifests.find((m) => m.name === 'march.csv')?.rows).toEqual([
     { userPrincipalName: 'AdeleV@contoso.com', fileName: 'IMG_1.jpg', line: 2 },
   ]);
-  expect(await store.readManifests({ receivedAfter: new Date(Date.now() + 60_000) })).toEqual([]);
+  expect(
+    await store.readManifests({ receivedAfter: new Date(Date.now() + 60_000), photoUploadedAt: new Date() }),
+  ).toEqual([]);
+});
+
+describe('one listing of the manifests serves every photo uploaded before it began', () => {
+  let listings: jest.SpyInstance;
+  beforeEach(() => {
+    listings = jest.spyOn(ContainerClient.prototype, 'listBlobsFlat');
+  });
+  afterEach(() => {
+    listings.mockRestore();
+  });
+  const names = (manifests: { name: string }[]): string[] => manifests.map((m) => m.name).sort();
+
+  test('photos waiting in a drop share one listing; a photo uploaded since gets a new one that sees newer manifests', async () => {
+    const lister = new PhotoBlobStore(blobs);
+    const receivedAfter = new Date(Date.now() - 600_000);
+    await drop('may.csv', 'UserPrincipalName,FileName\nAdeleV@contoso.com,IMG_5.jpg\n');
+    // A backlog: photos uploaded a minute ago, picked up now, eight at once.
+    const waiting = { receivedAfter, photoUploadedAt: new Date(Date.now() - 60_000) };
+    const first = await Promise.all(Array.from({ length: 8 }, () => lister.readManifests(waiting)));
+    // One listing: photos-incoming and the archive's manifests/ folder, once each.
+    const listed = listings.mock.calls.length;
+    expect(listed).toBe(2);
+    for (const manifests of first) expect(names(manifests)).toContain('may.csv');
+    expect(names(await lister.readManifests(waiting))).toEqual(names(first[0] ?? []));
+    expect(listings.mock.calls).toHaveLength(listed);
+
+    await drop('june.csv', 'UserPrincipalName,FileName\nAlexW@contoso.com,IMG_6.jpg\n');
+    const fresh = await lister.readManifests({ receivedAfter, photoUploadedAt: new Date() });
+    expect(names(fresh)).toContain('june.csv');
+    expect(listings.mock.calls.length).toBeGreaterThan(listed);
+  });
+
+  test('a photo older than the manifests a listing covers gets its own listing', async () => {
+    const lister = new PhotoBlobStore(blobs);
+    const uploadedAt = new Date(Date.now() - 60_000);
+    await lister.readManifests({ receivedAfter: new Date(Date.now() - 1_000), photoUploadedAt: uploadedAt });
+    const listed = listings.mock.calls.length;
+    const older = await lister.readManifests({ receivedAfter: new Date(0), photoUploadedAt: uploadedAt });
+    expect(listings.mock.calls.length).toBeGreaterThan(listed);
+    expect(names(older)).toContain('march.csv');
+  });
+
+  test('a listing that saw a manifest replaced while it read it is not reused', async () => {
+    const lister = new PhotoBlobStore(blobs);
+    await drop('july.csv', 'UserPrincipalName,FileName\nAdeleV@contoso.com,IMG_7.jpg\n');
+    // The manifest is replaced between the listing and its download (HR uploads a corrected one).
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to the instance below
+    const realDownload = BlobClient.prototype.downloadToBuffer;
+    let replaced = false;
+    const download = jest.spyOn(BlobClient.prototype, 'downloadToBuffer').mockImplementation(async function (
+      this: BlobClient,
+      ...args: unknown[]
+    ) {
+      if (!replaced && this.name === 'july.csv') {
+        replaced = true;
+        await drop('july.csv', 'UserPrincipalName,FileName\nAlexW@contoso.com,IMG_7.jpg\n');
+      }
+      return realDownload.apply(this, args as Parameters<typeof realDownload>);
+    });
+    const waiting = { receivedAfter: new Date(Date.now() - 600_000), photoUploadedAt: new Date(Date.now() - 60_000) };
+    const seen = await lister.readManifests(waiting);
+    expect(replaced).toBe(true);
+    expect(names(seen)).not.toContain('july.csv');
+    const listed = listings.mock.calls.length;
+    const again = await lister.readManifests(waiting);
+    expect(listings.mock.calls.length).toBeGreaterThan(listed);
+    expect(again.find((m) => m.name === 'july.csv')?.rows[0]?.userPrincipalName).toBe('AlexW@contoso.com');
+    download.mockRestore();
+  });
 });

@@ -1,6 +1,9 @@
 import { X509Certificate, createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { startM365Emulator, type M365Emulator } from '../../../dev/m365-emulator';
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import { createM365Auth } from '../../../src/m365/M365Auth';
+import { emulatorM365Config } from '../writers/emulatorM365Config';
 import { accessToken, bearer } from './emulatorClients';
 
 let emulator: M365Emulator;
@@ -207,5 +210,43 @@ describe('token lifetime', () => {
     const after = await fetch(`${emulator.urls.graphBaseUrl}/v1.0/users?$top=1`, { headers: bearer(token) });
     expect(after.status).toBe(401);
     expect(((await after.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
+  });
+});
+
+describe("the app's token keeping (M365Auth)", () => {
+  // Its own emulator: the tests above move their emulator's clock past every token.
+  let fresh: M365Emulator;
+  beforeAll(async () => {
+    fresh = await startM365Emulator({ seed: 'demo' });
+  });
+  afterAll(async () => {
+    await fresh.close();
+  });
+
+  test('asks MSAL once per scope while its token is fresh, once for many concurrent asks, and again when MSAL would renew', async () => {
+    const asks = jest.spyOn(ConfidentialClientApplication.prototype, 'acquireTokenByClientCredential');
+    try {
+      let clock = Date.now();
+      const auth = createM365Auth(emulatorM365Config(fresh), () => clock);
+      const graph = fresh.urls.graphBaseUrl;
+      const together = await Promise.all(Array.from({ length: 6 }, () => auth.getToken(graph)));
+      expect(asks).toHaveBeenCalledTimes(1);
+      expect(new Set(together).size).toBe(1);
+      expect(claimsOf(together[0] ?? '').aud).toBe(graph);
+      expect(await auth.getToken(`${graph}/users`)).toBe(together[0]);
+      expect(asks).toHaveBeenCalledTimes(1);
+
+      const sharePoint = await auth.getToken(fresh.urls.mySiteUrl);
+      expect(claimsOf(sharePoint).aud).toBe(fresh.urls.mySiteUrl);
+      expect(asks).toHaveBeenCalledTimes(2);
+
+      // The emulator's tokens live an hour; MSAL renews in the last 5 minutes, and so does the app.
+      const expiresAt = Number(claimsOf(together[0] ?? '').exp) * 1000;
+      clock = expiresAt - 4 * 60_000;
+      await auth.getToken(graph);
+      expect(asks).toHaveBeenCalledTimes(3);
+    } finally {
+      asks.mockRestore();
+    }
   });
 });
