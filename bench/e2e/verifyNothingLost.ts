@@ -34,6 +34,8 @@ async function looksAlike(a: Buffer, b: Buffer): Promise<boolean> {
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
+const checksAtOnce = 16;
+
 export async function verifyNothingLost(
   expected: ExpectedPhoto[],
   options: { storageConnectionString: string; emulator: M365Emulator },
@@ -46,43 +48,48 @@ export async function verifyNothingLost(
   const pictureUrlOf = (upn: string): string =>
     fileUrl(emulator.urls.mySiteUrl, emulator.profilePicturesFolderUrl, thumbnailFileName(upn, 'M'));
 
+  // A bounded number of people at once: a company-sized check opening every connection together runs out of files.
+  let next = 0;
+  const checkOne = async (photo: ExpectedPhoto): Promise<void> => {
+    if (!photo.contentHash) {
+      problems.push(`${photo.blobName}: never accepted by ingest`);
+      return;
+    }
+    const [exchange, sharePoint] = await Promise.all([
+      state.get(photo.userId, 'exchange'),
+      state.get(photo.userId, 'sharepoint'),
+    ]);
+    for (const [target, row] of [
+      ['exchange', exchange],
+      ['sharepoint', sharePoint],
+    ] as const) {
+      if (row?.lastContentHash !== photo.contentHash) {
+        problems.push(
+          `${photo.blobName}: ${target} state holds ${row?.lastContentHash?.slice(0, 12) ?? 'nothing'} ` +
+            `(outcome ${row?.lastOutcome ?? '—'} ${row?.lastErrorCode ?? ''}), expected ${photo.contentHash.slice(0, 12)}`,
+        );
+      }
+    }
+    const graphPhoto = emulator.control.getPhoto(photo.userId);
+    const rendition = exchange?.lastRendition?.blobName;
+    if (!graphPhoto || !rendition) problems.push(`${photo.blobName}: no Graph photo or no rendition recorded`);
+    // Exchange stores a re-encoded copy (as the emulator does by default): the same picture, not the same bytes.
+    else if (!(await looksAlike(graphPhoto.bytes, await processed.getBlobClient(rendition).downloadToBuffer())))
+      problems.push(`${photo.blobName}: the Graph photo is not the Exchange rendition`);
+    const thumbnail = emulator.control.getSharePointFile(thumbnailFileName(photo.userPrincipalName, 'M'));
+    // Checked before reading: a photo ingest has not accepted yet has no rendition, and a 404 thrown from here
+    // would hide every other problem behind one message-less error.
+    const medium = processed.getBlobClient(renditionBlobName(photo.userId, photo.contentHash, 'medium'));
+    if (!(await medium.exists())) problems.push(`${photo.blobName}: no medium rendition in photos-processed`);
+    else if (!thumbnail || sha256(thumbnail) !== sha256(await medium.downloadToBuffer()))
+      problems.push(`${photo.blobName}: the medium thumbnail on the My Site host is not this photo's`);
+    const pictureUrl = emulator.control.getProfileProperties(photo.userPrincipalName)?.PictureURL;
+    if (pictureUrl !== pictureUrlOf(photo.userPrincipalName))
+      problems.push(`${photo.blobName}: PictureURL is ${pictureUrl ?? 'unset'}`);
+  };
   await Promise.all(
-    expected.map(async (photo) => {
-      if (!photo.contentHash) {
-        problems.push(`${photo.blobName}: never accepted by ingest`);
-        return;
-      }
-      const [exchange, sharePoint] = await Promise.all([
-        state.get(photo.userId, 'exchange'),
-        state.get(photo.userId, 'sharepoint'),
-      ]);
-      for (const [target, row] of [
-        ['exchange', exchange],
-        ['sharepoint', sharePoint],
-      ] as const) {
-        if (row?.lastContentHash !== photo.contentHash) {
-          problems.push(
-            `${photo.blobName}: ${target} state holds ${row?.lastContentHash?.slice(0, 12) ?? 'nothing'} ` +
-              `(outcome ${row?.lastOutcome ?? '—'} ${row?.lastErrorCode ?? ''}), expected ${photo.contentHash.slice(0, 12)}`,
-          );
-        }
-      }
-      const graphPhoto = emulator.control.getPhoto(photo.userId);
-      const rendition = exchange?.lastRendition?.blobName;
-      if (!graphPhoto || !rendition) problems.push(`${photo.blobName}: no Graph photo or no rendition recorded`);
-      // Exchange stores a re-encoded copy (as the emulator does by default): the same picture, not the same bytes.
-      else if (!(await looksAlike(graphPhoto.bytes, await processed.getBlobClient(rendition).downloadToBuffer())))
-        problems.push(`${photo.blobName}: the Graph photo is not the Exchange rendition`);
-      const thumbnail = emulator.control.getSharePointFile(thumbnailFileName(photo.userPrincipalName, 'M'));
-      // Checked before reading: a photo ingest has not accepted yet has no rendition, and a 404 thrown from here
-      // would hide every other problem behind one message-less error.
-      const medium = processed.getBlobClient(renditionBlobName(photo.userId, photo.contentHash, 'medium'));
-      if (!(await medium.exists())) problems.push(`${photo.blobName}: no medium rendition in photos-processed`);
-      else if (!thumbnail || sha256(thumbnail) !== sha256(await medium.downloadToBuffer()))
-        problems.push(`${photo.blobName}: the medium thumbnail on the My Site host is not this photo's`);
-      const pictureUrl = emulator.control.getProfileProperties(photo.userPrincipalName)?.PictureURL;
-      if (pictureUrl !== pictureUrlOf(photo.userPrincipalName))
-        problems.push(`${photo.blobName}: PictureURL is ${pictureUrl ?? 'unset'}`);
+    Array.from({ length: checksAtOnce }, async () => {
+      for (let photo = expected[next++]; photo; photo = expected[next++]) await checkOne(photo);
     }),
   );
 
