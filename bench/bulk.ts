@@ -18,13 +18,13 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import sharp from 'sharp';
 import { startLocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
 import { sharePointCallCosts } from '../dev/m365-emulator';
 import { containers } from '../src/storage/names';
-import { exitIfStillRunning, positiveInteger } from './benchCli';
+import { deliveryOption, exitIfStillRunning, positiveInteger } from './benchCli';
 import { reserveFirstInstancePort, startBenchInstances } from './e2e/benchInstances';
 import { budgetUseWhileBacklogged } from './e2e/budgetUseWhileBacklogged';
 import { postBlobCreated } from './e2e/postBlobCreated';
@@ -55,14 +55,7 @@ function parseOptions(): BulkOptions {
     .option('--units-per-minute <n>', "SharePoint's per-app budget in resource units", positiveInteger, 1_200)
     .option('--concurrency <n>', 'uploads at once', positiveInteger, 8)
     .option('--timeout-seconds <n>', 'hard limit for the whole run', positiveInteger, 3_600)
-    .addOption(
-      new Option(
-        '--delivery <how>',
-        'how blobs reach ingest: Event Grid events posted to the instances, as on Azure, or the local listing',
-      )
-        .choices(['eventGrid', 'poll'])
-        .default('eventGrid'),
-    )
+    .addOption(deliveryOption())
     .parse()
     .opts<BulkOptions>();
 }

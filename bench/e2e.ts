@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import sharp from 'sharp';
 import { startLocalStack, type LocalStack } from '../dev/localStack';
 import { readHostJson } from '../dev/runtime/readHostJson';
@@ -26,7 +26,7 @@ import { loadIngestConfig, loadM365Config } from '../src/config';
 import { renderRenditions } from '../src/imaging/renderRenditions';
 import { createM365Clients } from '../src/m365/createM365Clients';
 import { containers } from '../src/storage/names';
-import { exitIfStillRunning, positiveInteger } from './benchCli';
+import { deliveryOption, exitIfStillRunning, positiveInteger } from './benchCli';
 import { reserveFirstInstancePort, startBenchInstances } from './e2e/benchInstances';
 import { generateBenchPhotos } from './e2e/generateBenchPhotos';
 import { formatLatencies, summariseLatencies } from './e2e/latencySummary';
@@ -90,14 +90,7 @@ function parseOptions(): BenchOptions {
       positiveInteger,
       1,
     )
-    .addOption(
-      new Option(
-        '--delivery <how>',
-        'how blobs reach ingest: Event Grid events posted to the instances, as on Azure, or the local listing',
-      )
-        .choices(['eventGrid', 'poll'])
-        .default('eventGrid'),
-    )
+    .addOption(deliveryOption())
     .option(
       '--size <px>',
       'side of the square photos dropped (800: a typical HR photo; 3464: 12 MP)',
