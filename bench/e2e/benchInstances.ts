@@ -8,6 +8,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { freePort, type LocalStack } from '../../dev/localStack';
 import { startHostInstances } from '../../dev/instances/startHostInstances';
 import type { PhotoTimeline } from './PhotoTimeline';
+import type { BenchProcess } from './processCpu';
 import { sumCounts, type RequestCounts } from './requestsByService';
 
 export interface BenchInstances {
@@ -20,7 +21,7 @@ export interface BenchInstances {
   /** The HTTP requests all instances have made so far, by destination (`host:port`), as of their next reports. */
   requestCounts(): Promise<RequestCounts>;
   /** The instances' processes, for their CPU time. */
-  processes(): Array<{ name: string; pid: number | undefined }>;
+  processes(): BenchProcess[];
   /** Resolves when no instance runs an invocation and no queue holds a message (poison queues aside), twice in a row. */
   waitForIdle(timeoutMs: number): Promise<void>;
   /** Graceful stop (in-flight invocations finish); safe to call twice. */

@@ -292,7 +292,8 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
       if (Date.now() > deadline)
         throw new LocalRuntimeError('idle-timeout', `The host was still busy after ${options.timeoutMs ?? 30_000} ms.`);
       const busy = await this.isBusy();
-      quietChecks = busy || (this.#invoker?.inFlightCount ?? 0) > 0 ? 0 : quietChecks + 1;
+      // Checked again after the await: an invocation may have started while the sources were asked.
+      quietChecks = busy || this.inFlightCount > 0 ? 0 : quietChecks + 1;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50));
     }
   }

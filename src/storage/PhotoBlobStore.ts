@@ -406,22 +406,23 @@ export class PhotoBlobStore {
   }
 
   #listManifests(receivedAfter: Date): ManifestListing {
-    const listing: ManifestListing = {
-      startedAt: Date.now(),
-      coversFrom: receivedAfter.getTime(),
-      manifests: Promise.resolve([]),
+    const startedAt = Date.now();
+    // The callbacks run after `listing` below is assigned: the listing begins asynchronously.
+    const forget = (): void => {
+      if (this.#manifestListing === listing) this.#manifestListing = undefined;
     };
-    listing.manifests = this.#readManifestsNow(receivedAfter).then(
-      ({ manifests, complete }) => {
+    const manifests = this.#readManifestsNow(receivedAfter).then(
+      (read) => {
         // A manifest moved or replaced while listed may be missing from this listing: later photos list again.
-        if (!complete && this.#manifestListing === listing) this.#manifestListing = undefined;
-        return manifests;
+        if (!read.complete) forget();
+        return read.manifests;
       },
       (error: unknown) => {
-        if (this.#manifestListing === listing) this.#manifestListing = undefined;
+        forget();
         throw error;
       },
     );
+    const listing: ManifestListing = { startedAt, coversFrom: receivedAfter.getTime(), manifests };
     this.#manifestListing = listing;
     return listing;
   }
