@@ -1,23 +1,13 @@
-// What the benchmarks' command lines share: whole-number options, how uploads reach ingest, and a last-resort exit if
-// stopping hangs.
+// What the benchmarks' command lines share: whole-number options and a last-resort exit if stopping hangs (the
+// `--delivery` option is dev/instances/postBlobCreated.ts's, shared with the soak).
 
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 
 /** A commander option parser for a whole number ≥ 1. */
 export function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return parsed;
-}
-
-/** `--delivery`: Event Grid events posted to the instances, as on Azure (default), or the local runtime's listing. */
-export function deliveryOption(): Option {
-  return new Option(
-    '--delivery <how>',
-    'how blobs reach ingest: Event Grid events posted to the instances, as on Azure, or the local listing',
-  )
-    .choices(['eventGrid', 'poll'])
-    .default('eventGrid');
 }
 
 /** The process must end, and non-zero, even when stopping the stack hangs: a minute after the run's own limit. */

@@ -26,7 +26,7 @@ import { loadIngestConfig, loadM365Config } from '../src/config';
 import { renderRenditions } from '../src/imaging/renderRenditions';
 import { createM365Clients } from '../src/m365/createM365Clients';
 import { containers } from '../src/storage/names';
-import { deliveryOption, exitIfStillRunning, positiveInteger } from './benchCli';
+import { exitIfStillRunning, positiveInteger } from './benchCli';
 import { reserveFirstInstancePort, startBenchInstances } from './e2e/benchInstances';
 import { generateBenchPhotos } from './e2e/generateBenchPhotos';
 import { formatLatencies, summariseLatencies } from './e2e/latencySummary';
@@ -37,9 +37,9 @@ import {
   type BaselineResult,
 } from './e2e/measureBaseline';
 import { PhotoTimeline, type PhotoRecord } from './e2e/PhotoTimeline';
-import { postBlobCreated } from './e2e/postBlobCreated';
+import { deliveryOption, postBlobCreated } from '../dev/instances/postBlobCreated';
 import { endpointNames, requestsPerPhoto } from './e2e/requestsByService';
-import { cpuPerPhoto, cpuSnapshot, processCpuSeconds, type BenchProcess } from './e2e/processCpu';
+import { cpuPerPhoto, cpuSnapshot, pipelineCeiling, processCpuSeconds, type BenchProcess } from './e2e/processCpu';
 import { budgetUseWhileBacklogged, type BudgetWindow } from './e2e/budgetUseWhileBacklogged';
 import { RequestSampler, requestsByGroup, type ServiceGroup } from './e2e/RequestSampler';
 import { verifyNothingLost, type ExpectedPhoto } from './e2e/verifyNothingLost';
@@ -423,21 +423,21 @@ async function main(): Promise<void> {
     const pipeline = { photosPerSecond: firstRate, p50: firstServiceTime.p50 };
     printBaseline('Graph PUT photo only', await measureGraphPutBaseline(clients, direct, options), pipeline);
     const baselineCpuBefore = processCpuSeconds(undefined);
-    printBaseline(
-      'all writer calls (Graph 2 + SharePoint 7)',
-      await measureWriterCallsBaseline(clients, direct, options),
-      pipeline,
-    );
+    const writerCalls = await measureWriterCallsBaseline(clients, direct, options);
+    printBaseline('all writer calls (Graph 2 + SharePoint 7)', writerCalls, pipeline);
     const baselineCpuAfter = processCpuSeconds(undefined);
-    if (firstCpu && baselineCpuBefore !== undefined && baselineCpuAfter !== undefined) {
+    const directCallsMs =
+      baselineCpuBefore !== undefined && baselineCpuAfter !== undefined
+        ? ((baselineCpuAfter - baselineCpuBefore) * 1000) / direct.length
+        : undefined;
+    if (firstCpu && directCallsMs !== undefined) {
       console.log(
         `\nwhere the cores went in phase 1 (CPU per photo written, every process): ` +
           `${firstCpu.byProcess.map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ')}; ` +
           `all ${firstCpu.totalMs.toFixed(0)} ms, so ${availableParallelism()} cores allow at most ` +
           `${firstCpu.cpuBoundPhotosPerSecond.toFixed(1)} photos/s; the pipeline made ${firstRate.toFixed(1)} ` +
           `(${(firstRate / firstCpu.cpuBoundPhotosPerSecond).toFixed(2)}× that). The writer calls made directly cost ` +
-          `${(((baselineCpuAfter - baselineCpuBefore) * 1000) / direct.length).toFixed(0)} ms per photo (caller and ` +
-          `emulator together).`,
+          `${directCallsMs.toFixed(0)} ms per photo (caller and emulator together).`,
       );
     }
     // Ingest's own CPU-bound rate: the renditions alone, on the same photos, as many at once as there are cores.
@@ -446,6 +446,25 @@ async function main(): Promise<void> {
       `${'ingest renditions alone (CPU-bound)'.padEnd(46)} ${cpu.toFixed(2).padStart(7)} photos/s  ` +
         `pipeline/ingest CPU rate: ${(firstRate / cpu).toFixed(2)}× (${options.size} px photos; target ≥ 0.8× at 12 MP)`,
     );
+    const storageMs = firstCpu?.byProcess.find(([name]) => name === 'Azurite')?.[1];
+    if (storageMs !== undefined && directCallsMs !== undefined) {
+      // The renditions were measured with every core busy, so their CPU per photo is cores / rate.
+      const renderMs = (availableParallelism() * 1000) / cpu;
+      const ceiling = pipelineCeiling({
+        cores: availableParallelism(),
+        storageMs,
+        directCallsMs,
+        renderMs,
+        directPhotosPerSecond: writerCalls.photosPerSecond,
+      });
+      console.log(
+        `ceiling on these cores, if the app cost nothing more: Azurite ${storageMs.toFixed(0)} ms + the writer ` +
+          `calls ${directCallsMs.toFixed(0)} ms + the renditions ${renderMs.toFixed(0)} ms = ` +
+          `${ceiling.floorMs.toFixed(0)} ms per photo, at most ${ceiling.photosPerSecond.toFixed(1)} photos/s: ` +
+          `${ceiling.ratio.toFixed(2)}× the direct calls, ${(ceiling.photosPerSecond / cpu).toFixed(2)}× ingest's ` +
+          `renditions alone; the pipeline made ${(firstRate / ceiling.photosPerSecond).toFixed(2)}× that ceiling`,
+      );
+    }
 
     // Phase 2: throttled.
     const spPerPhoto = first.requests.sharepoint / first.photos.length;

@@ -129,6 +129,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(emulator ? emulatorSettings(emulator, stateDir) : {}),
       NOTIFICATION_URL: `http://localhost:${httpPort}/api/notifications`,
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString('base64url'),
+      // As infra sets it; it reaches the instances started as their own processes (npm start -- --instances N).
+      MALLOC_ARENA_MAX: '2',
       ...options.extraSettings,
     };
     const host = await LocalFunctionsHost.start({

@@ -56,3 +56,26 @@ export function cpuPerPhoto(
   const totalMs = byProcess.reduce((sum, [, ms]) => sum + ms, 0);
   return { byProcess, totalMs, cpuBoundPhotosPerSecond: (cores * 1000) / totalMs };
 }
+
+export interface CeilingInputs {
+  cores: number;
+  /** CPU per photo that only the pipeline spends and the direct calls do not: the storage emulator's. */
+  storageMs: number;
+  /** CPU per photo of the writers' calls made directly (caller and Microsoft 365 emulator). */
+  directCallsMs: number;
+  /** CPU per photo of the renditions alone. */
+  renderMs: number;
+  /** The direct calls' own rate, photos/s. */
+  directPhotosPerSecond: number;
+}
+
+/**
+ * The best the pipeline could do on these cores if the app itself cost nothing beyond the work it cannot skip (the
+ * storage it keeps the photo in, the Microsoft 365 calls, the renditions): its rate and that rate against the direct
+ * calls'. A target above this ratio cannot be met on this machine, whatever the app does.
+ */
+export function pipelineCeiling(inputs: CeilingInputs): { floorMs: number; photosPerSecond: number; ratio: number } {
+  const floorMs = inputs.storageMs + inputs.directCallsMs + inputs.renderMs;
+  const photosPerSecond = (inputs.cores * 1000) / floorMs;
+  return { floorMs, photosPerSecond, ratio: photosPerSecond / inputs.directPhotosPerSecond };
+}

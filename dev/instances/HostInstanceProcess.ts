@@ -21,6 +21,7 @@ const restartDelayMs = 500;
 
 export class HostInstanceProcess {
   readonly #configPath: string;
+  readonly #settings: Record<string, string>;
   readonly #listeners = new Set<HostLineListener>();
   #child: ChildProcess | undefined;
   #wanted = false;
@@ -44,6 +45,7 @@ export class HostInstanceProcess {
     this.name = config.name;
     this.httpPort = config.httpPort;
     this.#configPath = path.join(stateDir, `${config.name}.json`);
+    this.#settings = config.settings;
     writeFileSync(this.#configPath, JSON.stringify({ ...config, logFormat: 'json' }), { mode: 0o600 });
   }
 
@@ -68,7 +70,9 @@ export class HostInstanceProcess {
     clearTimeout(this.#restartTimer);
     this.starts += 1;
     const child = spawn(process.execPath, [path.join(__dirname, 'hostInstanceMain.js')], {
-      env: { ...process.env, HOST_INSTANCE_CONFIG: this.#configPath },
+      // As on Azure, the app settings are the process's environment from its first instruction: the ones read before
+      // any of the app's code runs (MALLOC_ARENA_MAX, read by glibc) take effect only so.
+      env: { ...process.env, ...this.#settings, HOST_INSTANCE_CONFIG: this.#configPath },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;

@@ -1,6 +1,7 @@
 // Blob trigger. On Azure the app uses `source: 'EventGrid'`: Event Grid posts each blob-created event to the
-// host's webhook, and the host runs the function on the blob as it is then (no receipt, no ETag check: a second
-// event runs it again). `deliverEvent` does the same for events posted to the local host (eventGridBlobWebhook.ts).
+// host's webhook, the host writes it to its blob trigger queue, and whichever instance reads it runs the function on
+// the blob as it is then (no receipt, no ETag check: a second event runs it again). Posted events take the same
+// path here (BlobTriggerQueueListener, which calls `runQueued` and `reportPoison`).
 // Azurite sends no events, so by default (`source: 'poll'`) the container is also listed every `pollIntervalMs`
 // and each new blob version (ETag) is delivered once, guarded by receipts like the host's scanning trigger;
 // `source: 'eventGrid'` turns listing off, so only posted events deliver, as under Core Tools and on Azure.
@@ -18,6 +19,7 @@ import type { BlobPathPattern } from './BlobPathPattern';
 import type { BlobReceiptStore, BlobVersion, ReceiptClaim } from './BlobReceiptStore';
 import type { RpcInvocationResponse } from './coreTypes';
 import type { FunctionInvoker } from './FunctionInvoker';
+import type { QueuedBlobOutcome, QueuedBlobTarget } from './BlobTriggerQueueListener';
 import type { RegisteredFunction } from './functionsCore';
 import type { HostLogger } from './HostLogger';
 import { LocalRuntimeError } from './LocalRuntimeError';
@@ -55,17 +57,14 @@ interface Delivery extends BlobVersion {
   bindingData: Record<string, string>;
   attempt: number;
   notBefore: number;
-  /** From an Event Grid event (numbered): deliver the blob's current version, whatever its ETag. */
-  eventId?: number;
 }
 
-export class BlobTriggerListener implements TriggerListener {
+export class BlobTriggerListener implements TriggerListener, QueuedBlobTarget {
   readonly #pending: Delivery[] = [];
   readonly #tracked = new Map<string, 'pending' | 'running' | 'done'>();
   readonly #delay = new WakeableDelay();
   readonly #work = new Set<Promise<void>>();
   #running = 0;
-  #events = 0;
   #stopped = false;
   #stopWaitingForSlots: () => void = () => undefined;
   #scan: Promise<void> | undefined;
@@ -107,35 +106,53 @@ export class BlobTriggerListener implements TriggerListener {
     this.#loop = this.#run();
   }
 
-  /**
-   * An Event Grid blob-created event for this function's container: queued for delivery like the host's blob
-   * trigger message, so a failure is retried and poisoned the same way. False when the blob is not one the
-   * trigger's path matches (the host cannot bind it either).
-   */
-  deliverEvent(container: string, blobName: string): boolean {
-    const bindingData = container === this.pattern.container ? this.pattern.match(blobName) : undefined;
-    if (!bindingData || this.#stopped) return false;
-    this.#events += 1;
-    const delivery: Delivery = {
-      container,
-      blobName,
-      etag: '',
-      bindingData,
-      attempt: 1,
-      notBefore: 0,
-      eventId: this.#events,
-    };
-    this.#tracked.set(this.#keyOf(delivery), 'pending');
-    this.#pending.push(delivery);
-    this.#pump();
-    return true;
+  /** Listed versions are tracked by ETag. */
+  #keyOf(delivery: Delivery): string {
+    return `${delivery.etag}|${delivery.blobName}`;
   }
 
-  /** Versions found by listing are tracked by ETag; each event is its own delivery. */
-  #keyOf(delivery: Delivery): string {
-    return delivery.eventId
-      ? `event ${delivery.eventId}|${delivery.blobName}`
-      : `${delivery.etag}|${delivery.blobName}`;
+  /**
+   * Runs the function on the blob as it is now, for a message of the host's blob trigger queue (an Event Grid
+   * event). `gone`: the blob no longer exists, or is not one this trigger's path matches (the host cannot bind it).
+   */
+  async runQueued(
+    container: string,
+    blobName: string,
+    attempt: number,
+  ): Promise<{ outcome: QueuedBlobOutcome; etag?: string }> {
+    const bindingData = container === this.pattern.container ? this.pattern.match(blobName) : undefined;
+    if (!bindingData) {
+      this.options.logger.log('warn', `Event Grid blob event ignored: ${this.fn.metadata.name} does not take it`, {
+        blob: `${container}/${blobName}`,
+      });
+      return { outcome: 'gone' };
+    }
+    const blob = this.#container.getBlobClient(blobName);
+    let version: BlobVersionContent | undefined;
+    try {
+      version = await readBlobVersion(blob);
+    } catch (error) {
+      this.options.logger.log('warn', `reading blob failed`, {
+        blob: `${container}/${blobName}`,
+        error: (error as Error).message,
+      });
+      return { outcome: 'unreadable' };
+    }
+    // Gone since the event: dropped, as the host does (BlobQueueTriggerExecutor: BlobNotFound).
+    if (!version) return { outcome: 'gone' };
+    const etag = version.properties.etag ?? '';
+    try {
+      await this.#invoke({ container, blobName, etag, bindingData, attempt, notBefore: 0 }, blob.url, version);
+      return { outcome: 'ran', etag };
+    } catch {
+      // The invoker has already reported the failure (event and log line).
+      return { outcome: 'failed', etag };
+    }
+  }
+
+  async reportPoison(container: string, blobName: string, etag: string, attempt: number): Promise<void> {
+    await this.#sendPoisonReport(container, blobName, etag);
+    this.#logGaveUp(container, blobName, attempt);
   }
 
   async stop(): Promise<void> {
@@ -270,7 +287,7 @@ export class BlobTriggerListener implements TriggerListener {
     const notATry = { ...delivery, attempt: delivery.attempt - 1 };
     let version: BlobVersionContent | undefined;
     try {
-      version = await readBlobVersion(blob, delivery.eventId ? undefined : delivery.etag);
+      version = await readBlobVersion(blob, delivery.etag);
     } catch (error) {
       this.options.logger.log('warn', `reading blob failed`, {
         blob: `${delivery.container}/${delivery.blobName}`,
@@ -282,12 +299,9 @@ export class BlobTriggerListener implements TriggerListener {
     }
     if (!version) {
       // Deleted or overwritten since the listing: that version no longer exists; a newer one is listed next scan.
-      // An event for a blob that is gone is dropped, as the host does (BlobQueueTriggerExecutor: BlobNotFound).
       this.#tracked.delete(key);
       return;
     }
-    // An event's delivery is of the version read now; receipts and poison messages name it.
-    if (delivery.eventId) delivery = { ...delivery, etag: version.properties.etag ?? '' };
     let claim: ReceiptClaim;
     try {
       const claimed = await this.options.receipts.claim(this.#functionId, delivery);
@@ -296,12 +310,11 @@ export class BlobTriggerListener implements TriggerListener {
         this.#retryLater(notATry, key, busyRetryMs);
         return;
       }
-      if (claimed === 'done' && !delivery.eventId) {
-        this.#finish(delivery, key);
+      if (claimed === 'done') {
+        this.#finish(key);
         return;
       }
-      // Each event delivers the blob (as the host does), even a version already completed: no claim to hold then.
-      claim = claimed === 'done' ? { complete: () => Promise.resolve(), release: () => Promise.resolve() } : claimed;
+      claim = claimed;
     } catch (error) {
       this.options.logger.log('warn', `claiming a blob receipt failed`, {
         blob: `${delivery.container}/${delivery.blobName}`,
@@ -319,9 +332,8 @@ export class BlobTriggerListener implements TriggerListener {
     }
     try {
       if (succeeded) {
-        // Also after an event, so listing (source 'poll') does not deliver the same version a second time.
         await claim.complete('completed');
-        this.#finish(delivery, key);
+        this.#finish(key);
       } else if (delivery.attempt >= this.options.poisonBlobThreshold) await this.#poison(delivery, key, claim);
       else {
         await claim.release();
@@ -339,10 +351,9 @@ export class BlobTriggerListener implements TriggerListener {
     }
   }
 
-  /** A listed version stays known until it leaves the container; an event is forgotten once handled. */
-  #finish(delivery: Delivery, key: string): void {
-    if (delivery.eventId) this.#tracked.delete(key);
-    else this.#tracked.set(key, 'done');
+  /** A listed version stays known until it leaves the container. */
+  #finish(key: string): void {
+    this.#tracked.set(key, 'done');
   }
 
   #retryLater(delivery: Delivery, key: string, delayMs: number): void {
@@ -352,6 +363,13 @@ export class BlobTriggerListener implements TriggerListener {
   }
 
   async #poison(delivery: Delivery, key: string, claim: ReceiptClaim): Promise<void> {
+    await this.#sendPoisonReport(delivery.container, delivery.blobName, delivery.etag);
+    await claim.complete('poisoned');
+    this.#finish(key);
+    this.#logGaveUp(delivery.container, delivery.blobName, delivery.attempt);
+  }
+
+  async #sendPoisonReport(container: string, blobName: string, etag: string): Promise<void> {
     const connection = this.fn.metadata.bindings[this.#triggerName]?.connection;
     const queue = await this.options.storage.existingQueue(connection, blobPoisonQueue);
     // The host's BlobTriggerMessage shape, so tooling that replays poison blobs reads ours too.
@@ -359,19 +377,18 @@ export class BlobTriggerListener implements TriggerListener {
       Type: 'BlobTrigger',
       FunctionId: this.#functionId,
       BlobType: 'BlockBlob',
-      ContainerName: delivery.container,
-      BlobName: delivery.blobName,
-      ETag: delivery.etag,
+      ContainerName: container,
+      BlobName: blobName,
+      ETag: etag,
     };
     await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'));
-    await claim.complete('poisoned');
-    this.#finish(delivery, key);
+  }
+
+  #logGaveUp(container: string, blobName: string, attempt: number): void {
     this.options.logger.log(
       'error',
-      `${this.fn.metadata.name} gave up on a blob after ${delivery.attempt} tries; reported on ${blobPoisonQueue}`,
-      {
-        blob: `${delivery.container}/${delivery.blobName}`,
-      },
+      `${this.fn.metadata.name} gave up on a blob after ${attempt} tries; reported on ${blobPoisonQueue}`,
+      { blob: `${container}/${blobName}` },
     );
   }
 }

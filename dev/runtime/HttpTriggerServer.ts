@@ -61,11 +61,11 @@ function compileRoute(template: string): { regex: RegExp; params: string[] } {
   return { regex: new RegExp(`^${source}/?$`, 'i'), params };
 }
 
-export type WebhookHandler = (request: { query: URLSearchParams; headers: Record<string, string>; body: Buffer }) => {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-};
+export type WebhookHandler = (request: {
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: Buffer;
+}) => Promise<{ status: number; headers?: Record<string, string>; body?: string }>;
 
 /** Request headers by lower-case name, repeated ones joined. */
 function flatHeaders(req: IncomingMessage): Record<string, string> {
@@ -161,7 +161,7 @@ export class HttpTriggerServer {
         ? { status: 404 }
         : !body
           ? { status: 413 }
-          : handler({ query: url.searchParams, headers: flatHeaders(req), body });
+          : await handler({ query: url.searchParams, headers: flatHeaders(req), body });
       res.writeHead(response.status, response.headers).end(response.body);
       return;
     }

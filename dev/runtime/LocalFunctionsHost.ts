@@ -11,6 +11,7 @@ import { BlobReceiptStore, hostsContainer } from './BlobReceiptStore';
 import { BlobTriggerListener } from './BlobTriggerListener';
 import type { RpcInvocationResponse } from './coreTypes';
 import { FunctionInvoker } from './FunctionInvoker';
+import { BlobTriggerQueueListener } from './BlobTriggerQueueListener';
 import { handleEventGridBlobWebhook, type BlobCreatedRef } from './eventGridBlobWebhook';
 import { hooksNamed, setSystemLogSink, type RegisteredFunction } from './functionsCore';
 import { createConsoleHostLogger, type HostLogger } from './HostLogger';
@@ -92,6 +93,7 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
   readonly #listeners: TriggerListener[] = [];
   readonly #timers = new Map<string, TimerTriggerScheduler>();
   readonly #blobListeners = new Map<string, BlobTriggerListener>();
+  #blobTriggerQueue: BlobTriggerQueueListener | undefined;
   readonly #queueListeners: QueueTriggerListener[] = [];
   #http: HttpTriggerServer | undefined;
   #invoker: FunctionInvoker | undefined;
@@ -170,6 +172,23 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
         : undefined;
     await hosts?.createIfNotExists();
     const blobSlots = new BlobInvocationSlots(options.blobConcurrency ?? this.hostJson.blobs.maxDegreeOfParallelism);
+    if (this.registrations.some((fn) => triggerType(fn) === 'blobTrigger')) {
+      this.#blobTriggerQueue = new BlobTriggerQueueListener({
+        storage,
+        hostId,
+        slots: blobSlots,
+        logger: this.logger,
+        poisonBlobThreshold: this.hostJson.blobs.poisonBlobThreshold,
+        retryDelayMs: queues.visibilityTimeoutMs,
+        maxPollingIntervalMs: queues.maxPollingIntervalMs,
+        ...(options.queueLeaseMs ? { leaseMs: options.queueLeaseMs } : {}),
+        target: (functionId) =>
+          functionId.startsWith(functionIdPrefix)
+            ? this.#blobListeners.get(functionId.slice(functionIdPrefix.length))
+            : undefined,
+      });
+      this.#listeners.push(this.#blobTriggerQueue);
+    }
 
     for (const fn of this.registrations) {
       const trigger = Object.values(fn.metadata.bindings).find((b) => String(b.type).endsWith('Trigger')) ?? {};
@@ -244,15 +263,23 @@ export class LocalFunctionsHost extends EventEmitter<LocalFunctionsHostEvents> {
   }
 
   /**
-   * An Event Grid blob event posted for `Host.Functions.{name}`. The host queues it whatever the name and drops it
-   * when no such blob trigger exists (BlobQueueTriggerExecutor: FunctionNotFound); here it is dropped at once.
+   * An Event Grid blob event posted for `Host.Functions.{name}`: written to the host's blob trigger queue whatever the
+   * name, as the extension does; the instance that reads it drops it when no such blob trigger exists
+   * (BlobQueueTriggerExecutor: FunctionNotFound). An app without blob triggers has no such queue: dropped here.
    */
-  #deliverBlobEvent(functionId: string, blob: BlobCreatedRef): void {
-    const name = functionId.startsWith(functionIdPrefix) ? functionId.slice(functionIdPrefix.length) : undefined;
-    const listener = name === undefined ? undefined : this.#blobListeners.get(name);
-    if (listener?.deliverEvent(blob.container, blob.blobName)) return;
-    this.logger.log('warn', `Event Grid blob event ignored: no blob trigger named ${functionId} takes it`, {
-      blob: `${blob.container}/${blob.blobName}`,
+  async #deliverBlobEvent(functionId: string, blob: BlobCreatedRef): Promise<void> {
+    if (!this.#blobTriggerQueue) {
+      this.logger.log('warn', `Event Grid blob event ignored: this app has no blob trigger`, {
+        blob: `${blob.container}/${blob.blobName}`,
+      });
+      return;
+    }
+    await this.#blobTriggerQueue.enqueue({
+      FunctionId: functionId,
+      BlobType: 'BlockBlob',
+      ContainerName: blob.container,
+      BlobName: blob.blobName,
+      ETag: blob.etag ? `"${blob.etag.replace(/^"|"$/g, '')}"` : '',
     });
   }
 

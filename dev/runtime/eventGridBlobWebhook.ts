@@ -6,12 +6,15 @@
 //  - `aeg-event-type: SubscriptionValidation`: 200 with `{"validationResponse": code}`, code from the first event's
 //    `data.validationCode` (an array, Event Grid schema) or from the JSON string `data` (one CloudEvent).
 //  - `aeg-event-type: Notification`: one event or an array; each `data.url` names a blob (container and name read
-//    from the URL's path, the account ignored: the trigger's connection is used). 202 once they are queued.
+//    from the URL's path, the account ignored: the trigger's connection is used). 202 once each is written to the
+//    host's blob trigger queue (BlobTriggerQueueListener); 500 when that write fails, so Event Grid posts again.
 //  - `aeg-event-type: Unsubscribe`: 202. Anything else: 400. A body that is not JSON: 500, as the host's parser throws.
 
 export interface BlobCreatedRef {
   container: string;
   blobName: string;
+  /** `data.eTag`, when the event has one. */
+  etag?: string;
 }
 
 export interface WebhookResponse {
@@ -20,7 +23,7 @@ export interface WebhookResponse {
   body?: string;
 }
 
-export type DeliverBlobEvent = (functionId: string, blob: BlobCreatedRef) => void;
+export type DeliverBlobEvent = (functionId: string, blob: BlobCreatedRef) => Promise<void>;
 
 /** Container and blob name of a blob URL, path-style (`http://127.0.0.1:10000/devstoreaccount1/c/b`) or not. */
 export function blobRefFromUrl(url: string): BlobCreatedRef | undefined {
@@ -50,10 +53,10 @@ function validationCode(events: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function handleEventGridBlobWebhook(
+export async function handleEventGridBlobWebhook(
   request: { query: URLSearchParams; headers: Record<string, string | undefined>; body: Buffer },
   deliver: DeliverBlobEvent,
-): WebhookResponse {
+): Promise<WebhookResponse> {
   const eventType = request.headers['aeg-event-type']?.toLowerCase();
   const functionId = request.query.get('functionName') ?? '';
   if (eventType !== 'subscriptionvalidation' && eventType !== 'notification')
@@ -75,10 +78,16 @@ export function handleEventGridBlobWebhook(
   }
   const list = Array.isArray(events) ? events : [events];
   const refs = list.map((event) => {
-    const url = (event as { data?: { url?: unknown } } | null)?.data?.url;
-    return typeof url === 'string' ? blobRefFromUrl(url) : undefined;
+    const data = (event as { data?: { url?: unknown; eTag?: unknown } } | null)?.data;
+    const ref = typeof data?.url === 'string' ? blobRefFromUrl(data.url) : undefined;
+    return ref && typeof data?.eTag === 'string' ? { ...ref, etag: data.eTag } : ref;
   });
   if (refs.some((ref) => ref === undefined)) return { status: 500 };
-  for (const ref of refs as BlobCreatedRef[]) deliver(functionId, ref);
+  try {
+    for (const ref of refs as BlobCreatedRef[]) await deliver(functionId, ref);
+  } catch {
+    // Not accepted: Event Grid retries the whole post (a duplicate run of what was queued is at-least-once).
+    return { status: 500 };
+  }
   return { status: 202 };
 }

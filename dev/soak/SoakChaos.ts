@@ -1,4 +1,5 @@
-// Carries out the plan's actions: HR drops (retried while storage is down, as HR's tool would), Outlook changes
+// Carries out the plan's actions: HR drops (retried while storage is down, as HR's tool would; with Event Grid
+// delivery, each followed by its BlobCreated event, posted to a host until one accepts it), Outlook changes
 // through the emulator's control API, SIGKILLs (at a random moment, or aimed a few milliseconds after a step the host
 // reports), storage outages and Microsoft 365 outages. One person's photos happen in order, each after the last was
 // stored, so which photo is their newest is never in doubt.
@@ -7,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { M365Emulator } from '../m365-emulator';
 import type { HostInstanceProcess } from '../instances/HostInstanceProcess';
+import { postBlobCreated } from '../instances/postBlobCreated';
 import { contentHash } from '../../src/imaging/contentHash';
 import { containers } from '../../src/storage/names';
 import type { SoakPerson } from './checkSoakOutcome';
@@ -26,6 +28,8 @@ export interface SoakTally {
 type Of<K extends SoakAction['kind']> = Extract<SoakAction, { kind: K }>;
 
 const aimTimeoutMs = 10_000;
+/** Event Grid retries a delivery on a schedule of 10 s, 30 s, 1 min…; compressed like the soak's other clocks. */
+const eventRetryMs = 500;
 
 export class SoakChaos {
   readonly tally: SoakTally = {
@@ -36,6 +40,8 @@ export class SoakChaos {
     changes: 0,
   };
   readonly #perPerson = new Map<number, Promise<void>>();
+  readonly #eventPosts = new Set<Promise<void>>();
+  #nextHost = 0;
   readonly #incoming;
   readonly startedAt = Date.now();
 
@@ -48,6 +54,8 @@ export class SoakChaos {
       azurite: RestartableAzurite;
       storageConnectionString: string;
       emulator: M365Emulator;
+      /** `eventGrid`: each upload reaches ingest as its BlobCreated event; `poll`: the hosts list the container. */
+      delivery: 'eventGrid' | 'poll';
       log: (line: string) => void;
     },
   ) {
@@ -97,6 +105,8 @@ export class SoakChaos {
           blobHTTPHeaders: { blobContentType: 'image/jpeg' },
         });
         person.drops.push({ blobName, lastModified: response.lastModified ?? new Date() });
+        if (this.context.delivery === 'eventGrid')
+          this.#postEvent(this.#incoming.getBlockBlobClient(blobName).url, bytes.length);
         person.photos.push(contentHash(bytes));
         person.newestBytes = bytes;
         this.tally.drops += 1;
@@ -107,6 +117,36 @@ export class SoakChaos {
         await sleep(300); // storage is down: HR's tool tries again
       }
     }
+  }
+
+  /** Resolves once every upload's event has been accepted by a host (answered 202). */
+  async eventsHandedOver(): Promise<void> {
+    while (this.#eventPosts.size > 0) await Promise.all([...this.#eventPosts]);
+  }
+
+  /**
+   * Posts the upload's BlobCreated event as Event Grid does: to one of the hosts, again (to the next) until one
+   * answers 202. A host killed after it queued the event but before it answered gets the event twice: the
+   * duplicate delivery Event Grid's at-least-once promise allows.
+   */
+  #postEvent(blobUrl: string, contentLength: number): void {
+    const post = (async () => {
+      for (;;) {
+        const { hosts } = this.context;
+        const host = hosts[this.#nextHost++ % hosts.length];
+        if (host?.running) {
+          try {
+            await postBlobCreated(`http://localhost:${host.httpPort}`, blobUrl, contentLength);
+            return;
+          } catch {
+            // Refused, reset, 500 (storage down) or no answer in time: retried.
+          }
+        }
+        await sleep(eventRetryMs);
+      }
+    })();
+    this.#eventPosts.add(post);
+    void post.finally(() => this.#eventPosts.delete(post));
   }
 
   async #change(action: Of<'change'>): Promise<void> {

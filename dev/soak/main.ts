@@ -5,6 +5,7 @@
 //   npm run soak -- --seed 1234        replays the plan of a printed seed
 
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { deliveryOption } from '../instances/postBlobCreated';
 import type { PersonWrites } from './checkSoakOutcome';
 import { runSoak, type SoakResult } from './runSoak';
 import { soakProfiles } from './soakPlan';
@@ -17,6 +18,7 @@ interface CliOptions {
   instances: number;
   settleTimeout: number;
   queueLease: number;
+  delivery: 'eventGrid' | 'poll';
 }
 
 function wholeNumber(value: string): number {
@@ -42,6 +44,7 @@ function parseOptions(argv: string[]): CliOptions {
     .option('--instances <n>', 'host processes on the one Azurite', positive, 1)
     .option('--settle-timeout <seconds>', 'how long the pipeline may take to finish after the chaos', positive, 120)
     .option('--queue-lease <seconds>', "how long a dead host's queue messages stay hidden (Azure: 600)", positive, 10)
+    .addOption(deliveryOption())
     .parse(argv)
     .opts<CliOptions>();
 }
@@ -104,7 +107,9 @@ async function main(): Promise<void> {
   };
   console.log(
     `soak — seed ${seed}, profile ${cli.profile}, chaos ${profile.durationMs / 1000} s, settle at most ${cli.settleTimeout} s ` +
-      `(replay: npm run soak -- --seed ${seed}${cli.profile === 'long' ? ' --profile long' : ''})`,
+      `(replay: npm run soak -- --seed ${seed}${cli.profile === 'long' ? ' --profile long' : ''}` +
+      `${cli.delivery === 'poll' ? ' --delivery poll' : ''}); uploads reach ingest by ` +
+      `${cli.delivery === 'eventGrid' ? 'their Event Grid events' : "the hosts' listing"}`,
   );
   // The last resort if something hangs: the run is bounded in time, and a hang is a failure.
   const hardLimitMs = profile.durationMs + cli.settleTimeout * 1000 + 180_000;
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
     instances: cli.instances,
     settleTimeoutMs: cli.settleTimeout * 1000,
     queueLeaseMs: cli.queueLease * 1000,
+    delivery: cli.delivery,
     log: (line) => console.log(line),
   });
   printResult(result, seed);

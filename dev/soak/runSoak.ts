@@ -33,6 +33,8 @@ export interface SoakOptions {
   instances: number;
   settleTimeoutMs: number;
   queueLeaseMs: number;
+  /** How uploads reach ingest: their Event Grid events (as on Azure) or the hosts' listing of the container. */
+  delivery: 'eventGrid' | 'poll';
   log: (line: string) => void;
 }
 
@@ -109,6 +111,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
             hostId: 'soak',
             queueLeaseMs: options.queueLeaseMs,
             timerSchedules: 'manual',
+            blobTriggerSource: options.delivery,
           },
           stateDir,
         ),
@@ -143,6 +146,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       azurite,
       storageConnectionString: storage.connectionString,
       emulator,
+      delivery: options.delivery,
       log,
     });
     reports.startedAt = chaos.startedAt;
@@ -159,6 +163,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       running.push(chaos.run(action));
     }
     await Promise.all(running);
+    await chaos.eventsHandedOver();
     await Promise.all(hosts.map((h) => h.up(60_000)));
     log(
       `${((Date.now() - chaos.startedAt) / 1000).toFixed(1).padStart(6)} s  chaos over: every host up, storage and Microsoft 365 reachable; settling`,

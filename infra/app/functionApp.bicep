@@ -78,6 +78,9 @@ var appSettings = {
   DEPARTED_PHOTO_RETENTION_DAYS: string(departedPhotoRetentionDays)
   NOTIFICATION_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${notificationUrlSecretName}/)'
   NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientStateSecretName}/)'
+  // Read by glibc when the worker starts: at most 2 malloc arenas instead of 8 per core, so memory that libvips'
+  // threads freed is reused rather than kept per thread (docs/configuration.md, "Memory").
+  MALLOC_ARENA_MAX: '2'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

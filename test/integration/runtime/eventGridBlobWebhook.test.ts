@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ContainerClient } from '@azure/storage-blob';
+import { QueueClient } from '@azure/storage-queue';
+import { blobTriggerQueueName } from '../../../dev/runtime/BlobTriggerQueueListener';
 import { observationsOf } from '../../fixtures/runtimeApp/observations';
 import { fixtureContainer } from '../../fixtures/runtimeApp/recordBlob';
 import { uniqueName, waitFor, type StorageOnlyStack } from '../../support/localStackFixture';
@@ -78,11 +80,15 @@ function send(request: HttpFileRequest, override: Partial<HttpFileRequest> = {})
   return fetch(url, { method, headers, body });
 }
 
-async function upload(blobName: string, text: string): Promise<void> {
-  await new ContainerClient(stack.storageConnectionString, fixtureContainer)
+async function upload(blobName: string, text: string, metadata: Record<string, string> = {}): Promise<string> {
+  const response = await new ContainerClient(stack.storageConnectionString, fixtureContainer)
     .getBlockBlobClient(blobName)
-    .upload(text, Buffer.byteLength(text));
+    .upload(text, Buffer.byteLength(text), { metadata });
+  return response.etag ?? '';
 }
+
+const base64Json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
+const fromBase64Json = (text: string) => JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown;
 
 const deliveriesOf = (blobName: string) =>
   observationsOf('recordBlob').filter((o) => o.triggerMetadata?.blobTrigger === `${fixtureContainer}/${blobName}`);
@@ -158,4 +164,53 @@ test('refuses a request without an Event Grid event type', async () => {
   const { notification } = requestsFor('x.jpg');
   const response = await send(notification, { headers: { 'content-type': 'application/json' } });
   expect(response.status).toBe(400);
+});
+
+test("an accepted event waits in the host's blob trigger queue, so one that the instance which took it never ran is run by another", async () => {
+  const name = `${uniqueName('orphan')}.jpg`;
+  await upload(name, 'accepted by an instance that died');
+  // What an instance leaves behind when it dies between answering Event Grid 202 and running the function: the
+  // extension's BlobTriggerMessage on azure-webjobs-blobtrigger-{hostId}, which every instance of the app reads.
+  const queue = new QueueClient(stack.storageConnectionString, blobTriggerQueueName(stack.host.hostId));
+  await queue.sendMessage(
+    base64Json({
+      Type: 'BlobTrigger',
+      FunctionId: 'Host.Functions.recordBlob',
+      BlobType: 'BlockBlob',
+      ContainerName: fixtureContainer,
+      BlobName: name,
+      ETag: '',
+    }),
+  );
+  await waitFor(() => deliveriesOf(name).length === 1, { what: 'the orphaned event to be run' });
+  await stack.host.waitForIdle({ timeoutMs: 10_000 });
+  expect(deliveriesOf(name)).toHaveLength(1);
+  expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
+});
+
+test('an event whose function keeps failing is tried poisonBlobThreshold times, then reported on webjobs-blobtrigger-poison', async () => {
+  const name = `${uniqueName('bad')}.jpg`;
+  const etag = await upload(name, 'this one fails', { fail: 'yes' });
+  expect((await send(requestsFor(name).notification)).status).toBe(202);
+  const poison = new QueueClient(stack.storageConnectionString, 'webjobs-blobtrigger-poison');
+  const report = await waitFor(
+    async () => {
+      const { peekedMessageItems } = await poison.peekMessages({ numberOfMessages: 32 });
+      return peekedMessageItems
+        .map((m) => fromBase64Json(m.messageText) as Record<string, string>)
+        .find((m) => m.BlobName === name);
+    },
+    { what: 'the poison report', timeoutMs: 20_000 },
+  );
+  // The version the function failed on, so retryParkedUploads can tell it from a newer upload.
+  expect(report).toMatchObject({
+    FunctionId: 'Host.Functions.recordBlob',
+    ContainerName: fixtureContainer,
+    ETag: etag,
+  });
+  await stack.host.waitForIdle({ timeoutMs: 10_000 });
+  // The fixture's host.json: blobs.poisonBlobThreshold 2.
+  expect(deliveriesOf(name)).toHaveLength(2);
+  const queue = new QueueClient(stack.storageConnectionString, blobTriggerQueueName(stack.host.hostId));
+  expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
 });

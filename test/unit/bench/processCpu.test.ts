@@ -1,4 +1,4 @@
-import { cpuPerPhoto, processCpuSeconds } from '../../../bench/e2e/processCpu';
+import { cpuPerPhoto, pipelineCeiling, processCpuSeconds } from '../../../bench/e2e/processCpu';
 
 describe('cpuPerPhoto', () => {
   it('divides each process CPU time over the photos and bounds the rate by the cores', () => {
@@ -42,5 +42,20 @@ describe('processCpuSeconds', () => {
 
   it('is undefined for a process that does not exist', () => {
     expect(processCpuSeconds(2 ** 22 + 1)).toBeUndefined();
+  });
+});
+
+describe('pipelineCeiling', () => {
+  it('adds the work the pipeline cannot skip and bounds its rate against the direct calls', () => {
+    const ceiling = pipelineCeiling({
+      cores: 2,
+      storageMs: 86,
+      directCallsMs: 42,
+      renderMs: 72,
+      directPhotosPerSecond: 40,
+    });
+    expect(ceiling.floorMs).toBe(200);
+    expect(ceiling.photosPerSecond).toBeCloseTo(10);
+    expect(ceiling.ratio).toBeCloseTo(0.25);
   });
 });

@@ -1,6 +1,7 @@
 // Delivers an upload to the app as Azure does: the BlobCreated event Event Grid posts to the blob extension's webhook.
 
 import { randomUUID } from 'node:crypto';
+import { Option } from 'commander';
 import { containers } from '../../src/storage/names';
 
 /**
@@ -13,6 +14,8 @@ export async function postBlobCreated(baseUrl: string, blobUrl: string, contentL
   const response = await fetch(`${baseUrl}/runtime/webhooks/blobs?functionName=Host.Functions.ingestPhoto`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+    // Event Grid waits 30 s for an answer before it counts the delivery as failed and retries.
+    signal: AbortSignal.timeout(30_000),
     body: JSON.stringify([
       {
         id: randomUUID(),
@@ -26,4 +29,14 @@ export async function postBlobCreated(baseUrl: string, blobUrl: string, contentL
     ]),
   });
   if (response.status !== 202) throw new Error(`the blob-created event was answered ${response.status}`);
+}
+
+/** `--delivery`: Event Grid events posted to the instances, as on Azure (default), or the local runtime's listing. */
+export function deliveryOption(): Option {
+  return new Option(
+    '--delivery <how>',
+    'how blobs reach ingest: Event Grid events posted to the instances, as on Azure, or the local listing',
+  )
+    .choices(['eventGrid', 'poll'])
+    .default('eventGrid');
 }
