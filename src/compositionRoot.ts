@@ -221,6 +221,7 @@ export function photoChangeWiring(): HandlePhotoChangeOptions {
     photoReadLagMs: config.reconcile.photoReadLagMs,
     // A photo the person removed in Outlook/Teams: SharePoint back to its placeholder, as HR's removal does.
     placeholder: sharePointPlaceholderReset(),
+    ...protectedAccountsPort(),
     authority: config.photoAuthority,
     sharePointEnabled: config.targets.sharePoint,
     send: (sends) => getDecisionExecutor().send(sends),

@@ -38,10 +38,14 @@ import type {
 } from './PhotoChangePorts';
 import { fingerprintsMatch } from './photoFingerprintMatch';
 import { isPhotoRejectedError, type RejectionCode } from '../ingest/PhotoRejectedError';
+import type { ProtectedAccountsPort } from '../ingest/ProtectedAccountsPort';
 import type { SharePointPlaceholderPort } from '../write/SharePointPlaceholderPort';
 
 export type PhotoChangeOutcome =
-  | { kind: 'skipped'; reason: 'already-seen' | 'removal-already-seen' | 'unknown-user' | 'own-write' }
+  | {
+      kind: 'skipped';
+      reason: 'already-seen' | 'removal-already-seen' | 'unknown-user' | 'own-write' | 'protected-account';
+    }
   /** Our own Exchange write may be the change: look again after `delayMs`. */
   | { kind: 'deferred'; reason: 'exchange-write-under-way' | 'read-after-write-window'; delayMs?: number }
   | { kind: 'propagated'; mediaEtag: string; contentHash: string; sharePointWrite: SharePointPhotoWriteMessage }
@@ -66,6 +70,8 @@ export interface ProcessPhotoChangeOptions {
   send(sends: QueueSend[]): Promise<void>;
   /** SharePoint back to its placeholder (thumbnails deleted, PictureURL cleared, placeholder state 1); optional. */
   placeholder?: SharePointPlaceholderPort;
+  /** PROTECTED_ACCOUNTS_GROUP_ID: people whose photos the pipeline never copies or changes. */
+  protectedAccounts?: ProtectedAccountsPort;
 }
 
 /** Milliseconds left of the window after our last Exchange write in which Graph reads may be stale; 0 when none. */
@@ -99,6 +105,12 @@ export async function processPhotoChange(
 
   const user = await options.directory.findUserById(userId);
   if (!user) return { kind: 'skipped', reason: 'unknown-user' };
+  if (await options.protectedAccounts?.isProtected(userId)) {
+    // Before the download: their photo is neither copied into storage nor rendered, and their SharePoint picture is
+    // not reset when they remove it. Recorded as handled, so reconcile does not bring the same photo back every pass.
+    await options.state.recordMediaEtag(userId, etagOf(metadata));
+    return { kind: 'skipped', reason: 'protected-account' };
+  }
   const owner: PhotoOwner = { userId: user.id, userPrincipalName: user.userPrincipalName };
   const facts = { correlationId: change.correlationId, owner, receivedAt: change.receivedAt };
 

@@ -323,6 +323,33 @@ describe('processPhotoChange', () => {
     expect(again).toMatchObject({ kind: 'restored-hr', replacedEtag: 'W/"selfie"' });
   });
 
+  it("neither copies nor renders a protected person's own photo change, nor resets their SharePoint picture", async () => {
+    const w = world({ state: { processedEtag: 'W/"old"' } });
+    const protectedAccounts = { isProtected: (id: string) => Promise.resolve(id === USER.id) };
+    const placeholder = () => Promise.reject(new Error('must not be called'));
+    w.userChangesPhoto(Buffer.from('executive-photo'));
+    const deps = { ...w.deps, protectedAccounts, placeholder };
+    expect(await processPhotoChange(change('reconcile'), deps)).toEqual({
+      kind: 'skipped',
+      reason: 'protected-account',
+    });
+    expect(w.stored).toEqual([]);
+    expect(w.sent).toEqual([]);
+    // Handled: the next reconcile pass does not bring the same photo back.
+    expect(w.state.get(USER.id)?.processedEtag).toBe(w.currentEtag());
+    expect(await processPhotoChange(change('reconcile'), deps)).toEqual({ kind: 'skipped', reason: 'already-seen' });
+    w.userRemovesPhoto();
+    expect(await processPhotoChange(change(), deps)).toEqual({ kind: 'skipped', reason: 'protected-account' });
+    expect(w.journal).not.toContainEqual(expect.stringMatching(/^sharepoint-removed/));
+    // Someone else's change still goes through the same options.
+    const notProtected = { isProtected: () => Promise.resolve(false) };
+    const other = world();
+    other.userChangesPhoto(Buffer.from('photo-a'));
+    expect((await processPhotoChange(change(), { ...other.deps, protectedAccounts: notProtected })).kind).toBe(
+      'propagated',
+    );
+  });
+
   it('leaves SharePoint as it is when the user removed their photo, and reports the removal once', async () => {
     const w = world({ state: { processedEtag: 'W/"old"' } });
     w.userRemovesPhoto();
