@@ -77,7 +77,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     args.push('--location', persistence.location);
   }
 
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Not the app's NODE_OPTIONS (its heap limit), which a local host in this process may have set as an app setting:
+  // Azurite is storage, not the app, and holds a whole drop's metadata in its heap.
+  const { NODE_OPTIONS: _appNodeOptions, ...env } = process.env;
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const killOnExit = (): void => {
     child.kill('SIGKILL');
   };

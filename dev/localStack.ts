@@ -78,6 +78,16 @@ async function startEmulator(options: M365EmulatorOptions, ports: 'default' | 'e
   });
 }
 
+/**
+ * The app settings read as a host's process starts rather than by the app, as infra sets them (docs/configuration.md,
+ * "Memory"); they take effect in the instances started as processes of their own (npm start -- --instances N, the
+ * benchmarks, the soak).
+ */
+export const processSettings: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  NODE_OPTIONS: '--max-old-space-size=192',
+};
+
 export function emulatorSettings(emulator: M365Emulator, stateDir: string): Record<string, string> {
   const app = emulator.apps.photoSync;
   // The app's certificate and key, as a PEM file the way operators provide it (never written into the repo).
@@ -129,8 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(emulator ? emulatorSettings(emulator, stateDir) : {}),
       NOTIFICATION_URL: `http://localhost:${httpPort}/api/notifications`,
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString('base64url'),
-      // As infra sets it; it reaches the instances started as their own processes (npm start -- --instances N).
-      MALLOC_ARENA_MAX: '2',
+      ...processSettings,
       ...options.extraSettings,
     };
     const host = await LocalFunctionsHost.start({

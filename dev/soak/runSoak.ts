@@ -17,7 +17,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDevCertificateAuthority } from '../devCertificates';
 import { HostInstanceProcess } from '../instances/HostInstanceProcess';
-import { emulatorSettings, freePort } from '../localStack';
+import { emulatorSettings, freePort, processSettings } from '../localStack';
 import { startM365Emulator } from '../m365-emulator';
 import { provisionStorage } from '../provisionStorage';
 import { checkSoakOutcome, type SoakOutcome, type SoakPerson } from './checkSoakOutcome';
@@ -100,6 +100,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString('base64url'),
       PHOTO_READ_LAG_MS: '4000',
       INGEST_PARKED_RETRY_SECONDS: '3',
+      ...processSettings,
     };
     const hosts = httpPorts.map(
       (httpPort, index) =>

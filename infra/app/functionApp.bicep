@@ -78,9 +78,11 @@ var appSettings = {
   DEPARTED_PHOTO_RETENTION_DAYS: string(departedPhotoRetentionDays)
   NOTIFICATION_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${notificationUrlSecretName}/)'
   NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientStateSecretName}/)'
-  // Read by glibc when the worker starts: at most 2 malloc arenas instead of 8 per core, so memory that libvips'
-  // threads freed is reused rather than kept per thread (docs/configuration.md, "Memory").
+  // Read as the worker process starts, not by the app (docs/configuration.md, "Memory"): glibc keeps at most 2 malloc
+  // arenas instead of 8 per core, so memory libvips' threads freed is reused rather than kept per thread; V8 collects
+  // garbage before its old space passes 192 MB instead of letting it grow to several times the live heap.
   MALLOC_ARENA_MAX: '2'
+  NODE_OPTIONS: '--max-old-space-size=192'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -187,8 +187,8 @@ describe('app settings', () => {
   it('set only settings that the code or the Functions host reads', () => {
     const read = settingsReadBySource();
     const hostSettings = ['AzureWebJobsStorage__credential', 'PhotoStorage__credential'];
-    // Read by the C library as the worker process starts, not by the app.
-    const processSettings = ['MALLOC_ARENA_MAX'];
+    // Read as the worker process starts (by the C library, by Node), not by the app.
+    const processSettings = ['MALLOC_ARENA_MAX', 'NODE_OPTIONS'];
     for (const key of appSettings.keys()) {
       const readBy = read.has(key) || hostSettings.includes(key) || processSettings.includes(key);
       expect({ key, read: readBy }).toEqual({ key, read: true });
