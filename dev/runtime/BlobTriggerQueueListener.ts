@@ -11,6 +11,7 @@ import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
 import type { BlobInvocationSlots } from './BlobInvocationSlots';
 import type { HostLogger } from './HostLogger';
 import { defaultQueueLeaseMs } from './QueueTriggerListener';
+import { renewMessageLease } from './renewMessageLease';
 import type { StorageConnections } from './StorageConnections';
 import { WakeableDelay, type TriggerListener } from './TriggerListener';
 
@@ -174,7 +175,9 @@ export class BlobTriggerQueueListener implements TriggerListener {
       return;
     }
     const lease = { popReceipt: received.popReceipt };
-    const stopRenewing = this.#renew(queue, received.messageId, lease);
+    const stopRenewing = renewMessageLease(queue, received.messageId, lease, this.#leaseSeconds, (error) =>
+      this.options.logger.log('warn', `renewing a message on ${this.queueName} failed`, { error: error.message }),
+    );
     let outcome: QueuedBlobOutcome;
     let etag = message.ETag;
     try {
@@ -203,26 +206,6 @@ export class BlobTriggerQueueListener implements TriggerListener {
     }
     // The next try at once, as the extension's internal queue hands it back (no visibility timeout).
     else await this.#release(queue, current, 0);
-  }
-
-  /** Keeps the message hidden while the function runs; returns the function that stops renewing. */
-  #renew(queue: QueueClient, messageId: string, lease: { popReceipt: string }): () => void {
-    const timer = setInterval(
-      () => {
-        queue.updateMessage(messageId, lease.popReceipt, undefined, this.#leaseSeconds).then(
-          (response) => {
-            if (response.popReceipt) lease.popReceipt = response.popReceipt;
-          },
-          (error: unknown) =>
-            this.options.logger.log('warn', `renewing a message on ${this.queueName} failed`, {
-              error: (error as Error).message,
-            }),
-        );
-      },
-      (this.#leaseSeconds * 1000) / 2,
-    );
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   async #delete(queue: QueueClient, message: DequeuedMessageItem, popReceipt: string): Promise<void> {

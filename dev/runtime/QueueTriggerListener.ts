@@ -9,6 +9,7 @@ import type { FunctionInvoker } from './FunctionInvoker';
 import type { RegisteredFunction } from './functionsCore';
 import type { HostLogger } from './HostLogger';
 import type { QueueHostOptions } from './readHostJson';
+import { renewMessageLease } from './renewMessageLease';
 import type { StorageConnections } from './StorageConnections';
 import { WakeableDelay, type TriggerListener } from './TriggerListener';
 
@@ -115,26 +116,6 @@ export class QueueTriggerListener implements TriggerListener {
     return Math.max(1, Math.ceil((this.options.leaseMs ?? defaultQueueLeaseMs) / 1000));
   }
 
-  /** Keeps the message hidden while the function runs, as the host does; returns a stop function. */
-  #renew(queue: QueueClient, lease: Lease): () => void {
-    const timer = setInterval(
-      () => {
-        queue.updateMessage(lease.message.messageId, lease.popReceipt, undefined, this.#leaseSeconds).then(
-          (response) => {
-            if (response.popReceipt) lease.popReceipt = response.popReceipt;
-          },
-          (error: unknown) =>
-            this.options.logger.log('warn', `renewing a message on ${this.queueName} failed`, {
-              error: (error as Error).message,
-            }),
-        );
-      },
-      (this.#leaseSeconds * 1000) / 2,
-    );
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
   #decode(text: string): string | undefined {
     if (this.options.queues.messageEncoding === 'none') return text;
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
@@ -153,7 +134,9 @@ export class QueueTriggerListener implements TriggerListener {
     }
     const json = (value: unknown): RpcTypedData => ({ json: JSON.stringify(value) });
     const lease: Lease = { message, popReceipt: message.popReceipt };
-    const stopRenewing = this.#renew(queue, lease);
+    const stopRenewing = renewMessageLease(queue, message.messageId, lease, this.#leaseSeconds, (error) =>
+      this.options.logger.log('warn', `renewing a message on ${this.queueName} failed`, { error: error.message }),
+    );
     let succeeded = false;
     try {
       await this.options.invoker.invoke(
