@@ -324,22 +324,34 @@ export class PhotoBlobStore {
   }
 
   /** A photo a removal covers: its renditions `{userId}/{contentHash}/…` and its archive copy go. */
-  async deleteStoredCopies(userId: string, contentHash: string, archivedTo: string): Promise<void> {
+  async deleteStoredCopies(userId: string, contentHash: string, archivedTo: string, removedAt: string): Promise<void> {
     const processed = this.#container(containers.processed);
-    const names: Array<[ContainerClient, string]> = [];
-    for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/${contentHash}/` })) {
-      names.push([processed, blob.name]);
+    const deletions: Array<{ container: ContainerClient; name: string; tagConditions?: string }> = [];
+    for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/${contentHash}/`, includeTags: true })) {
+      const receivedAt = blob.tags?.receivedat;
+      // Renditions are content-addressed: the same image dropped again after the removal stored (or re-tagged) these
+      // very blobs for its own writes, and they are its now.
+      if (receivedAt !== undefined && receivedAt > removedAt) continue;
+      deletions.push({
+        container: processed,
+        name: blob.name,
+        // Checked by storage at the delete itself, so a drop re-tagging them meanwhile keeps them.
+        ...(receivedAt !== undefined ? { tagConditions: `"receivedat" <= '${removedAt}'` } : {}),
+      });
     }
     const archivePrefix = `${containers.archive}/`;
     if (archivedTo.startsWith(archivePrefix)) {
-      names.push([this.#container(containers.archive), archivedTo.slice(archivePrefix.length)]);
+      deletions.push({ container: this.#container(containers.archive), name: archivedTo.slice(archivePrefix.length) });
     }
-    for (const [container, name] of names) {
+    for (const { container, name, tagConditions } of deletions) {
       try {
-        await container.deleteBlob(name, { deleteSnapshots: 'include' });
+        await container.deleteBlob(name, {
+          deleteSnapshots: 'include',
+          ...(tagConditions ? { conditions: { tagConditions } } : {}),
+        });
       } catch (error) {
-        // Deleted already: by the removal itself, or by an earlier try of this ingest.
-        if (!isStatus(error, 404)) throw error;
+        // 404: deleted already, by the removal itself or an earlier try of this ingest. 412: a later drop's now.
+        if (!isStatus(error, 404, 412)) throw error;
       }
     }
   }

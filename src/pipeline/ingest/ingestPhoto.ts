@@ -93,8 +93,11 @@ export interface IngestStorePort {
   ): Promise<string>;
   /** The acknowledgement: deletes the incoming original at this ETag (gone or replaced already: nothing to do). */
   deleteOriginal(name: string, options: { etag: string }): Promise<void>;
-  /** Deletes the renditions of (user, hash) and the archive copy at `archivedTo`; already gone is fine. */
-  deleteStoredCopies(userId: string, contentHash: string, archivedTo: string): Promise<void>;
+  /**
+   * Deletes the archive copy at `archivedTo` and the renditions of (user, hash), except those a drop received after
+   * `removedAt` stored or renewed (the same image again, after the removal); already gone is fine.
+   */
+  deleteStoredCopies(userId: string, contentHash: string, archivedTo: string, removedAt: string): Promise<void>;
   archiveManifest(name: string, options: { etag: string; metadata: Record<string, string> }): Promise<string>;
   rejectOriginal(
     name: string,
@@ -257,7 +260,7 @@ async function acceptPhoto(
   // After every copy of ours is stored, before the acknowledgement (see the header): the writers skip the queued
   // messages by the same rule, so a covered photo is neither written nor kept.
   const removedAt = coveredByRemoval(original.lastModified.toISOString(), await ports.state.listForUser(owner.userId));
-  if (removedAt) await ports.store.deleteStoredCopies(owner.userId, rendered.contentHash, archivedTo);
+  if (removedAt) await ports.store.deleteStoredCopies(owner.userId, rendered.contentHash, archivedTo, removedAt);
   await ports.store.deleteOriginal(request.blobName, { etag: original.etag });
   if (removedAt) return { kind: 'removed', owner, contentHash: rendered.contentHash, removedAt };
   const stagesMs: IngestStageTimings = {

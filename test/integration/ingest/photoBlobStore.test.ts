@@ -139,13 +139,43 @@ test('archiving copies the original into a dated folder with its metadata; the a
     await processed.getBlockBlobClient(`${owner.userId}/${hash}/${file}.jpg`).uploadData(Buffer.from('x'));
   }
   await processed.getBlockBlobClient(`${owner.userId}/${'d'.repeat(64)}/S.jpg`).uploadData(Buffer.from('kept'));
-  await store.deleteStoredCopies(owner.userId, hash, location);
-  await store.deleteStoredCopies(owner.userId, hash, location);
+  const removedAt = '2026-02-03T12:00:00.000Z';
+  await store.deleteStoredCopies(owner.userId, hash, location, removedAt);
+  await store.deleteStoredCopies(owner.userId, hash, location, removedAt);
   expect(await archived.exists()).toBe(false);
   const left: string[] = [];
   for await (const blob of processed.listBlobsFlat({ prefix: `${owner.userId}/` })) left.push(blob.name);
   expect(left.filter((name) => name.includes(hash))).toEqual([]);
   expect(left).toContain(`${owner.userId}/${'d'.repeat(64)}/S.jpg`);
+});
+
+test('a photo a removal covers leaves the renditions of the same image dropped again after the removal', async () => {
+  const removedAt = '2026-02-03T12:00:00.000Z';
+  const image = { data: Buffer.from('rendition'), width: 48, height: 48 };
+  const set = { exchange: image, small: image, medium: image, large: image };
+  const names = async (hash: string) => {
+    const found: string[] = [];
+    for await (const blob of blobs
+      .getContainerClient(containers.processed)
+      .listBlobsFlat({ prefix: `${owner.userId}/${hash}/` }))
+      found.push(blob.name);
+    return found;
+  };
+  // Dropped before the removal, ingested after it: its own renditions go.
+  const before = 'e'.repeat(64);
+  await store.writeRenditions(owner, before, set, {
+    receivedAt: new Date('2026-02-03T11:00:00Z'),
+    origin: 'hr-upload',
+  });
+  await store.deleteStoredCopies(owner.userId, before, 'photos-archive/none.jpg', removedAt);
+  expect(await names(before)).toEqual([]);
+  // The same image dropped again after the removal shares the blobs (content-addressed): the late ingest of the
+  // earlier drop, which wrote them first, must not take them from the later drop's writers.
+  const again = 'f'.repeat(64);
+  await store.writeRenditions(owner, again, set, { receivedAt: new Date('2026-02-03T11:00:00Z'), origin: 'hr-upload' });
+  await store.writeRenditions(owner, again, set, { receivedAt: new Date('2026-02-03T13:00:00Z'), origin: 'hr-upload' });
+  await store.deleteStoredCopies(owner.userId, again, 'photos-archive/none.jpg', removedAt);
+  expect(await names(again)).toHaveLength(4);
 });
 
 test('a newer upload under the same name survives the move of the older version', async () => {
