@@ -27,11 +27,17 @@ export class StoredPhotoEraser {
   async deleteStoredPhotos(userId: string, receivedUpTo: string): Promise<number> {
     let deleted = 0;
     const processed = this.#container(containers.processed);
-    for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/` })) {
-      if (isAfter(blob.properties.createdOn, receivedUpTo)) continue;
-      if ((await processed.deleteBlob(blob.name, { deleteSnapshots: 'include' }).then(ok, gone)) === 'deleted') {
-        deleted += 1;
-      }
+    for await (const blob of processed.listBlobsFlat({ prefix: `${userId}/`, includeTags: true })) {
+      // Renditions are content-addressed: the same image dropped again after the removal re-tags the very blobs an
+      // earlier drop created (`receivedat`, the later time), and they are that drop's now.
+      const receivedAt = blob.tags?.receivedat;
+      if (isAfter(blob.properties.createdOn, receivedUpTo) || isAfter(receivedAt, receivedUpTo)) continue;
+      const options = {
+        deleteSnapshots: 'include' as const,
+        // Checked by storage at the delete itself, so a drop re-tagging them meanwhile keeps them.
+        ...(receivedAt !== undefined ? { conditions: { tagConditions: `"receivedat" <= '${receivedUpTo}'` } } : {}),
+      };
+      if ((await processed.deleteBlob(blob.name, options).then(ok, gone)) === 'deleted') deleted += 1;
     }
     const archive = this.#container(containers.archive);
     for await (const blob of archive.listBlobsFlat({ includeMetadata: true })) {
@@ -62,8 +68,12 @@ function isAfter(when: Date | string | undefined, moment: string): boolean {
   return Number.isFinite(at) && at > Date.parse(moment);
 }
 
-/** Deleted by a concurrent run (a redelivered removal): not an error, and not counted twice. */
+/**
+ * Deleted by a concurrent run (a redelivered removal), or re-tagged by a later drop since the listing (412): not an
+ * error, and not counted.
+ */
 function gone(error: unknown): 'gone' {
-  if ((error as { statusCode?: number }).statusCode === 404) return 'gone';
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status === 404 || status === 412) return 'gone';
   throw error;
 }

@@ -5,6 +5,7 @@ import { BlobClient, BlobServiceClient, ContainerClient } from '@azure/storage-b
 import { startAzurite, type Azurite } from '../../../dev/azurite';
 import { provisionStorage } from '../../../dev/provisionStorage';
 import { containers } from '../../../src/storage/names';
+import { StoredPhotoEraser } from '../../../src/storage/StoredPhotoEraser';
 import { PhotoBlobStore } from '../../../src/storage/PhotoBlobStore';
 
 let azurite: Azurite;
@@ -295,4 +296,36 @@ describe('one listing of the manifests serves every photo uploaded before it beg
     expect(again.find((m) => m.name === 'july.csv')?.rows[0]?.userPrincipalName).toBe('AlexW@contoso.com');
     download.mockRestore();
   });
+});
+
+test("a removal's eraser leaves the renditions the same image dropped again after the removal re-tagged", async () => {
+  // The eraser also keeps what was created after the removal: the blobs here are created now, the removal comes later.
+  const at = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+  const removedAt = at(1).toISOString();
+  const image = { data: Buffer.from('rendition'), width: 48, height: 48 };
+  const set = { exchange: image, small: image, medium: image, large: image };
+  const person = { userId: '5e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b', userPrincipalName: 'MeganB@contoso.com' };
+  const covered = 'a'.repeat(64);
+  const reused = 'b'.repeat(64);
+  await store.writeRenditions(person, covered, set, {
+    receivedAt: at(-60),
+    origin: 'hr-upload',
+  });
+  await store.writeRenditions(person, reused, set, {
+    receivedAt: at(-60),
+    origin: 'hr-upload',
+  });
+  // The same image as `reused`, dropped again after the removal: same blobs, now tagged with the later drop.
+  await store.writeRenditions(person, reused, set, {
+    receivedAt: at(2),
+    origin: 'hr-upload',
+  });
+  expect(await new StoredPhotoEraser(blobs).deleteStoredPhotos(person.userId, removedAt)).toBe(4);
+  const left: string[] = [];
+  for await (const blob of blobs
+    .getContainerClient(containers.processed)
+    .listBlobsFlat({ prefix: `${person.userId}/` }))
+    left.push(blob.name);
+  expect(left.every((name) => name.startsWith(`${person.userId}/${reused}/`))).toBe(true);
+  expect(left).toHaveLength(4);
 });
