@@ -9,7 +9,7 @@ import { readRequestText } from '../edge/readRequestText';
 import { describeRemoval } from '../pipeline/status/describeRemoval';
 import { requestRemoval } from '../pipeline/status/requestRemoval';
 import { admitHr, htmlResponse, wantsJson } from './status/statusAccess';
-import { removeConfirmationHtml } from './status/removePageHtml';
+import { removalRefusedHtml, removeConfirmationHtml } from './status/removePageHtml';
 
 const MAX_BODY_BYTES = 8 * 1024;
 
@@ -45,7 +45,7 @@ export async function statusRemoveHandler(request: HttpRequest, context: Invocat
     // Removing is changing: a protected account's photo is set by an administrator, never by this app.
     const message = `${protectedAccountMessage} Nothing was removed.`;
     if (wantsJson(request)) return problem(request, 403, 'protected-account', message);
-    return htmlResponse(403, removeConfirmationHtml(person, { alert: message }));
+    return htmlResponse(403, removalRefusedHtml(person, message));
   }
   if (request.method === 'GET') return htmlResponse(200, removeConfirmationHtml(person));
   const ask = await readAsk(request);

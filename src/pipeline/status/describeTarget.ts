@@ -41,7 +41,15 @@ export function describeTarget(
     return { target, state: 'pending', reason: 'The photo is queued for writing.', at: lastDrop.droppedAt };
   }
   if (outcome === 'removed' && row?.removedAt) {
-    return { target, state: 'removed', reason: "The photo was removed at HR's request.", at: row.removedAt };
+    return {
+      target,
+      state: 'removed',
+      // Graph serves a photo for a while after it changed (read-after-write lag) and Outlook, Teams and SharePoint
+      // cache it: the photo this page shows beside the state, read live, can be the removed one for a few minutes.
+      reason:
+        "The photo was removed at HR's request. Microsoft 365 can go on showing the old one for a while, here too.",
+      at: row.removedAt,
+    };
   }
   if (row?.writeClaimExpiresAt && row.writeClaimExpiresAt > options.now.toISOString()) {
     return { ...base, state: 'pending', reason: 'The photo is being written now.' };

@@ -18,8 +18,10 @@ export interface StatusPageSession {
   statusUrl: string;
 }
 
-export async function openStatusPage(): Promise<StatusPageSession> {
-  const stack = await startTestStack();
+export async function openStatusPage(
+  options: { extraSettings?: Record<string, string> } = {},
+): Promise<StatusPageSession> {
+  const stack = await startTestStack(options.extraSettings ? { extraSettings: options.extraSettings } : {});
   const browser = await launchHeadlessChromium();
   return { stack, browser, page: await browser.context.newPage(), statusUrl: `${stack.host.httpBaseUrl}/status` };
 }

@@ -4,6 +4,7 @@
 // "Removed" is checked where it matters: Graph has no photo, SharePoint shows its placeholder with no thumbnail left,
 // our containers hold nothing of the person, and the audit record says who asked, when and why, without the photo.
 
+import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { Page } from 'playwright-core';
@@ -99,8 +100,14 @@ async function expectNoTrace(user: { id: string; userPrincipalName: string }): P
 
 const screenshot = (name: string) => saveScreenshot(page, name);
 
+// Diego is a protected account: a member of the group PROTECTED_ACCOUNTS_GROUP_ID names.
+const protectedGroupId = randomUUID();
+
 beforeAll(async () => {
-  ({ stack, browser, page, statusUrl } = await openStatusPage());
+  ({ stack, browser, page, statusUrl } = await openStatusPage({
+    extraSettings: { PROTECTED_ACCOUNTS_GROUP_ID: protectedGroupId },
+  }));
+  stack.emulator.control.addGroupMember(protectedGroupId, demoUser('Diego').id);
 });
 
 afterAll(() => closeStatusPage({ stack, browser }));
@@ -185,6 +192,32 @@ it('refuses a removal that is not confirmed, or of an unknown person, and change
   expect(thumbnailsOf(alex.userPrincipalName)).toHaveLength(3);
   expect(await auditRecords(alex.id)).toEqual([]);
   expect((await apiStatus(alex.id)).targets.map((t) => t.state)).toEqual(['written', 'written']);
+});
+
+it("refuses, in the browser and the API, to remove a protected account's photo, and changes nothing", async () => {
+  const diego = demoUser('Diego');
+  // His photo, as an administrator set it in Exchange: not the pipeline's to change.
+  await stack.emulator.control.changePhotoAsUser(diego.id, await photo('#22aa66'));
+
+  await page.goto(`${statusUrl}/people/${diego.id}/remove`);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+    'The photo of Diego Siciliani cannot be removed here',
+  );
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('protected account');
+  // The reason and a way back: no button that would only fail.
+  expect(await page.getByRole('button').count()).toBe(0);
+  await page.getByRole('link', { name: 'Back to Diego Siciliani' }).click();
+  await page.waitForURL(new RegExp(`q=${diego.id}`));
+
+  const asked = await fetch(`${statusUrl}/people/${diego.id}/remove`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ confirm: true, reason: 'should not happen' }),
+  });
+  expect(asked.status).toBe(403);
+  expect(((await asked.json()) as { error: { code: string } }).error.code).toBe('protected-account');
+  expect(stack.emulator.control.getPhoto(diego.id)).toBeDefined();
+  expect(await auditRecords(diego.id)).toEqual([]);
 });
 
 it('takes a removal request file: the named person is removed, a file naming nobody is rejected with why', async () => {

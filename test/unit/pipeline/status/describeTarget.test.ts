@@ -101,6 +101,8 @@ describe('describeTarget', () => {
       state: 'removed',
       at: '2026-12-02T11:30:00.000Z',
     });
+    // The photo beside it is what Graph serves now, which can still be the removed one: HR is told so.
+    expect(describeTarget('exchange', state, undefined, on).reason).toMatch(/can go on showing the old one/);
     const newer = { ...drop, droppedAt: '2026-12-02T11:45:00.000Z', contentHash: 'h2' };
     expect(describeTarget('exchange', state, newer, on)).toMatchObject({ state: 'pending' });
   });
