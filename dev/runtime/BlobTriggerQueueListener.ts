@@ -194,18 +194,24 @@ export class BlobTriggerQueueListener implements TriggerListener {
       stopRenewing();
     }
     const current = { ...received, popReceipt: lease.popReceipt };
-    if (outcome === 'ran' || outcome === 'gone') await this.#delete(queue, current, lease.popReceipt);
-    else if (outcome === 'unreadable') await this.#release(queue, current, this.options.retryDelayMs);
-    else if (received.dequeueCount >= this.options.poisonBlobThreshold) {
+    if (outcome === 'ran' || outcome === 'gone') {
+      await this.#delete(queue, current, lease.popReceipt);
+      return;
+    }
+    // A blob that could not be read counts as a try, as on Azure (the executor's exception fails the message); the
+    // report on the poison queue is what retryParkedUploads takes up once storage answers again.
+    if (received.dequeueCount >= this.options.poisonBlobThreshold) {
       try {
         await target.reportPoison(message.ContainerName, message.BlobName, etag, received.dequeueCount);
         await this.#delete(queue, current, lease.popReceipt);
       } catch (error) {
         this.#warnFinishFailed(error);
       }
+      return;
     }
-    // The next try at once, as the extension's internal queue hands it back (no visibility timeout).
-    else await this.#release(queue, current, 0);
+    // A failed run is tried again at once, as the extension's internal queue hands it back (no visibility timeout);
+    // an unreadable blob after host.json's visibility timeout, so a storage outage is no busy loop.
+    await this.#release(queue, current, outcome === 'unreadable' ? this.options.retryDelayMs : 0);
   }
 
   async #delete(queue: QueueClient, message: DequeuedMessageItem, popReceipt: string): Promise<void> {
