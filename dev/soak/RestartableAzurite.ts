@@ -7,6 +7,9 @@ import { freePort } from '../localStack';
 
 export class RestartableAzurite {
   #current: Azurite | undefined;
+  /** Outages under way: a plan's outages may overlap, and storage is back only when the last one ends. */
+  #outages = 0;
+  #transition: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly ports: AzuritePorts,
@@ -38,5 +41,26 @@ export class RestartableAzurite {
   async stop(): Promise<void> {
     await this.#current?.stop();
     this.#current = undefined;
+  }
+
+  /** Begins an outage: storage stops, unless another outage already stopped it. */
+  beginOutage(): Promise<void> {
+    this.#outages += 1;
+    return this.#serially(() => (this.#outages > 0 && this.#current ? this.stop() : Promise.resolve()));
+  }
+
+  /** Ends an outage: storage starts again once no outage is left. */
+  endOutage(): Promise<void> {
+    this.#outages = Math.max(0, this.#outages - 1);
+    return this.#serially(async () => {
+      if (this.#outages === 0 && !this.#current) await this.start();
+    });
+  }
+
+  /** One stop or start at a time, in the order asked, each judging the outage count when its turn comes. */
+  #serially(step: () => Promise<unknown>): Promise<void> {
+    const next = this.#transition.then(step);
+    this.#transition = next.catch(() => undefined);
+    return next.then(() => undefined);
   }
 }

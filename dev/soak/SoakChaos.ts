@@ -202,11 +202,12 @@ export class SoakChaos {
   async #storageOutage(action: Of<'storage-outage'>): Promise<void> {
     this.#log(`storage down for ${action.durationMs} ms`);
     const downAt = Date.now();
-    await this.context.azurite.stop();
+    await this.context.azurite.beginOutage();
     await sleep(action.durationMs);
-    await this.context.azurite.start();
+    // When outages overlap, storage comes back with the last of them.
+    await this.context.azurite.endOutage();
     this.tally.storageOutageMs += Date.now() - downAt;
-    this.#log('storage back');
+    this.#log('storage outage over');
   }
 
   async #m365Outage(action: Of<'m365-outage'>): Promise<void> {
