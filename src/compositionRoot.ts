@@ -344,6 +344,7 @@ export function statusWiring(): StatusWiring {
       readDropped: (userId, hash) => drops.readDroppedRendition(userId, hash),
     }),
     removals: removalAudit(),
+    ...protectedAccountsPort(),
     targets: config.targets,
     access: config.statusPage,
     now: new Date(),

@@ -16,6 +16,7 @@ import type { RestartableAzurite } from './RestartableAzurite';
 import type { SeededRandom } from './SeededRandom';
 import { soakPhoto } from './soakPhotos';
 import type { SoakAction } from './soakPlan';
+import { OutageSpans } from './OutageSpans';
 
 export interface SoakTally {
   kills: { random: number; aimed: number; aimedMissed: number; skippedHostDown: number };
@@ -32,18 +33,19 @@ const aimTimeoutMs = 10_000;
 const eventRetryMs = 500;
 
 export class SoakChaos {
-  readonly tally: SoakTally = {
-    kills: { random: 0, aimed: 0, aimedMissed: 0, skippedHostDown: 0 },
-    storageOutageMs: 0,
-    m365OutageMs: 0,
-    drops: 0,
-    changes: 0,
-  };
+  readonly #counts = { kills: { random: 0, aimed: 0, aimedMissed: 0, skippedHostDown: 0 }, drops: 0, changes: 0 };
+  readonly #storageDown = new OutageSpans();
+  readonly #m365Down = new OutageSpans();
   readonly #perPerson = new Map<number, Promise<void>>();
   readonly #eventPosts = new Set<Promise<void>>();
   #nextHost = 0;
   readonly #incoming;
   readonly startedAt = Date.now();
+
+  /** What the soak did so far; outage times count overlapping outages once. */
+  get tally(): SoakTally {
+    return { ...this.#counts, storageOutageMs: this.#storageDown.downMs(), m365OutageMs: this.#m365Down.downMs() };
+  }
 
   constructor(
     private readonly context: {
@@ -109,7 +111,7 @@ export class SoakChaos {
           this.#postEvent(this.#incoming.getBlockBlobClient(blobName).url, bytes.length);
         person.photos.push(contentHash(bytes));
         person.newestBytes = bytes;
-        this.tally.drops += 1;
+        this.#counts.drops += 1;
         // Last-Modified has whole seconds: the person's next photo must be newer, never the same second.
         await sleep(1_100);
         return;
@@ -157,7 +159,7 @@ export class SoakChaos {
     person.photos.push(contentHash(bytes));
     person.newestBytes = bytes;
     person.ownChanges += 1;
-    this.tally.changes += 1;
+    this.#counts.changes += 1;
   }
 
   /** Resolves true when `host` printed an `event` line within the aim timeout. */
@@ -177,7 +179,7 @@ export class SoakChaos {
   }
 
   async #kill(action: Of<'kill'>): Promise<void> {
-    const { kills } = this.tally;
+    const { kills } = this.#counts;
     const host = this.context.random.pick(this.context.hosts);
     let how = 'at a random moment';
     if (action.aim && host.running) {
@@ -201,24 +203,26 @@ export class SoakChaos {
 
   async #storageOutage(action: Of<'storage-outage'>): Promise<void> {
     this.#log(`storage down for ${action.durationMs} ms`);
-    const downAt = Date.now();
+    this.#storageDown.begin();
     await this.context.azurite.beginOutage();
     await sleep(action.durationMs);
     // When outages overlap, storage comes back with the last of them.
     await this.context.azurite.endOutage();
-    this.tally.storageOutageMs += Date.now() - downAt;
-    this.#log('storage outage over');
+    if (this.#storageDown.end()) this.#log('storage outage over');
   }
 
   async #m365Outage(action: Of<'m365-outage'>): Promise<void> {
     const { control } = this.context.emulator;
     this.#log(`Microsoft 365 unreachable for ${action.durationMs} ms`);
-    // Every connection to login, Graph and SharePoint is dropped without an answer.
-    for (const service of ['login', 'graph', 'sharepoint'] as const)
-      control.injectFault({ service, dropConnection: true, times: Infinity });
+    // Every connection to login, Graph and SharePoint is dropped without an answer, until the last of overlapping
+    // outages ends.
+    if (this.#m365Down.begin()) {
+      for (const service of ['login', 'graph', 'sharepoint'] as const)
+        control.injectFault({ service, dropConnection: true, times: Infinity });
+    }
     await sleep(action.durationMs);
+    if (!this.#m365Down.end()) return;
     control.clearFaults();
-    this.tally.m365OutageMs += action.durationMs;
     this.#log('Microsoft 365 back');
   }
 }

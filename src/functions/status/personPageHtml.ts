@@ -5,6 +5,7 @@ import type { FindPersonResult } from '../../pipeline/status/findPerson';
 import type { PersonStatus } from '../../pipeline/status/personStatus';
 import type { TargetView } from '../../pipeline/status/describeTarget';
 import type { StatusPhotoSource } from '../../pipeline/status/StatusPhotoPort';
+import { protectedAccountMessage } from '../../pipeline/ingest/ProtectedAccountsPort';
 import { escapeHtml as e, htmlPage } from './statusHtml';
 
 export function photoUrl(userId: string, source: StatusPhotoSource): string {
@@ -38,7 +39,10 @@ function statusHtml(status: PersonStatus): string {
   const removal = status.removal
     ? `<section aria-labelledby="h-removal"><h3 id="h-removal">Removal</h3><p data-removal="${status.removal.state}"><span class="state state-${status.removal.state}">${e(status.removal.state)}</span>${when(status.removal.at)}<br>${e(status.removal.text)}</p>${status.removal.reason && status.removal.state !== 'scheduled' ? `<p>Why: ${e(status.removal.reason)}</p>` : ''}</section>`
     : '';
-  const remove = `<p><a class="danger" href="/api/status/people/${encodeURIComponent(p.id)}/remove">Remove the photo of ${e(name)}…</a></p>`;
+  // A protected account's remove page would only refuse: say so here instead of offering the link.
+  const remove = status.protectedAccount
+    ? `<p data-protected>${e(protectedAccountMessage)}</p>`
+    : `<p><a class="danger" href="/api/status/people/${encodeURIComponent(p.id)}/remove">Remove the photo of ${e(name)}…</a></p>`;
   return `<h2 id="person">${e(name)}</h2><p>${e(details)}</p>
 <div class="photos">
 <section aria-labelledby="h-exchange"><h3 id="h-exchange">Exchange (Outlook, Teams)</h3>

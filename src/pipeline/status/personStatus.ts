@@ -5,6 +5,7 @@ import type { PhotoStateReader, DropLedgerPort, StatusPerson, DropRecord } from 
 import { describeTarget, type TargetView } from './describeTarget';
 import { describeRemoval, type RemovalView } from './describeRemoval';
 import type { RemovalAuditPort } from './RemovalAuditPort';
+import type { ProtectedAccountsPort } from '../ingest/ProtectedAccountsPort';
 
 export interface PersonStatus {
   person: StatusPerson;
@@ -14,21 +15,25 @@ export interface PersonStatus {
   canRetry: boolean;
   /** The person's latest removal, when there has been one. */
   removal?: RemovalView;
+  /** A protected account: the pipeline neither changes nor removes their photo, so the page offers neither. */
+  protectedAccount: boolean;
 }
 
 export interface PersonStatusOptions {
   state: PhotoStateReader;
   drops: Pick<DropLedgerPort, 'lastDropFor'>;
   removals?: Pick<RemovalAuditPort, 'listForUser'>;
+  protectedAccounts?: ProtectedAccountsPort;
   targets: { exchange: boolean; sharePoint: boolean };
   now: Date;
 }
 
 export async function personStatus(person: StatusPerson, options: PersonStatusOptions): Promise<PersonStatus> {
-  const [rows, lastDrop, removals] = await Promise.all([
+  const [rows, lastDrop, removals, protectedAccount] = await Promise.all([
     options.state.listForUser(person.id),
     options.drops.lastDropFor(person.id),
     options.removals?.listForUser(person.id) ?? Promise.resolve([]),
+    options.protectedAccounts?.isProtected(person.id) ?? Promise.resolve(false),
   ]);
   const latestRemoval = removals[0];
   const row = (target: string) => rows.find((r) => r.target === target);
@@ -46,5 +51,6 @@ export async function personStatus(person: StatusPerson, options: PersonStatusOp
     // A protected account fails the same way every time: trying again would only fail again.
     canRetry: lastDrop !== undefined && targets.some((t) => t.state === 'failed' && t.code !== 'protected-account'),
     ...(latestRemoval ? { removal: describeRemoval(latestRemoval) } : {}),
+    protectedAccount,
   };
 }

@@ -43,6 +43,7 @@ const photo = (colour: string) =>
 interface ApiStatus {
   targets: { target: string; state: string }[];
   removal?: { state: string; text: string; requestedBy: string; reason: string; lastErrorCode?: string };
+  protectedAccount: boolean;
 }
 
 const apiStatus = (q: string) => fetchPersonStatus<ApiStatus>(statusUrl, q);
@@ -208,6 +209,10 @@ it("refuses, in the browser and the API, to remove a protected account's photo, 
   expect(await page.getByRole('button').count()).toBe(0);
   await page.getByRole('link', { name: 'Back to Diego Siciliani' }).click();
   await page.waitForURL(new RegExp(`q=${diego.id}`));
+  // His own page says why and offers no removal that would only be refused.
+  await expect(page.locator('[data-protected]').textContent()).resolves.toContain('protected account');
+  expect(await page.getByRole('link', { name: /^Remove the photo of/ }).count()).toBe(0);
+  expect((await apiStatus(diego.id)).protectedAccount).toBe(true);
 
   const asked = await fetch(`${statusUrl}/people/${diego.id}/remove`, {
     method: 'POST',
