@@ -23,6 +23,11 @@ export interface StartTelemetryOptions {
   metricReaders?: MetricReader[];
   /** Keep unsent telemetry on disk across network failures (default true; tests turn it off). */
   offlineStorage?: boolean;
+  /**
+   * PEM of the only CA the exporter trusts for the ingestion endpoint (tests run one on loopback; the exporter
+   * always speaks HTTPS). Unset: the system's CAs, as in Azure.
+   */
+  ingestionCaPem?: string;
 }
 
 let started = false;
@@ -53,6 +58,7 @@ export function startTelemetry(settings: TelemetrySettings, options: StartTeleme
       connectionString: settings.connectionString,
       disableOfflineStorage: options.offlineStorage === false,
       ...(credential ? { credential } : {}),
+      ...(options.ingestionCaPem ? { tlsOptions: { ca: options.ingestionCaPem } } : {}),
     },
     // A photo is a handful of spans; keep every one so an operation id always shows the whole path.
     samplingRatio: 1,

@@ -1,18 +1,53 @@
 // startTelemetry through the real applicationinsights v3 setup, observed with in-memory exporters registered via
-// the library's own spanProcessors/metricReaders hooks. Only those in-memory exporters are flushed: the Azure
-// Monitor exporter (pointed at a local address, offline storage off) is never asked to send, so nothing leaves the
-// machine and nothing is written to disk.
+// the library's own spanProcessors/metricReaders hooks, and at an ingestion endpoint on loopback that accepts what
+// the Azure Monitor exporter sends (offline storage off): nothing leaves the machine and nothing is written to disk.
+// The exporter is stopped at the end, as the host does: a span batch it flushed later from its own timer would
+// retry against a dead endpoint and hold the test process open after the run.
 
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { startTelemetry, telemetrySettingsFrom } from '../../../src/telemetry/startTelemetry';
+import { ensureDevCertificateAuthority, ensureServerCertificate } from '../../../dev/devCertificates';
+import { startTelemetry, stopTelemetry, telemetrySettingsFrom } from '../../../src/telemetry/startTelemetry';
 import { withPhotoOperation } from '../../../src/telemetry/photoOperation';
 import { trackWrite } from '../../../src/telemetry/photoMetrics';
+
+/** Application Insights' track endpoint as far as the exporter needs it: takes a batch, says every item was accepted. */
+function startIngestionEndpoint(): Promise<{ server: Server; url: string; caPem: string; bodies: string[] }> {
+  const bodies: string[] = [];
+  const ca = ensureDevCertificateAuthority();
+  const { certPem, keyPem } = ensureServerCertificate(ca, { hostnames: ['localhost', '127.0.0.1'] });
+  const server = createServer({ cert: certPem, key: keyPem }, (request: IncomingMessage, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = (request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+      bodies.push(body);
+      const items = body.split('\n').filter((line) => line.trim()).length;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ itemsReceived: items, itemsAccepted: items, errors: [] }));
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        caPem: ca.certPem,
+        bodies,
+      }),
+    ),
+  );
+}
 
 describe('startTelemetry', () => {
   it('stays off without APPLICATIONINSIGHTS_CONNECTION_STRING', () => {
@@ -40,31 +75,48 @@ describe('startTelemetry', () => {
     const spans = new InMemorySpanExporter();
     const metricExporter = new InMemoryMetricExporter(AggregationTemporality.DELTA);
     const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-    const on = startTelemetry(
-      {
-        connectionString: `InstrumentationKey=11111111-1111-1111-1111-111111111111;IngestionEndpoint=https://127.0.0.1:9/`,
-      },
-      { spanProcessors: [new SimpleSpanProcessor(spans)], metricReaders: [reader], offlineStorage: false },
-    );
-    expect(on).toBe(true);
-
-    const correlationId = randomUUID();
-    for (let i = 0; i < 20; i++) {
-      await withPhotoOperation('writeExchangePhoto', correlationId, () =>
-        Promise.resolve(trackWrite('exchange', 'written')),
+    const ingestion = await startIngestionEndpoint();
+    try {
+      const on = startTelemetry(
+        {
+          connectionString: `InstrumentationKey=11111111-1111-1111-1111-111111111111;IngestionEndpoint=${ingestion.url}`,
+        },
+        {
+          spanProcessors: [new SimpleSpanProcessor(spans)],
+          metricReaders: [reader],
+          offlineStorage: false,
+          ingestionCaPem: ingestion.caPem,
+        },
       );
-    }
-    await reader.forceFlush();
+      expect(on).toBe(true);
 
-    const finished = spans.getFinishedSpans();
-    // Sampling is off on purpose (every span kept), so all 20 are there, under one operation id.
-    expect(finished).toHaveLength(20);
-    expect(new Set(finished.map((s) => s.spanContext().traceId))).toEqual(new Set([correlationId.replace(/-/g, '')]));
-    const writes = metricExporter
-      .getMetrics()
-      .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
-      .filter((m) => m.descriptor.name === 'photosync.writes')
-      .flatMap((m) => m.dataPoints.map((p) => p.value));
-    expect(writes).toEqual([20]);
+      const correlationId = randomUUID();
+      for (let i = 0; i < 20; i++) {
+        await withPhotoOperation('writeExchangePhoto', correlationId, () =>
+          Promise.resolve(trackWrite('exchange', 'written')),
+        );
+      }
+      await reader.forceFlush();
+
+      const finished = spans.getFinishedSpans();
+      // Sampling is off on purpose (every span kept), so all 20 are there, under one operation id.
+      expect(finished).toHaveLength(20);
+      expect(new Set(finished.map((s) => s.spanContext().traceId))).toEqual(new Set([correlationId.replace(/-/g, '')]));
+      const writes = metricExporter
+        .getMetrics()
+        .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
+        .filter((m) => m.descriptor.name === 'photosync.writes')
+        .flatMap((m) => m.dataPoints.map((p) => p.value));
+      expect(writes).toEqual([20]);
+
+      // Stopping flushes the exporter's span batch to the ingestion endpoint, under the same operation id.
+      await stopTelemetry();
+      const operationId = correlationId.replace(/-/g, '');
+      const sent = ingestion.bodies.join('\n');
+      expect(sent).toContain(operationId);
+    } finally {
+      await stopTelemetry();
+      await new Promise((resolve) => ingestion.server.close(resolve));
+    }
   });
 });
