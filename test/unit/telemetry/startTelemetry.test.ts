@@ -1,8 +1,8 @@
 // startTelemetry through the real applicationinsights v3 setup, observed with in-memory exporters registered via
 // the library's own spanProcessors/metricReaders hooks, and at an ingestion endpoint on loopback that accepts what
 // the Azure Monitor exporter sends (offline storage off): nothing leaves the machine and nothing is written to disk.
-// The exporter is stopped at the end, as the host does: a span batch it flushed later from its own timer would
-// retry against a dead endpoint and hold the test process open after the run.
+// The test stops the exporter at the end: a span batch it flushed later from its own timer would retry against a
+// closed endpoint and hold the test process open after the run.
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -20,7 +20,10 @@ import { startTelemetry, stopTelemetry, telemetrySettingsFrom } from '../../../s
 import { withPhotoOperation } from '../../../src/telemetry/photoOperation';
 import { trackWrite } from '../../../src/telemetry/photoMetrics';
 
-/** Application Insights' track endpoint as far as the exporter needs it: takes a batch, says every item was accepted. */
+/**
+ * Application Insights' track endpoint as far as the exporter needs it: takes a batch (a JSON array, or one item per
+ * line) and says every item was accepted.
+ */
 function startIngestionEndpoint(): Promise<{ server: Server; url: string; caPem: string; bodies: string[] }> {
   const bodies: string[] = [];
   const ca = ensureDevCertificateAuthority();
@@ -32,7 +35,9 @@ function startIngestionEndpoint(): Promise<{ server: Server; url: string; caPem:
       const raw = Buffer.concat(chunks);
       const body = (request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
       bodies.push(body);
-      const items = body.split('\n').filter((line) => line.trim()).length;
+      const items = body.trimStart().startsWith('[')
+        ? (JSON.parse(body) as unknown[]).length
+        : body.split('\n').filter((line) => line.trim()).length;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ itemsReceived: items, itemsAccepted: items, errors: [] }));
     });
@@ -91,6 +96,7 @@ describe('startTelemetry', () => {
       expect(on).toBe(true);
 
       const correlationId = randomUUID();
+      const operationId = correlationId.replace(/-/g, '');
       for (let i = 0; i < 20; i++) {
         await withPhotoOperation('writeExchangePhoto', correlationId, () =>
           Promise.resolve(trackWrite('exchange', 'written')),
@@ -101,7 +107,7 @@ describe('startTelemetry', () => {
       const finished = spans.getFinishedSpans();
       // Sampling is off on purpose (every span kept), so all 20 are there, under one operation id.
       expect(finished).toHaveLength(20);
-      expect(new Set(finished.map((s) => s.spanContext().traceId))).toEqual(new Set([correlationId.replace(/-/g, '')]));
+      expect(new Set(finished.map((s) => s.spanContext().traceId))).toEqual(new Set([operationId]));
       const writes = metricExporter
         .getMetrics()
         .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
@@ -111,7 +117,6 @@ describe('startTelemetry', () => {
 
       // Stopping flushes the exporter's span batch to the ingestion endpoint, under the same operation id.
       await stopTelemetry();
-      const operationId = correlationId.replace(/-/g, '');
       const sent = ingestion.bodies.join('\n');
       expect(sent).toContain(operationId);
     } finally {
